@@ -1,0 +1,63 @@
+package cognito
+
+import (
+	"time"
+)
+
+// Refresh is a strategy for InitiateAuth REFRESH_TOKEN_AUTH, which carries no
+// user name to hash.
+type Refresh uint8
+
+// Refresh strategies.
+const (
+	// RefreshGetTokens rewrites the call into GetTokensFromRefreshToken with
+	// the raw secret and answers in InitiateAuth's response shape.
+	RefreshGetTokens Refresh = iota
+	// RefreshRemember hashes the cognito:username the proxy learned from
+	// the sign-in that issued the refresh token; an unknown token falls back
+	// to RefreshGetTokens.
+	RefreshRemember
+	// RefreshRawSecret puts the raw client secret in SECRET_HASH, as the
+	// reference Lambda@Edge implementation does.
+	RefreshRawSecret
+)
+
+// ParseRefresh returns the strategy named s.
+func ParseRefresh(s string) (Refresh, bool) {
+	switch s {
+	case "", "get_tokens":
+		return RefreshGetTokens, true
+	case "remember":
+		return RefreshRemember, true
+	case "raw_secret":
+		return RefreshRawSecret, true
+	}
+	return 0, false
+}
+
+// Client is the proxy's policy for one app client.
+type Client struct {
+	// ID is the app client id.
+	ID string
+	// UserPoolID is the user pool the client belongs to.
+	UserPoolID string
+	// Secret returns the current client secret; nil when the client has none.
+	Secret func() []byte
+	// PropagateIP adds UserContextData.IpAddress to public operations.
+	PropagateIP bool
+	// Refresh is the refresh-token strategy.
+	Refresh Refresh
+	// AllowedAuthFlows, when non-empty, lists the AuthFlow values InitiateAuth may use.
+	AllowedAuthFlows map[string]bool
+}
+
+// UsernameMemory remembers which user a refresh token belongs to. Keys are
+// hashes of refresh tokens; the tokens themselves are never stored.
+type UsernameMemory interface {
+	// Remember records that the refresh token with hash key belongs to
+	// username, until expires.
+	Remember(key [32]byte, username string, now, expires time.Time)
+	// Recall returns the user name for key and reports whether it is known
+	// and unexpired at now.
+	Recall(key [32]byte, now time.Time) (string, bool)
+}

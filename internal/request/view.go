@@ -1,0 +1,96 @@
+// Package request holds the parsed view of one client request that every
+// stage of the pipeline reads: the web ACL, the Cognito rewrite, the log and
+// the metrics. The view is built once per request by the proxy; nothing after
+// that re-reads the socket or re-parses the body.
+package request
+
+import (
+	"net/http"
+	"net/netip"
+
+	"github.com/tidwall/gjson"
+)
+
+// View is the parsed view of one client request.
+//
+// A View is built by the proxy and then only read; it is not safe for
+// concurrent mutation. The zero value is an empty request.
+type View struct {
+	// Method is the HTTP method, e.g. "POST".
+	Method string
+	// Path is the URI path as received, e.g. "/".
+	Path string
+	// RawQuery is the query string without the leading '?'.
+	RawQuery string
+	// Proto is the protocol version, e.g. "HTTP/1.1".
+	Proto string
+	// Host is the Host header (or :authority) the client used.
+	Host string
+	// Scheme is "http" or "https" as seen by the listener.
+	Scheme string
+	// Header holds the request headers with canonical keys.
+	Header http.Header
+	// Body is the request body exactly as received (bounded by the body limit).
+	Body []byte
+	// BodyValidJSON reports whether Body parsed as a JSON value.
+	BodyValidJSON bool
+
+	// Target is the raw X-Amz-Target header value.
+	Target string
+	// Operation is the Cognito operation named by Target, e.g. "SignUp";
+	// empty when Target does not name an AWSCognitoIdentityProviderService operation.
+	Operation string
+	// ClientID is the app client id from the body (top-level "ClientId").
+	ClientID string
+	// Username is the user name the request is about, from "Username",
+	// "AuthParameters.USERNAME" or "ChallengeResponses.USERNAME"; empty if none.
+	Username string
+	// AuthFlow is InitiateAuth's "AuthFlow"; empty otherwise.
+	AuthFlow string
+
+	// PeerIP is the address of the TCP peer.
+	PeerIP netip.Addr
+	// ClientIP is the client address as determined from the peer and,
+	// for trusted peers, X-Forwarded-For.
+	ClientIP netip.Addr
+	// ForwardedIP is the left-most parseable X-Forwarded-For address, if
+	// any (AWS WAF's FORWARDED_IP with FallbackBehavior), regardless of trust.
+	ForwardedIP netip.Addr
+	// Country is the ISO 3166-1 alpha-2 country code of ClientIP, or "XX"
+	// when unknown.
+	Country string
+	// RequestID is the id the proxy assigned (sent as x-amzn-RequestId).
+	RequestID string
+}
+
+// JSON returns the body field at the gjson path p. The result's Exists
+// method reports whether the field is present.
+func (v *View) JSON(p string) gjson.Result {
+	if !v.BodyValidJSON {
+		return gjson.Result{}
+	}
+	return gjson.GetBytes(v.Body, p)
+}
+
+// HeaderValue returns the first value of the header named name, matching
+// the name case-insensitively. It also answers the pseudo-headers that AWS
+// WAF exposes for a web ACL attached to a user pool:
+// x-amzn-cognito-operation-name and x-amzn-cognito-client-id.
+func (v *View) HeaderValue(name string) (string, bool) {
+	if len(name) > 13 && (name[:13] == "x-amzn-cognit" || name[:13] == "X-Amzn-Cognit" || name[:13] == "X-AMZN-COGNIT") {
+		switch http.CanonicalHeaderKey(name) {
+		case "X-Amzn-Cognito-Operation-Name":
+			return v.Operation, v.Operation != ""
+		case "X-Amzn-Cognito-Client-Id":
+			return v.ClientID, v.ClientID != ""
+		}
+	}
+	vals, ok := v.Header[name]
+	if !ok {
+		vals, ok = v.Header[http.CanonicalHeaderKey(name)]
+	}
+	if !ok || len(vals) == 0 {
+		return "", false
+	}
+	return vals[0], true
+}
