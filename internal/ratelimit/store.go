@@ -1,10 +1,3 @@
-// Package ratelimit counts requests for AWS WAF rate-based rules.
-//
-// A Store decides, for each rate-based rule a request reaches, whether the
-// request's aggregation key is over the rule's limit in the trailing
-// evaluation window. All the rate-based rules a request reaches are decided
-// in one call, so that a shared (Redis) store needs one round trip per
-// request. Time is passed in; stores never read the clock.
 package ratelimit
 
 import (
