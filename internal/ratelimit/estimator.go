@@ -26,9 +26,10 @@ func (w *window) in(t uint32) bool {
 // light is the inline part of a slot: the ticks of the last arrivals, oldest
 // at ticks[head], with group size 1.
 type light struct {
-	n     uint8
-	head  uint8
-	ticks [lightCap]uint32
+	winSec uint16 // the rule's window in seconds, rounded up (for eviction)
+	n      uint8
+	head   uint8
+	ticks  [lightCap]uint32
 }
 
 // expire drops arrivals that left the window.

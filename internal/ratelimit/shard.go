@@ -14,11 +14,10 @@ const (
 
 // slot is one key's record: 64 bytes.
 type slot struct {
-	hash   uint64 // keyed hash of (rule, key); 0 marks an empty slot
-	last   uint32 // Unix seconds of the latest arrival
-	heavy  uint32 // 1 + index into shard.heavy, or 0
-	winSec uint16 // the rule's window in seconds, rounded up
-	light
+	hash  uint64 // keyed hash of (rule, key); 0 marks an empty slot
+	last  uint32 // Unix seconds of the latest arrival
+	heavy uint32 // 1 + index into shard.heavy, or 0
+	light        // winSec and the exact ticks of a light key
 }
 
 // idle reports whether the slot's window is empty at Unix second now.
@@ -178,7 +177,7 @@ func (sh *shard) count(s *slot, w *window, nowSec int64, winSec uint16) int64 {
 	for i := 0; i < int(s.light.n); i++ {
 		h.add(s.light.ticks[(int(s.light.head)+i)%lightCap])
 	}
-	s.light = light{}
+	s.light.n, s.light.head = 0, 0
 	h.add(w.arrival)
 	return h.estimate()
 }

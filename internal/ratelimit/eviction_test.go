@@ -1,0 +1,130 @@
+package ratelimit
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+var t0 = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+
+func decide(t *testing.T, m *Memory, at time.Time, rule, key string, limit int64, w time.Duration) Result {
+	t.Helper()
+	res := make([]Result, 1)
+	hits := []Hit{{Rule: rule, Key: []byte(key), Limit: limit, Window: w, Terminating: true}}
+	if err := m.Decide(t.Context(), at, hits, res); err != nil {
+		t.Fatal(err)
+	}
+	return res[0]
+}
+
+func TestSweepEvictsIdleKeys(t *testing.T) {
+	m := NewMemory()
+	for i := range 5000 {
+		// 20 requests each: heavy keys for a limit of 100.
+		for j := range 20 {
+			decide(t, m, t0.Add(time.Duration(j)*time.Millisecond), "r", fmt.Sprint("k", i), 100, time.Minute)
+		}
+	}
+	decide(t, m, t0.Add(30*time.Second), "long", "x", 100, 10*time.Minute)
+	if got := m.Len(); got != 5001 {
+		t.Fatalf("Len = %d, want 5001", got)
+	}
+	m.Sweep(t0.Add(59 * time.Second))
+	if got := m.Len(); got != 5001 {
+		t.Fatalf("Len after an early sweep = %d, want 5001", got)
+	}
+	m.Sweep(t0.Add(62 * time.Second))
+	if got := m.Len(); got != 1 {
+		t.Fatalf("Len after the window = %d, want 1 (the 10-minute key)", got)
+	}
+	slots, heavies := 0, 0
+	for i := range m.shards {
+		slots += len(m.shards[i].slots)
+		heavies += len(m.shards[i].heavy)
+	}
+	if slots > minSlots || heavies != 0 {
+		t.Fatalf("after sweep: %d slots, %d heavy records allocated", slots, heavies)
+	}
+	m.Sweep(t0.Add(11 * time.Minute))
+	if got := m.Len(); got != 0 {
+		t.Fatalf("Len = %d, want 0", got)
+	}
+}
+
+func TestGrowthPurgesIdleKeys(t *testing.T) {
+	m := NewMemory()
+	// Waves of new keys, each wave idle by the next: the table must not
+	// keep growing.
+	for wave := range 20 {
+		at := t0.Add(time.Duration(wave) * 2 * time.Minute)
+		for i := range 2000 {
+			decide(t, m, at, "r", fmt.Sprint(wave, "-", i), 10, time.Minute)
+		}
+	}
+	if got := m.Len(); got > 4000 {
+		t.Fatalf("Len = %d after 20 waves of 2000 keys, want idle waves purged", got)
+	}
+}
+
+func TestIdleKeyResets(t *testing.T) {
+	m := NewMemory()
+	for i := range 150 {
+		decide(t, m, t0.Add(time.Duration(i)*time.Millisecond), "r", "k", 100, time.Minute)
+	}
+	if r := decide(t, m, t0.Add(2*time.Minute), "r", "k", 100, time.Minute); r.Count != 1 || r.Over {
+		t.Fatalf("after idle: %+v, want count 1", r)
+	}
+}
+
+func TestOverKeys(t *testing.T) {
+	m := NewMemory()
+	for i := range 15 {
+		decide(t, m, t0.Add(time.Duration(i)*time.Second), "r", "heavy", 10, time.Minute)
+	}
+	for i := range 12 {
+		decide(t, m, t0.Add(time.Duration(i)*time.Second), "r", "light", 10, time.Minute)
+		decide(t, m, t0.Add(time.Duration(i)*time.Second), "other", "light", 100, time.Minute)
+	}
+	got := m.OverKeys("r", t0.Add(20*time.Second))
+	if len(got) != 2 || got[0].Key != "heavy" || got[1].Key != "light" {
+		t.Fatalf("OverKeys = %+v, want heavy then light", got)
+	}
+	if !got[0].Since.Equal(t0.Add(10*time.Second)) || !got[0].Last.Equal(t0.Add(14*time.Second)) || got[0].Count <= 10 {
+		t.Fatalf("heavy = %+v", got[0])
+	}
+	if o := m.OverKeys("other", t0.Add(20*time.Second)); len(o) != 0 {
+		t.Fatalf("OverKeys(other) = %+v, want none", o)
+	}
+	if o := m.OverKeys("r", t0.Add(75*time.Second)); len(o) != 0 {
+		t.Fatalf("OverKeys after the window = %+v, want none", o)
+	}
+}
+
+func TestOverKeysBounded(t *testing.T) {
+	m := NewMemory()
+	for i := range 100_000 {
+		k := fmt.Sprint("k", i)
+		for range 11 {
+			decide(t, m, t0, "r", k, 10, time.Minute)
+		}
+	}
+	got := m.OverKeys("r", t0)
+	if len(got) > overPerRuleShard*len(m.shards) || len(got) < len(m.shards) {
+		t.Fatalf("%d over keys listed, want between %d and %d", len(got), len(m.shards), overPerRuleShard*len(m.shards))
+	}
+}
+
+func TestDecideRejectsBadHits(t *testing.T) {
+	m := NewMemory()
+	res := make([]Result, 1)
+	for _, h := range []Hit{
+		{Rule: "r", Limit: 0, Window: time.Minute},
+		{Rule: "r", Limit: 10, Window: 0},
+		{Rule: "r", Limit: 10, Window: 24 * time.Hour},
+	} {
+		if err := m.Decide(t.Context(), t0, []Hit{h}, res); err == nil {
+			t.Errorf("Decide(%+v): no error", h)
+		}
+	}
+}
