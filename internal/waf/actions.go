@@ -71,17 +71,17 @@ func (c *compiler) requestHandling(path string, h *CustomRequestHandling) []Head
 	if len(h.InsertHeaders) == 0 {
 		c.addf(path+".CustomRequestHandling.InsertHeaders", "must list at least one header")
 	}
-	return c.headers(path+".CustomRequestHandling.InsertHeaders", h.InsertHeaders)
+	return c.headers(path+".CustomRequestHandling.InsertHeaders", h.InsertHeaders, "x-amzn-waf-")
 }
 
-func (c *compiler) headers(path string, in []CustomHTTPHeader) []HeaderField {
+func (c *compiler) headers(path string, in []CustomHTTPHeader, prefix string) []HeaderField {
 	out := make([]HeaderField, 0, len(in))
 	for i, h := range in {
 		if !headerNamePattern.MatchString(h.Name) {
 			c.addf(fmt.Sprintf("%s[%d].Name", path, i), "invalid header name %q", h.Name)
 			continue
 		}
-		out = append(out, HeaderField{Name: "x-amzn-waf-" + h.Name, Value: h.Value})
+		out = append(out, HeaderField{Name: prefix + h.Name, Value: h.Value})
 	}
 	return out
 }
@@ -123,7 +123,7 @@ func (c *compiler) customResponse(path string, in *CustomResponse) *Response {
 	if in.ResponseCode < 200 || in.ResponseCode > 599 {
 		c.addf(path+".ResponseCode", "ResponseCode must be 200-599, got %d", in.ResponseCode)
 	}
-	r := &Response{StatusCode: int(in.ResponseCode), Headers: c.headers(path+".ResponseHeaders", in.ResponseHeaders)}
+	r := &Response{StatusCode: int(in.ResponseCode), Headers: c.headers(path+".ResponseHeaders", in.ResponseHeaders, "")}
 	if k := in.CustomResponseBodyKey; k != "" {
 		b, ok := c.bodies[k]
 		if !ok {

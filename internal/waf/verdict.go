@@ -97,8 +97,8 @@ type RateBasedMatch struct {
 type Response struct {
 	// StatusCode is the HTTP status code.
 	StatusCode int
-	// Headers are the response headers (names already carry the
-	// x-amzn-waf- prefix, as AWS WAF sends them).
+	// Headers are the response headers, sent as named (AWS WAF adds no
+	// prefix to custom response headers).
 	Headers []HeaderField
 	// Body is the body from the web ACL's CustomResponseBodies, or "".
 	Body string
