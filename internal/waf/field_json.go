@@ -150,4 +150,3 @@ func (w *jsonWalker) walk(r gjson.Result) bool {
 	})
 	return found
 }
-
