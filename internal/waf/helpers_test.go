@@ -183,3 +183,38 @@ func render(v *Verdict) string {
 	}
 	return b.String()
 }
+
+// stmtCase is one row of a statement's table test.
+type stmtCase struct {
+	name string
+	req  testRequest
+	want bool
+}
+
+// runStmtCases compiles stmt as the statement of a Block rule named "r"
+// (after the rules in before) and checks whether each request matches it.
+func runStmtCases(t *testing.T, stmt string, before []string, opts Options, cases []stmtCase) {
+	t.Helper()
+	rules := append(append([]string{}, before...), ruleJSON("r", 100, stmt, block))
+	e, err := New([]byte(rulesDoc(rules...)), opts)
+	if err != nil {
+		t.Fatalf("compile: %v", err)
+	}
+	for _, c := range cases {
+		var out Verdict
+		if err := e.Evaluate(context.Background(), testStart, c.req.view(), &out); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got := out.TerminatingRuleID == "r"; got != c.want {
+			t.Errorf("%s: matched = %v, want %v (verdict %s by %s)", c.name, got, c.want, out.Action, out.TerminatingRuleID)
+		}
+	}
+}
+
+func hdrs(kv ...string) map[string]string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return m
+}

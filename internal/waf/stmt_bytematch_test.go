@@ -1,0 +1,33 @@
+package waf
+
+import "testing"
+
+func TestByteMatchStatement(t *testing.T) {
+	bm := func(pos, s string) string {
+		return `{"ByteMatchStatement":{"SearchString":"` + s + `","FieldToMatch":{"SingleHeader":{"Name":"x-v"}},"TextTransformations":` + tNONE + `,"PositionalConstraint":"` + pos + `"}}`
+	}
+	h := func(v string) testRequest { return testRequest{Headers: hdrs("X-V", v)} }
+	tests := []struct {
+		pos, search string
+		cases       []stmtCase
+	}{
+		{"EXACTLY", "BadBot", []stmtCase{{"equal", h("BadBot"), true}, {"longer", h("BadBot2"), false}, {"case", h("badbot"), false}, {"missing header", testRequest{}, false}}},
+		{"STARTS_WITH", "Bad", []stmtCase{{"prefix", h("BadBot"), true}, {"inside", h("xBad"), false}}},
+		{"ENDS_WITH", "Bot", []stmtCase{{"suffix", h("BadBot"), true}, {"inside", h("Botx"), false}}},
+		{"CONTAINS", "dB", []stmtCase{{"inside", h("BadBot"), true}, {"absent", h("Bad-Bot"), false}}},
+		// AWS: the word is at the start or preceded by a character other
+		// than A-Z, a-z, 0-9 or _, and at the end or followed by one.
+		{"CONTAINS_WORD", "BadBot", []stmtCase{
+			{"whole value", h("BadBot"), true},
+			{"semicolon before", h(";BadBot"), true},
+			{"dash around", h("-BadBot;"), true},
+			{"second occurrence is a word", h("BadBots BadBot"), true},
+			{"letter after", h("BadBots"), false},
+			{"underscore before", h("_BadBot"), false},
+			{"digit after", h("BadBot1"), false},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.pos, func(t *testing.T) { runStmtCases(t, bm(tt.pos, tt.search), nil, testOptions(), tt.cases) })
+	}
+}

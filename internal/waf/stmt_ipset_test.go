@@ -1,0 +1,36 @@
+package waf
+
+import "testing"
+
+func TestIPSetReferenceStatement(t *testing.T) {
+	arn := `"arn:aws:wafv2:eu-central-1:1:regional/ipset/good/x"`
+	runStmtCases(t, `{"IPSetReferenceStatement":{"ARN":`+arn+`}}`, nil, testOptions(), []stmtCase{
+		{"inside", testRequest{ClientIP: "192.0.2.200"}, true},
+		{"outside", testRequest{ClientIP: "192.0.3.1"}, false},
+		{"mapped v4", testRequest{ClientIP: "::ffff:192.0.2.1"}, true},
+	})
+	for _, tt := range []struct {
+		pos, fallback string
+		cases         []stmtCase
+	}{
+		{"FIRST", "NO_MATCH", []stmtCase{
+			{"first listed", testRequest{Headers: hdrs("X-Forwarded-For", "192.0.2.1, 10.0.0.1")}, true},
+			{"second listed", testRequest{Headers: hdrs("X-Forwarded-For", "10.0.0.1, 192.0.2.1")}, false},
+			{"header missing: client IP not used", testRequest{ClientIP: "192.0.2.1"}, false},
+			{"invalid: NO_MATCH", testRequest{Headers: hdrs("X-Forwarded-For", "junk")}, false},
+		}},
+		{"LAST", "MATCH", []stmtCase{
+			{"last listed", testRequest{Headers: hdrs("X-Forwarded-For", "10.0.0.1, 192.0.2.1")}, true},
+			{"invalid: MATCH", testRequest{Headers: hdrs("X-Forwarded-For", "10.0.0.1, junk")}, true},
+		}},
+		{"ANY", "NO_MATCH", []stmtCase{
+			{"middle", testRequest{Headers: hdrs("X-Forwarded-For", "10.0.0.1, 192.0.2.1, 10.0.0.2")}, true},
+			{"none", testRequest{Headers: hdrs("X-Forwarded-For", "10.0.0.1, 10.0.0.2")}, false},
+		}},
+	} {
+		t.Run(tt.pos, func(t *testing.T) {
+			stmt := `{"IPSetReferenceStatement":{"ARN":` + arn + `,"IPSetForwardedIPConfig":{"HeaderName":"X-Forwarded-For","FallbackBehavior":"` + tt.fallback + `","Position":"` + tt.pos + `"}}}`
+			runStmtCases(t, stmt, nil, testOptions(), tt.cases)
+		})
+	}
+}

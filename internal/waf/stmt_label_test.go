@@ -1,0 +1,38 @@
+package waf
+
+import "testing"
+
+func TestLabelMatchStatement(t *testing.T) {
+	labeller := `{"Name":"tagger","Priority":0,"Statement":` + pathIs("/t") + `,"Action":{"Count":{}},"RuleLabels":[{"Name":"ns1:ns2:hit"}]}`
+	for _, tt := range []struct {
+		scope, key string
+		want       bool
+	}{
+		{"LABEL", "ns1:ns2:hit", true},
+		{"LABEL", "awswaf:000000000000:webacl:acl:ns1:ns2:hit", true},
+		{"LABEL", "hit", false},
+		{"NAMESPACE", "ns1:", true},
+		{"NAMESPACE", "ns1:ns2:", true},
+		{"NAMESPACE", "awswaf:000000000000:webacl:acl:ns1:", true},
+		{"NAMESPACE", "ns2:", false},
+		{"NAMESPACE", "awswaf:managed:aws:amazon-ip-list:", false},
+	} {
+		t.Run(tt.scope+" "+tt.key, func(t *testing.T) {
+			stmt := `{"LabelMatchStatement":{"Scope":"` + tt.scope + `","Key":"` + tt.key + `"}}`
+			runStmtCases(t, stmt, []string{labeller}, testOptions(), []stmtCase{
+				{"labelled", testRequest{URI: "/t"}, tt.want},
+				{"not labelled", testRequest{URI: "/u"}, false},
+			})
+		})
+	}
+}
+
+func TestLabelsVisibleToLaterRulesOnly(t *testing.T) {
+	// The reader has a lower priority number than the labeller, so it runs
+	// first and must not see the label.
+	reader := ruleJSON("reader", 0, `{"LabelMatchStatement":{"Scope":"LABEL","Key":"x"}}`, block)
+	labeller := `{"Name":"tagger","Priority":1,"Statement":` + pathIs("/") + `,"Action":{"Count":{}},"RuleLabels":[{"Name":"x"}]}`
+	runStmtCases(t, `{"LabelMatchStatement":{"Scope":"LABEL","Key":"x"}}`, []string{reader, labeller}, testOptions(), []stmtCase{
+		{"later rule sees it", testRequest{URI: "/"}, true},
+	})
+}

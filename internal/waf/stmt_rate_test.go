@@ -1,0 +1,103 @@
+package waf
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/poolguard/poolguard/internal/ratelimit"
+)
+
+func TestRateBasedStatement(t *testing.T) {
+	store := newFakeStore()
+	o := testOptions()
+	o.Store = store
+	doc := rulesDoc(
+		ruleJSON("ip", 0, rateStmt(`"Limit":10,"EvaluationWindowSec":60,"AggregateKeyType":"IP"`), block),
+		ruleJSON("path", 1, rateStmt(`"Limit":10,"EvaluationWindowSec":60,"AggregateKeyType":"CUSTOM_KEYS","CustomKeys":[{"UriPath":{"TextTransformations":[{"Priority":0,"Type":"LOWERCASE"}]}},{"QueryArgument":{"Name":"u","TextTransformations":`+tNONE+`}}]`), block),
+	)
+	e, err := New([]byte(doc), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out Verdict
+	eval := func(at time.Duration, r testRequest) {
+		t.Helper()
+		if err := e.Evaluate(context.Background(), testStart.Add(at), r.view(), &out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Ten requests from ten IPs to one path and user: the eleventh is over
+	// on the custom key, not on any IP.
+	for i := range 10 {
+		eval(0, testRequest{ClientIP: "192.0.2." + itoa(i+1), URI: "/Login?u=bob"})
+		if out.Action != ActionAllow {
+			t.Fatalf("request %d: %s by %s", i, out.Action, out.TerminatingRuleID)
+		}
+	}
+	eval(time.Second, testRequest{ClientIP: "192.0.2.99", URI: "/login?u=bob"})
+	if out.TerminatingRuleID != "path" || len(out.RateBased) != 1 || out.RateBased[0].LimitValue != "/login, bob" {
+		t.Fatalf("got %s by %s, rate %+v", out.Action, out.TerminatingRuleID, out.RateBased)
+	}
+	if store.calls != 11 {
+		t.Errorf("Decide called %d times for 11 requests, want one call each", store.calls)
+	}
+	// A request without the query argument is not counted by "path".
+	eval(2*time.Second, testRequest{ClientIP: "192.0.2.100", URI: "/login"})
+	if out.Action != ActionAllow {
+		t.Errorf("request without key: %s by %s", out.Action, out.TerminatingRuleID)
+	}
+}
+
+func TestRateRunsSplitOnLabelDependency(t *testing.T) {
+	o := testOptions()
+	doc := rulesDoc(
+		`{"Name":"a","Priority":0,"Statement":`+rateStmt(`"Limit":10,"AggregateKeyType":"IP"`)+`,"Action":{"Count":{}},"RuleLabels":[{"Name":"a:over"}]}`,
+		ruleJSON("b", 1, rateStmt(`"Limit":10,"AggregateKeyType":"IP","ScopeDownStatement":`+pathIs("/")), block),
+		ruleJSON("c", 2, rateStmt(`"Limit":10,"AggregateKeyType":"IP","ScopeDownStatement":{"LabelMatchStatement":{"Scope":"NAMESPACE","Key":"a:"}}`), block),
+		ruleJSON("d", 3, rateStmt(`"Limit":10,"AggregateKeyType":"IP","ScopeDownStatement":{"LabelMatchStatement":{"Scope":"NAMESPACE","Key":"other:"}}`), block),
+		ruleJSON("e", 4, pathIs("/x"), block),
+		ruleJSON("f", 5, rateStmt(`"Limit":10,"AggregateKeyType":"CONSTANT","ScopeDownStatement":`+pathIs("/")), block),
+	)
+	e, err := New([]byte(doc), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got [][]string
+	for _, st := range e.steps {
+		var names []string
+		for _, r := range st.rules {
+			names = append(names, r.name)
+		}
+		got = append(got, names)
+	}
+	want := [][]string{{"a", "b"}, {"c", "d"}, {"e"}, {"f"}}
+	if len(got) != len(want) {
+		t.Fatalf("steps %v, want %v", got, want)
+	}
+	for i := range want {
+		if len(got[i]) != len(want[i]) || got[i][0] != want[i][0] {
+			t.Fatalf("steps %v, want %v", got, want)
+		}
+	}
+}
+
+func TestRateStoreErrorIsAnEngineFailure(t *testing.T) {
+	o := testOptions()
+	o.Store = failingStore{}
+	e, err := New([]byte(rulesDoc(ruleJSON("r", 0, rateStmt(`"Limit":10,"AggregateKeyType":"IP"`), block))), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out Verdict
+	if err := e.Evaluate(context.Background(), testStart, (&testRequest{}).view(), &out); err == nil {
+		t.Fatal("no error from a failing store")
+	}
+}
+
+type failingStore struct{}
+
+func (failingStore) Decide(context.Context, time.Time, []ratelimit.Hit, []ratelimit.Result) error {
+	return errors.New("store down")
+}
