@@ -9,8 +9,8 @@ require (
 	github.com/aws/aws-sdk-go-v2/internal/endpoints/v2 v2.8.9 // indirect
 	github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider v1.61.0
 	github.com/aws/smithy-go v1.28.8
-	github.com/corazawaf/libinjection-go v0.3.5 // indirect
-	github.com/gaissmai/bart v0.30.0 // indirect
+	github.com/corazawaf/libinjection-go v0.3.5
+	github.com/gaissmai/bart v0.30.0
 	github.com/tidwall/gjson v1.20.0 // indirect
 	github.com/tidwall/match v1.1.1 // indirect
 	github.com/tidwall/pretty v1.2.0 // indirect

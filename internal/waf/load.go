@@ -41,8 +41,10 @@ type Document struct {
 // bare WebACL object, a JSON list of Rules, or a RuleGroup (bare or as
 // `aws wafv2 get-rule-group` output). Decoding is strict: an unknown field
 // or a value of the wrong JSON type is an error. The error, if any, is an
-// Errors listing every such problem with its rule and path. Load checks
-// shape only; Compile checks meaning.
+// Errors listing every such problem with its rule and path; the document
+// is then returned too, holding what could be decoded, so that Compile can
+// report further problems (New does both). Load checks shape only;
+// Compile checks meaning.
 func Load(data []byte) (*Document, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()

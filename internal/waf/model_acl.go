@@ -1,5 +1,9 @@
 package waf
 
+// The model types mirror the AWS WAFv2 API's JSON: field names and meanings
+// are AWS's (see the AWS WAFv2 API Reference). Fields the proxy cannot honour
+// are kept in the model so that the loader can refuse them by name.
+
 // GetWebACLOutput is the output of `aws wafv2 get-web-acl`.
 type GetWebACLOutput struct {
 	WebACL                    *WebACL `json:"WebACL"`
