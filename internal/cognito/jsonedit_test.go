@@ -46,8 +46,8 @@ func TestSetStringRejectsNonObjectParent(t *testing.T) {
 
 func TestDuplicateKey(t *testing.T) {
 	for body, want := range map[string]string{
-		`{"a":1,"b":2}`:         "",
-		`{"a":1,"b":2,"a":3}`:   "a",
+		`{"a":1,"b":2}`:                   "",
+		`{"a":1,"b":2,"a":3}`:             "a",
 		`{"ClientId":"x","ClientId":"y"}`: "ClientId",
 	} {
 		if got := duplicateKey(gjson.Parse(body)); got != want {

@@ -1,0 +1,92 @@
+// Package clientip determines a request's client address from its TCP peer
+// and, only when the peer is a trusted proxy, from X-Forwarded-For.
+package clientip
+
+import (
+	"net/netip"
+	"strings"
+
+	"github.com/gaissmai/bart"
+)
+
+// Resolver finds client addresses. It is immutable after New and safe for
+// concurrent use. The zero value trusts no proxy.
+type Resolver struct {
+	trusted *bart.Lite
+}
+
+// New returns a Resolver that trusts X-Forwarded-For from peers in trusted.
+func New(trusted []netip.Prefix) *Resolver {
+	t := new(bart.Lite)
+	for _, p := range trusted {
+		t.Insert(p.Masked())
+	}
+	return &Resolver{trusted: t}
+}
+
+// Trusted reports whether a is a trusted proxy.
+func (r *Resolver) Trusted(a netip.Addr) bool {
+	return r != nil && r.trusted != nil && r.trusted.Lookup(a.Unmap())
+}
+
+// ClientIP returns the client address for a request from peer carrying the
+// X-Forwarded-For header values xff. An untrusted peer is the client,
+// whatever the header says. For a trusted peer, the header is read from the
+// right and the first address that is not itself a trusted proxy is the
+// client; if every address is trusted, the left-most one is. A malformed
+// entry ends the walk at the last trusted hop, since nothing to its left
+// can be attributed.
+func (r *Resolver) ClientIP(peer netip.Addr, xff []string) netip.Addr {
+	client := peer.Unmap()
+	if !r.Trusted(client) {
+		return client
+	}
+	for i := len(xff) - 1; i >= 0; i-- {
+		hops := xff[i]
+		for hops != "" {
+			var hop string
+			if j := strings.LastIndexByte(hops, ','); j >= 0 {
+				hop, hops = hops[j+1:], hops[:j]
+			} else {
+				hop, hops = hops, ""
+			}
+			a, ok := parseHop(hop)
+			if !ok {
+				return client
+			}
+			client = a
+			if !r.Trusted(a) {
+				return a
+			}
+		}
+	}
+	return client
+}
+
+// parseHop parses one X-Forwarded-For entry: an address, possibly with a
+// port, possibly bracketed (IPv6).
+func parseHop(s string) (netip.Addr, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return netip.Addr{}, false
+	}
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.Unmap(), true
+	}
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap(), true
+	}
+	return netip.Addr{}, false
+}
+
+// FirstForwarded returns the left-most parseable X-Forwarded-For address,
+// whatever the peer (AWS WAF's "forwarded IP", which rules may opt into).
+func FirstForwarded(xff []string) netip.Addr {
+	for _, h := range xff {
+		first, _, _ := strings.Cut(h, ",")
+		if a, ok := parseHop(first); ok {
+			return a
+		}
+	}
+	return netip.Addr{}
+}

@@ -1,0 +1,62 @@
+package clientip
+
+import (
+	"net/netip"
+	"testing"
+)
+
+func TestClientIP(t *testing.T) {
+	r := New([]netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("fd00::/8")})
+	tests := []struct {
+		name, peer string
+		xff        []string
+		want       string
+	}{
+		{"no header", "203.0.113.5", nil, "203.0.113.5"},
+		{"untrusted peer spoofs", "203.0.113.5", []string{"1.2.3.4"}, "203.0.113.5"},
+		{"trusted peer", "10.0.0.1", []string{"198.51.100.7"}, "198.51.100.7"},
+		{"right-most untrusted", "10.0.0.1", []string{"6.6.6.6, 198.51.100.7, 10.0.0.2"}, "198.51.100.7"},
+		{"spoofed left part ignored", "10.0.0.1", []string{"1.1.1.1", "198.51.100.7"}, "198.51.100.7"},
+		{"all trusted", "10.0.0.1", []string{"10.0.0.3, 10.0.0.2"}, "10.0.0.3"},
+		{"trusted peer, no header", "10.0.0.1", nil, "10.0.0.1"},
+		{"garbage stops at last trusted", "10.0.0.1", []string{"1.1.1.1, junk, 10.0.0.9"}, "10.0.0.9"},
+		{"port and brackets", "10.0.0.1", []string{"[2001:db8::1]:443"}, "2001:db8::1"},
+		{"ipv4 with port", "10.0.0.1", []string{"198.51.100.7:5555"}, "198.51.100.7"},
+		{"mapped peer", "::ffff:10.0.0.1", []string{"198.51.100.7"}, "198.51.100.7"},
+		{"v6 trusted", "fd00::1", []string{"2001:db8::2"}, "2001:db8::2"},
+		{"empty entries", "10.0.0.1", []string{""}, "10.0.0.1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := r.ClientIP(netip.MustParseAddr(tt.peer), tt.xff)
+			if got.String() != tt.want {
+				t.Fatalf("ClientIP = %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestZeroResolverTrustsNobody(t *testing.T) {
+	var r *Resolver
+	if got := r.ClientIP(netip.MustParseAddr("10.0.0.1"), []string{"1.2.3.4"}); got.String() != "10.0.0.1" {
+		t.Fatalf("got %s", got)
+	}
+}
+
+func TestFirstForwarded(t *testing.T) {
+	if got := FirstForwarded([]string{"junk", "1.2.3.4, 5.6.7.8"}); got.String() != "1.2.3.4" {
+		t.Fatalf("got %s", got)
+	}
+}
+
+func FuzzClientIP(f *testing.F) {
+	r := New([]netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")})
+	f.Add("1.2.3.4, 10.0.0.2")
+	f.Add("[::1]:80,,")
+	f.Fuzz(func(t *testing.T, xff string) {
+		got := r.ClientIP(netip.MustParseAddr("10.0.0.1"), []string{xff})
+		if !got.IsValid() {
+			t.Fatalf("invalid address for %q", xff)
+		}
+	})
+}

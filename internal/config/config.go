@@ -1,0 +1,100 @@
+// Package config loads poolguard's configuration file: strict decoding
+// (an unknown key is an error), defaults, and validation that reports every
+// problem at once with its file, line and key. Loading reads only the file;
+// it resolves no secrets and opens no sockets.
+package config
+
+import (
+	"time"
+)
+
+// Config is the whole configuration file.
+type Config struct {
+	// Listen is the address apps call, e.g. "127.0.0.1:8080".
+	Listen string `yaml:"listen"`
+	// AdminListen serves /healthz and /metrics; never expose it publicly.
+	AdminListen string `yaml:"admin_listen"`
+	// Upstream is the Cognito endpoint requests are forwarded to.
+	Upstream Upstream `yaml:"upstream"`
+	// TrustedProxies are the peers allowed to set X-Forwarded-For.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// Clients are the app clients the proxy serves.
+	Clients []Client `yaml:"clients"`
+	// UnknownClients is what to do with a ClientId not listed: "reject" or "pass".
+	UnknownClients string `yaml:"unknown_clients"`
+	// Operations is the operation policy.
+	Operations Operations `yaml:"operations"`
+	// Limits bounds request sizes and connection times.
+	Limits Limits `yaml:"limits"`
+	// CORS configures cross-origin answers.
+	CORS CORS `yaml:"cors"`
+	// RefreshMemory sizes the store used by the "remember" refresh strategy.
+	RefreshMemory RefreshMemory `yaml:"refresh_memory"`
+	// WAF is the web ACL.
+	WAF WAF `yaml:"waf"`
+
+	// File is the path the config was loaded from (not a YAML key).
+	File string `yaml:"-"`
+	// Warnings are problems that do not stop the proxy (not a YAML key).
+	Warnings []Problem `yaml:"-"`
+}
+
+// Upstream is the Cognito user pools endpoint.
+type Upstream struct {
+	// Region selects the default endpoint.
+	Region string `yaml:"region"`
+	// Endpoint overrides https://cognito-idp.<region>.amazonaws.com/.
+	Endpoint string `yaml:"endpoint"`
+	// Timeout bounds one upstream exchange, headers and body.
+	Timeout time.Duration `yaml:"timeout"`
+	// MaxIdleConns is the size of the keep-alive pool.
+	MaxIdleConns int `yaml:"max_idle_conns"`
+}
+
+// Client is one app client.
+type Client struct {
+	ClientID   string `yaml:"client_id"`
+	UserPoolID string `yaml:"user_pool_id"`
+	// ClientSecret is a secret reference: env:NAME, file:PATH or a literal.
+	ClientSecret string `yaml:"client_secret"`
+	// PropagateIP adds UserContextData.IpAddress.
+	PropagateIP bool `yaml:"propagate_ip"`
+	// Refresh is get_tokens (default), remember or raw_secret.
+	Refresh string `yaml:"refresh"`
+	// AllowedAuthFlows restricts InitiateAuth's AuthFlow; empty allows all.
+	AllowedAuthFlows []string `yaml:"allowed_auth_flows"`
+}
+
+// Operations is the operation policy by class.
+type Operations struct {
+	// AllowIAM forwards IAM-signed (Admin*, List*, Describe*, ...) operations;
+	// by default they are refused without contacting the upstream.
+	AllowIAM bool `yaml:"allow_iam"`
+	// AllowTokenAuth forwards token-authorised operations (default true).
+	AllowTokenAuth *bool `yaml:"allow_token_auth"`
+	// Deny lists operations refused whatever their class.
+	Deny []string `yaml:"deny"`
+}
+
+// Limits bounds what one request may cost.
+type Limits struct {
+	MaxBodyBytes      int64         `yaml:"max_body_bytes"`
+	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout"`
+	ReadTimeout       time.Duration `yaml:"read_timeout"`
+	WriteTimeout      time.Duration `yaml:"write_timeout"`
+	IdleTimeout       time.Duration `yaml:"idle_timeout"`
+	ShutdownTimeout   time.Duration `yaml:"shutdown_timeout"`
+	MaxHeaderBytes    int           `yaml:"max_header_bytes"`
+}
+
+// CORS configures cross-origin responses.
+type CORS struct {
+	// AllowedOrigins lists origins answered; "*" (the default) allows any.
+	AllowedOrigins []string `yaml:"allowed_origins"`
+}
+
+// RefreshMemory sizes the refresh-token owner store.
+type RefreshMemory struct {
+	MaxEntries    int           `yaml:"max_entries"`
+	TokenLifetime time.Duration `yaml:"token_lifetime"`
+}

@@ -1,0 +1,54 @@
+package config
+
+import "time"
+
+// Defaults used when a key is absent.
+const (
+	DefaultListen        = "127.0.0.1:8080"
+	DefaultAdminListen   = "127.0.0.1:9090"
+	DefaultTimeout       = 10 * time.Second
+	DefaultMaxBodyBytes  = 64 << 10
+	DefaultMaxIdleConns  = 256
+	DefaultTokenLifetime = 30 * 24 * time.Hour
+)
+
+func applyDefaults(c *Config) {
+	setDefault(&c.Listen, DefaultListen)
+	setDefault(&c.AdminListen, DefaultAdminListen)
+	setDefault(&c.UnknownClients, "reject")
+	setDefault(&c.Upstream.Timeout, DefaultTimeout)
+	setDefault(&c.Upstream.MaxIdleConns, DefaultMaxIdleConns)
+	if c.Upstream.Endpoint == "" && c.Upstream.Region != "" {
+		c.Upstream.Endpoint = "https://cognito-idp." + c.Upstream.Region + ".amazonaws.com/"
+	}
+	if c.Operations.AllowTokenAuth == nil {
+		yes := true
+		c.Operations.AllowTokenAuth = &yes
+	}
+	l := &c.Limits
+	setDefault(&l.MaxBodyBytes, DefaultMaxBodyBytes)
+	setDefault(&l.ReadHeaderTimeout, 5*time.Second)
+	setDefault(&l.ReadTimeout, 15*time.Second)
+	setDefault(&l.WriteTimeout, c.Upstream.Timeout+5*time.Second)
+	setDefault(&l.IdleTimeout, 90*time.Second)
+	setDefault(&l.ShutdownTimeout, 30*time.Second)
+	setDefault(&l.MaxHeaderBytes, 16<<10)
+	if len(c.CORS.AllowedOrigins) == 0 {
+		c.CORS.AllowedOrigins = []string{"*"}
+	}
+	setDefault(&c.RefreshMemory.MaxEntries, 1_000_000)
+	setDefault(&c.RefreshMemory.TokenLifetime, DefaultTokenLifetime)
+	for i := range c.Clients {
+		setDefault(&c.Clients[i].Refresh, "get_tokens")
+	}
+	setDefault(&c.WAF.DefaultAction, "ALLOW")
+	setDefault(&c.WAF.Account, "000000000000")
+	setDefault(&c.WAF.Name, "poolguard")
+}
+
+func setDefault[T comparable](p *T, v T) {
+	var zero T
+	if *p == zero {
+		*p = v
+	}
+}

@@ -1,0 +1,188 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/poolguard/poolguard/internal/cognito"
+)
+
+// poolIDRe is a user pool id: <region>_<id>.
+var poolIDRe = regexp.MustCompile(`^[\w-]+_[0-9a-zA-Z]+$`)
+
+// validate returns every problem in c (keys without lines; Parse adds them).
+func validate(c *Config) []Problem {
+	var v validator
+	v.addr("listen", c.Listen)
+	v.addr("admin_listen", c.AdminListen)
+	v.upstream(&c.Upstream)
+	for i, p := range c.TrustedProxies {
+		if _, err := ParsePrefix(p); err != nil {
+			v.add(fmt.Sprintf("trusted_proxies[%d]", i), "%q is not an IP address or CIDR", p)
+		}
+	}
+	v.oneOf("unknown_clients", c.UnknownClients, "reject", "pass")
+	seen := map[string]int{}
+	for i := range c.Clients {
+		v.client(fmt.Sprintf("clients[%d]", i), &c.Clients[i], seen, i)
+	}
+	for i, name := range c.Operations.Deny {
+		if _, ok := cognito.Lookup(name); !ok {
+			v.add(fmt.Sprintf("operations.deny[%d]", i), "unknown Cognito operation %q", name)
+		}
+	}
+	v.limits(&c.Limits)
+	for i, o := range c.CORS.AllowedOrigins {
+		if o != "*" && !strings.Contains(o, "://") {
+			v.add(fmt.Sprintf("cors.allowed_origins[%d]", i), "%q is not an origin (scheme://host[:port]) or \"*\"", o)
+		}
+	}
+	v.waf(&c.WAF)
+	return v.problems
+}
+
+type validator struct{ problems []Problem }
+
+func (v *validator) add(key, format string, args ...any) {
+	v.problems = append(v.problems, Problem{Key: key, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) addr(key, a string) {
+	if _, _, err := net.SplitHostPort(a); err != nil {
+		v.add(key, "%q is not host:port", a)
+	}
+}
+
+func (v *validator) oneOf(key, val string, allowed ...string) {
+	for _, a := range allowed {
+		if val == a {
+			return
+		}
+	}
+	v.add(key, "%q is not one of %s", val, strings.Join(allowed, ", "))
+}
+
+func (v *validator) upstream(u *Upstream) {
+	if u.Endpoint == "" {
+		v.add("upstream", "set upstream.region (or upstream.endpoint)")
+	} else if p, err := url.Parse(u.Endpoint); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+		v.add("upstream.endpoint", "%q is not an http(s) URL", u.Endpoint)
+	}
+	if u.Timeout < 0 {
+		v.add("upstream.timeout", "must be positive")
+	}
+}
+
+func (v *validator) client(key string, c *Client, seen map[string]int, i int) {
+	if c.ClientID == "" {
+		v.add(key+".client_id", "is required")
+	} else if j, dup := seen[c.ClientID]; dup {
+		v.add(key+".client_id", "duplicate of clients[%d]", j)
+	} else {
+		seen[c.ClientID] = i
+	}
+	if c.UserPoolID != "" && !poolIDRe.MatchString(c.UserPoolID) {
+		v.add(key+".user_pool_id", "%q is not a user pool id (region_id)", c.UserPoolID)
+	}
+	if err := checkSecretRef(c.ClientSecret); err != "" {
+		v.add(key+".client_secret", "%s", err)
+	}
+	if _, ok := cognito.ParseRefresh(c.Refresh); !ok {
+		v.add(key+".refresh", "%q is not one of get_tokens, remember, raw_secret", c.Refresh)
+	}
+	for j, f := range c.AllowedAuthFlows {
+		if !knownAuthFlows[f] {
+			v.add(fmt.Sprintf("%s.allowed_auth_flows[%d]", key, j), "unknown AuthFlow %q", f)
+		}
+	}
+}
+
+var knownAuthFlows = map[string]bool{
+	"USER_PASSWORD_AUTH": true, "USER_SRP_AUTH": true, "CUSTOM_AUTH": true, "USER_AUTH": true,
+	"REFRESH_TOKEN_AUTH": true, "REFRESH_TOKEN": true,
+}
+
+// checkSecretRef checks the form of a secret reference without reading it.
+func checkSecretRef(ref string) string {
+	switch {
+	case ref == "":
+		return ""
+	case strings.HasPrefix(ref, "env:") && len(ref) == len("env:"):
+		return "env: needs a variable name"
+	case strings.HasPrefix(ref, "file:") && len(ref) == len("file:"):
+		return "file: needs a path"
+	}
+	return ""
+}
+
+func (v *validator) limits(l *Limits) {
+	if l.MaxBodyBytes < 1024 || l.MaxBodyBytes > 16<<20 {
+		v.add("limits.max_body_bytes", "%d is outside 1024..16777216", l.MaxBodyBytes)
+	}
+	for key, d := range map[string]int64{
+		"limits.read_header_timeout": int64(l.ReadHeaderTimeout), "limits.read_timeout": int64(l.ReadTimeout),
+		"limits.write_timeout": int64(l.WriteTimeout), "limits.idle_timeout": int64(l.IdleTimeout),
+		"limits.shutdown_timeout": int64(l.ShutdownTimeout),
+	} {
+		if d < 0 {
+			v.add(key, "must be positive")
+		}
+	}
+}
+
+func (v *validator) waf(w *WAF) {
+	v.oneOf("waf.default_action", strings.ToUpper(w.DefaultAction), "ALLOW", "BLOCK")
+	names := map[string]bool{}
+	for i, s := range w.IPSets {
+		key := fmt.Sprintf("waf.ip_sets[%d]", i)
+		v.setName(key, s.Name, names)
+		for j, a := range s.Addresses {
+			if _, err := ParsePrefix(a); err != nil {
+				v.add(fmt.Sprintf("%s.addresses[%d]", key, j), "%q is not an IP address or CIDR", a)
+			}
+		}
+	}
+	names = map[string]bool{}
+	for i, s := range w.RegexPatternSets {
+		key := fmt.Sprintf("waf.regex_pattern_sets[%d]", i)
+		v.setName(key, s.Name, names)
+		for j, p := range s.Patterns {
+			if _, err := regexp.Compile(p); err != nil {
+				v.add(fmt.Sprintf("%s.patterns[%d]", key, j), "bad regular expression: %v", err)
+			}
+		}
+	}
+	for i, p := range w.Presets {
+		if p.Name == "" {
+			v.add(fmt.Sprintf("waf.presets[%d]", i), "a preset needs a name")
+		}
+	}
+}
+
+func (v *validator) setName(key, name string, seen map[string]bool) {
+	switch {
+	case name == "":
+		v.add(key+".name", "is required")
+	case seen[name]:
+		v.add(key+".name", "duplicate set name %q", name)
+	}
+	seen[name] = true
+}
+
+// ParsePrefix parses a CIDR or a bare address (as a /32 or /128).
+func ParsePrefix(s string) (netip.Prefix, error) {
+	s = strings.TrimSpace(s)
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		return p.Masked(), err
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	return netip.PrefixFrom(a, a.BitLen()), nil
+}

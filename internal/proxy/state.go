@@ -1,0 +1,54 @@
+// Package proxy is poolguard's HTTP pipeline: it reads a client's Cognito
+// call once, builds the request view, applies the operation policy and the
+// Cognito rewrites, forwards the call upstream over pooled connections and
+// relays the answer. Every error the proxy itself produces is in Cognito's
+// shape.
+package proxy
+
+import (
+	"github.com/poolguard/poolguard/internal/clientip"
+	"github.com/poolguard/poolguard/internal/cognito"
+)
+
+// State is everything a request reads that a reload may replace. A State is
+// immutable once published; the Handler swaps whole States atomically.
+type State struct {
+	// Clients are the configured app clients by id.
+	Clients map[string]*cognito.Client
+	// PassUnknownClients forwards calls naming an unlisted ClientId
+	// untouched; otherwise they are refused.
+	PassUnknownClients bool
+	// Policy decides which operations are forwarded.
+	Policy Policy
+	// CORS answers cross-origin requests.
+	CORS CORS
+	// ClientIP resolves client addresses.
+	ClientIP *clientip.Resolver
+	// MaxBodyBytes bounds request bodies.
+	MaxBodyBytes int64
+	// Rewriter applies the Cognito rewrites.
+	Rewriter *cognito.Rewriter
+}
+
+// Policy is the operation policy by class.
+type Policy struct {
+	// AllowIAM forwards IAM-signed operations.
+	AllowIAM bool
+	// AllowTokenAuth forwards token-authorised operations.
+	AllowTokenAuth bool
+	// Deny refuses the named operations whatever their class.
+	Deny map[string]bool
+}
+
+// Check returns the error for an operation the policy refuses, or nil.
+func (p *Policy) Check(op *cognito.Operation) *cognito.Error {
+	switch {
+	case p.Deny[op.Name]:
+		return cognito.Forbidden("Operation " + op.Name + " is not allowed through this endpoint.")
+	case op.Class == cognito.IAM && !p.AllowIAM:
+		return cognito.Forbidden("Operation " + op.Name + " requires AWS credentials and is not allowed through this endpoint.")
+	case op.Class == cognito.TokenAuth && !p.AllowTokenAuth:
+		return cognito.Forbidden("Operation " + op.Name + " is not allowed through this endpoint.")
+	}
+	return nil
+}

@@ -1,0 +1,203 @@
+package proxy
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/poolguard/poolguard/internal/cognito"
+	"github.com/poolguard/poolguard/internal/request"
+)
+
+// Upstream is the Cognito endpoint and the connection pool to it.
+type Upstream struct {
+	url       *url.URL
+	host      string
+	transport *http.Transport
+	timeout   time.Duration
+}
+
+// NewUpstream returns an Upstream for endpoint with keep-alive pooling of up
+// to maxIdle connections and timeout per exchange.
+func NewUpstream(endpoint *url.URL, timeout time.Duration, maxIdle int) *Upstream {
+	d := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
+	t := &http.Transport{
+		DialContext:           d.DialContext,
+		MaxIdleConns:          maxIdle,
+		MaxIdleConnsPerHost:   maxIdle,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   5 * time.Second,
+		ResponseHeaderTimeout: timeout,
+		DisableCompression:    true, // bodies pass through as the upstream encoded them
+		ForceAttemptHTTP2:     true,
+	}
+	u := *endpoint
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	return &Upstream{url: &u, host: u.Host, transport: t, timeout: timeout}
+}
+
+// Close releases idle connections.
+func (u *Upstream) Close() { u.transport.CloseIdleConnections() }
+
+// hopHeaders are connection-scoped headers that are never forwarded.
+var hopHeaders = [...]string{
+	"Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate",
+	"Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding", "Upgrade",
+}
+
+// forward sends the planned request upstream and relays the answer.
+func (h *Handler) forward(w http.ResponseWriter, r *http.Request, v *request.View, plan cognito.Plan, st *State, buf *buffer) {
+	ctx, cancel := contextWithTimeout(r.Context(), h.upstream.timeout)
+	defer cancel()
+	out := h.upstream.request(ctx, r, plan, buf)
+	resp, err := h.upstream.transport.RoundTrip(out)
+	if err != nil {
+		h.upstreamError(w, v, err, ctx)
+		return
+	}
+	defer resp.Body.Close()
+	copyHeaders(w.Header(), resp.Header)
+	st.CORS.apply(w.Header(), r.Header.Get("Origin"))
+	if plan.LearnUser && resp.StatusCode == http.StatusOK {
+		h.relayAndLearn(w, resp)
+		return
+	}
+	w.WriteHeader(resp.StatusCode)
+	relay(w, resp.Body)
+}
+
+// request builds the outbound request.
+func (u *Upstream) request(ctx context.Context, in *http.Request, plan cognito.Plan, buf *buffer) *http.Request {
+	hdr := make(http.Header, len(in.Header)+1)
+	for k, vv := range in.Header {
+		hdr[k] = vv
+	}
+	for _, k := range hopHeaders {
+		delete(hdr, k)
+	}
+	removeConnectionHeaders(hdr, in.Header)
+	hdr["X-Amz-Target"] = []string{plan.Target}
+	hdr.Del("Content-Length")
+	out := &http.Request{
+		Method: http.MethodPost, URL: u.url, Host: u.host, Header: hdr,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Body: newPooledBody(plan.Body, buf), ContentLength: int64(len(plan.Body)),
+	}
+	// GetBody lets the transport resend on a keep-alive connection that
+	// turned out dead before anything was written.
+	out.GetBody = func() (io.ReadCloser, error) { return newPooledBody(plan.Body, buf), nil }
+	return out.WithContext(ctx)
+}
+
+// removeConnectionHeaders drops headers named in the client's Connection header.
+func removeConnectionHeaders(dst, src http.Header) {
+	for _, v := range src["Connection"] {
+		for _, name := range splitComma(v) {
+			dst.Del(name)
+		}
+	}
+}
+
+func splitComma(s string) []string {
+	var out []string
+	for len(s) > 0 {
+		i := 0
+		for i < len(s) && s[i] != ',' {
+			i++
+		}
+		if f := trimSpace(s[:i]); f != "" {
+			out = append(out, f)
+		}
+		if i == len(s) {
+			break
+		}
+		s = s[i+1:]
+	}
+	return out
+}
+
+func trimSpace(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// copyHeaders copies the upstream's end-to-end headers to the client.
+func copyHeaders(dst, src http.Header) {
+	for k, vv := range src {
+		dst[k] = vv
+	}
+	for _, k := range hopHeaders {
+		delete(dst, k)
+	}
+	removeConnectionHeaders(dst, src)
+}
+
+var copyPool = newCopyPool()
+
+// relay copies an upstream body to the client with a pooled buffer.
+func relay(w io.Writer, body io.Reader) {
+	buf := copyPool.get()
+	defer copyPool.put(buf)
+	_, _ = io.CopyBuffer(w, body, *buf)
+}
+
+// maxLearnBytes bounds the response read to learn a refresh-token owner.
+const maxLearnBytes = 1 << 20
+
+// relayAndLearn reads a successful sign-in answer, learns its refresh
+// token's owner, and relays it unchanged.
+func (h *Handler) relayAndLearn(w http.ResponseWriter, resp *http.Response) {
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxLearnBytes+1))
+	if err == nil && len(body) <= maxLearnBytes {
+		h.State().Rewriter.Learn(decoded(body, resp.Header.Get("Content-Encoding")), h.now())
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(resp.StatusCode)
+	_, _ = w.Write(body)
+	if err == nil && len(body) > maxLearnBytes {
+		relay(w, resp.Body)
+	}
+}
+
+// decoded returns body without its gzip content encoding.
+func decoded(body []byte, encoding string) []byte {
+	if encoding != "gzip" {
+		return body
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		return nil
+	}
+	out, _ := io.ReadAll(io.LimitReader(zr, maxLearnBytes))
+	return out
+}
+
+// upstreamError answers a failed exchange: a timeout or an unreachable
+// upstream, each with its own message.
+func (h *Handler) upstreamError(w http.ResponseWriter, v *request.View, err error, ctx context.Context) {
+	var ne net.Error
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		h.log.Warn("upstream timeout", "request_id", v.RequestID, "operation", v.Operation, "err", err)
+		cognito.WriteError(w, v.RequestID, cognito.Timeout("Cognito did not answer within "+h.upstream.timeout.String()+"."))
+	case errors.Is(ctx.Err(), context.Canceled):
+		// The client went away; nobody is left to answer.
+	default:
+		h.log.Warn("upstream unreachable", "request_id", v.RequestID, "operation", v.Operation, "err", err)
+		cognito.WriteError(w, v.RequestID, cognito.Unavailable("The proxy could not reach Cognito."))
+	}
+}

@@ -1,0 +1,101 @@
+// Package server turns a loaded configuration into running listeners: it
+// builds the proxy's state (resolving secrets), serves the public and admin
+// endpoints, and drains in-flight requests on shutdown.
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"net/url"
+
+	"github.com/poolguard/poolguard/internal/clientip"
+	"github.com/poolguard/poolguard/internal/cognito"
+	"github.com/poolguard/poolguard/internal/config"
+	"github.com/poolguard/poolguard/internal/proxy"
+	"github.com/poolguard/poolguard/internal/secrets"
+	"github.com/poolguard/poolguard/internal/usermemo"
+)
+
+// BuildState compiles cfg into the proxy's request-time state. It reads
+// client secrets; every failure is reported, naming the client and the
+// secret's source, never its value.
+func BuildState(cfg *config.Config) (*proxy.State, error) {
+	st := &proxy.State{
+		Clients:            make(map[string]*cognito.Client, len(cfg.Clients)),
+		PassUnknownClients: cfg.UnknownClients == "pass",
+		Policy:             policy(cfg.Operations),
+		CORS:               cors(cfg.CORS),
+		MaxBodyBytes:       cfg.Limits.MaxBodyBytes,
+		Rewriter:           &cognito.Rewriter{TokenLifetime: cfg.RefreshMemory.TokenLifetime},
+	}
+	var errs []error
+	var trusted []netip.Prefix
+	for _, p := range cfg.TrustedProxies {
+		pfx, err := config.ParsePrefix(p)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		trusted = append(trusted, pfx)
+	}
+	st.ClientIP = clientip.New(trusted)
+	for i := range cfg.Clients {
+		c, err := buildClient(&cfg.Clients[i])
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: clients[%d] (%s): client_secret: %w", cfg.File, i, cfg.Clients[i].ClientID, err))
+			continue
+		}
+		if c.Refresh == cognito.RefreshRemember && st.Rewriter.Memory == nil {
+			st.Rewriter.Memory = usermemo.New(cfg.RefreshMemory.MaxEntries)
+		}
+		st.Clients[c.ID] = c
+	}
+	return st, errors.Join(errs...)
+}
+
+func buildClient(cc *config.Client) (*cognito.Client, error) {
+	refresh, _ := cognito.ParseRefresh(cc.Refresh)
+	c := &cognito.Client{ID: cc.ClientID, UserPoolID: cc.UserPoolID, PropagateIP: cc.PropagateIP, Refresh: refresh}
+	if len(cc.AllowedAuthFlows) > 0 {
+		c.AllowedAuthFlows = make(map[string]bool, len(cc.AllowedAuthFlows))
+		for _, f := range cc.AllowedAuthFlows {
+			c.AllowedAuthFlows[f] = true
+		}
+	}
+	secret, err := secrets.Resolve(cc.ClientSecret)
+	if err != nil {
+		return nil, err
+	}
+	if secret != nil {
+		c.Secret = secret.Bytes
+	}
+	return c, nil
+}
+
+func policy(o config.Operations) proxy.Policy {
+	p := proxy.Policy{AllowIAM: o.AllowIAM, AllowTokenAuth: o.AllowTokenAuth == nil || *o.AllowTokenAuth, Deny: map[string]bool{}}
+	for _, name := range o.Deny {
+		p.Deny[name] = true
+	}
+	return p
+}
+
+func cors(c config.CORS) proxy.CORS {
+	out := proxy.CORS{Origins: map[string]bool{}}
+	for _, o := range c.AllowedOrigins {
+		if o == "*" {
+			out.AnyOrigin = true
+		}
+		out.Origins[o] = true
+	}
+	return out
+}
+
+// BuildUpstream returns the upstream for cfg.
+func BuildUpstream(cfg *config.Config) (*proxy.Upstream, error) {
+	u, err := url.Parse(cfg.Upstream.Endpoint)
+	if err != nil {
+		return nil, fmt.Errorf("%s: upstream.endpoint: %w", cfg.File, err)
+	}
+	return proxy.NewUpstream(u, cfg.Upstream.Timeout, cfg.Upstream.MaxIdleConns), nil
+}
