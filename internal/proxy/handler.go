@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/poolguard/poolguard/internal/cognito"
+	"github.com/poolguard/poolguard/internal/observe"
 	"github.com/poolguard/poolguard/internal/request"
 )
 
@@ -18,13 +19,15 @@ type Handler struct {
 	state    atomic.Pointer[State]
 	upstream *Upstream
 	log      *slog.Logger
+	observer observe.Observer
 	now      func() time.Time
 }
 
 // New returns a Handler serving st and forwarding to up. log receives
-// operational errors (never secrets or request bodies).
-func New(st *State, up *Upstream, log *slog.Logger) *Handler {
-	h := &Handler{upstream: up, log: log, now: time.Now}
+// operational errors (never secrets or request bodies); observer, which may
+// be nil, receives every finished request.
+func New(st *State, up *Upstream, log *slog.Logger, observer observe.Observer) *Handler {
+	h := &Handler{upstream: up, log: log, observer: observer, now: time.Now}
 	h.state.Store(st)
 	return h
 }
@@ -35,36 +38,58 @@ func (h *Handler) Swap(st *State) { h.state.Store(st) }
 // State returns the current State.
 func (h *Handler) State() *State { return h.state.Load() }
 
-// ServeHTTP handles one client request.
+// ServeHTTP handles one client request: read and parse it once, let the web
+// ACL decide, apply the policy and the rewrite, forward, and report.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st := h.state.Load()
-	origin := r.Header.Get("Origin")
 	if r.Method == http.MethodOptions {
 		st.CORS.preflight(w, r)
 		return
 	}
-	st.CORS.apply(w.Header(), origin)
-
+	st.CORS.apply(w.Header(), r.Header.Get("Origin"))
+	x := getExchange(h.now())
+	defer h.finish(x)
 	buf := getBuffer()
-	v := request.View{RequestID: newRequestID()}
-	err := h.read(st, r, buf, &v)
-	var plan cognito.Plan
-	if err == nil {
-		plan, err = h.decide(st, &v)
-	}
 	// Outbound bodies hold their own references to buf: the transport may
 	// close them after RoundTrip returns.
 	defer buf.release()
-	if err != nil {
-		cognito.WriteError(w, v.RequestID, err)
+
+	v := &x.view
+	if err := h.read(st, r, buf, v); err != nil {
+		h.fail(w, x, err)
 		return
 	}
-	h.forward(w, r, &v, plan, st, buf)
+	parseErr := cognito.Parse(v)
+	if c := st.Clients[v.ClientID]; c != nil {
+		x.out.UserPoolID = c.UserPoolID
+	}
+	if h.firewall(w, r, st, x) {
+		return
+	}
+	if parseErr != nil {
+		h.fail(w, x, parseErr)
+		return
+	}
+	plan, err := h.decide(st, v, x.start)
+	if err != nil {
+		h.fail(w, x, err)
+		return
+	}
+	h.forward(w, r, x, plan, st, buf)
 }
 
-// read builds the request view: method and path checks, the body (once,
-// bounded), the client address and the Cognito fields.
+// read fills the request view: method and path checks, the body (once,
+// bounded) and the client address.
 func (h *Handler) read(st *State, r *http.Request, buf *buffer, v *request.View) *cognito.Error {
+	peer, _ := netip.ParseAddrPort(r.RemoteAddr)
+	*v = request.View{
+		Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Proto: r.Proto,
+		Host: r.Host, Scheme: scheme(r), Header: r.Header,
+		Target:    r.Header.Get("X-Amz-Target"),
+		PeerIP:    peer.Addr().Unmap(),
+		ClientIP:  st.ClientIP.ClientIP(peer.Addr(), r.Header["X-Forwarded-For"]),
+		RequestID: v.RequestID, Country: "XX",
+	}
 	if r.Method != http.MethodPost {
 		return cognito.MethodNotAllowed(r.Method)
 	}
@@ -75,21 +100,12 @@ func (h *Handler) read(st *State, r *http.Request, buf *buffer, v *request.View)
 	if err != nil {
 		return err
 	}
-	peer, _ := netip.ParseAddrPort(r.RemoteAddr)
-	xff := r.Header["X-Forwarded-For"]
-	*v = request.View{
-		Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Proto: r.Proto,
-		Host: r.Host, Scheme: scheme(r), Header: r.Header, Body: body,
-		Target:    r.Header.Get("X-Amz-Target"),
-		PeerIP:    peer.Addr().Unmap(),
-		ClientIP:  st.ClientIP.ClientIP(peer.Addr(), xff),
-		RequestID: v.RequestID, Country: "XX",
-	}
-	return cognito.Parse(v)
+	v.Body = body
+	return nil
 }
 
 // decide applies the operation policy, the client rules and the rewrite.
-func (h *Handler) decide(st *State, v *request.View) (cognito.Plan, *cognito.Error) {
+func (h *Handler) decide(st *State, v *request.View, now time.Time) (cognito.Plan, *cognito.Error) {
 	op, _ := cognito.Lookup(v.Operation)
 	if err := st.Policy.Check(op); err != nil {
 		return cognito.Plan{}, err
@@ -98,7 +114,22 @@ func (h *Handler) decide(st *State, v *request.View) (cognito.Plan, *cognito.Err
 	if c == nil && v.ClientID != "" && !st.PassUnknownClients {
 		return cognito.Plan{}, cognito.Forbidden("App client " + v.ClientID + " is not served by this endpoint.")
 	}
-	return st.Rewriter.Rewrite(v, c, h.now())
+	return st.Rewriter.Rewrite(v, c, now)
+}
+
+// fail answers err in Cognito's shape.
+func (h *Handler) fail(w http.ResponseWriter, x *exchange, err *cognito.Error) {
+	x.out.Status, x.out.ErrorType = err.Status, err.Type
+	cognito.WriteError(w, x.view.RequestID, err)
+}
+
+// finish reports the request and recycles its exchange.
+func (h *Handler) finish(x *exchange) {
+	if h.observer != nil {
+		x.out.Duration = h.now().Sub(x.start)
+		h.observer.Observe(&x.out)
+	}
+	putExchange(x)
 }
 
 func scheme(r *http.Request) string {

@@ -87,7 +87,7 @@ func startProxy(t *testing.T, st *State, upstreamURL string, timeout time.Durati
 	u, _ := url.Parse(upstreamURL)
 	up := NewUpstream(u, timeout, 8)
 	t.Cleanup(up.Close)
-	srv := httptest.NewServer(New(st, up, slog.New(slog.DiscardHandler)))
+	srv := httptest.NewServer(New(st, up, slog.New(slog.DiscardHandler), nil))
 	t.Cleanup(srv.Close)
 	return srv.URL
 }

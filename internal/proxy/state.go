@@ -8,6 +8,7 @@ package proxy
 import (
 	"github.com/poolguard/poolguard/internal/clientip"
 	"github.com/poolguard/poolguard/internal/cognito"
+	"github.com/poolguard/poolguard/internal/waf"
 )
 
 // State is everything a request reads that a reload may replace. A State is
@@ -28,6 +29,8 @@ type State struct {
 	MaxBodyBytes int64
 	// Rewriter applies the Cognito rewrites.
 	Rewriter *cognito.Rewriter
+	// WAF is the compiled web ACL; nil evaluates nothing.
+	WAF *waf.Engine
 }
 
 // Policy is the operation policy by class.

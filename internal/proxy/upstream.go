@@ -10,10 +10,11 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/poolguard/poolguard/internal/cognito"
-	"github.com/poolguard/poolguard/internal/request"
+	"github.com/poolguard/poolguard/internal/waf"
 )
 
 // Upstream is the Cognito endpoint and the connection pool to it.
@@ -55,16 +56,22 @@ var hopHeaders = [...]string{
 }
 
 // forward sends the planned request upstream and relays the answer.
-func (h *Handler) forward(w http.ResponseWriter, r *http.Request, v *request.View, plan cognito.Plan, st *State, buf *buffer) {
+func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, plan cognito.Plan, st *State, buf *buffer) {
 	ctx, cancel := contextWithTimeout(r.Context(), h.upstream.timeout)
 	defer cancel()
-	out := h.upstream.request(ctx, r, plan, buf)
+	out := h.upstream.request(ctx, r, plan, buf, x.out.InsertedHeaders)
+	x.out.Forwarded = true
+	x.out.UpstreamOperation = cognito.OperationFromTarget(plan.Target)
+	sent := h.now()
 	resp, err := h.upstream.transport.RoundTrip(out)
+	x.out.UpstreamLatency = h.now().Sub(sent)
 	if err != nil {
-		h.upstreamError(w, v, err, ctx)
+		h.upstreamError(w, x, err, ctx)
 		return
 	}
 	defer resp.Body.Close()
+	x.out.UpstreamStatus, x.out.Status = resp.StatusCode, resp.StatusCode
+	x.out.UpstreamErrorType = strings.TrimSuffix(resp.Header.Get("X-Amzn-Errortype"), ":")
 	copyHeaders(w.Header(), resp.Header)
 	st.CORS.apply(w.Header(), r.Header.Get("Origin"))
 	if plan.LearnUser && resp.StatusCode == http.StatusOK {
@@ -75,9 +82,9 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, v *request.Vie
 	relay(w, resp.Body)
 }
 
-// request builds the outbound request.
-func (u *Upstream) request(ctx context.Context, in *http.Request, plan cognito.Plan, buf *buffer) *http.Request {
-	hdr := make(http.Header, len(in.Header)+1)
+// request builds the outbound request, with the web ACL's inserted headers.
+func (u *Upstream) request(ctx context.Context, in *http.Request, plan cognito.Plan, buf *buffer, insert []waf.HeaderField) *http.Request {
+	hdr := make(http.Header, len(in.Header)+1+len(insert))
 	for k, vv := range in.Header {
 		hdr[k] = vv
 	}
@@ -85,8 +92,16 @@ func (u *Upstream) request(ctx context.Context, in *http.Request, plan cognito.P
 		delete(hdr, k)
 	}
 	removeConnectionHeaders(hdr, in.Header)
+	for k := range hdr {
+		if strings.HasPrefix(k, "X-Amzn-Waf-") {
+			delete(hdr, k) // only the web ACL may set these
+		}
+	}
 	hdr["X-Amz-Target"] = []string{plan.Target}
-	hdr.Del("Content-Length")
+	delete(hdr, "Content-Length")
+	for _, f := range insert {
+		hdr.Set(f.Name, f.Value)
+	}
 	out := &http.Request{
 		Method: http.MethodPost, URL: u.url, Host: u.host, Header: hdr,
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
@@ -188,16 +203,18 @@ func decoded(body []byte, encoding string) []byte {
 
 // upstreamError answers a failed exchange: a timeout or an unreachable
 // upstream, each with its own message.
-func (h *Handler) upstreamError(w http.ResponseWriter, v *request.View, err error, ctx context.Context) {
+func (h *Handler) upstreamError(w http.ResponseWriter, x *exchange, err error, ctx context.Context) {
 	var ne net.Error
+	v := &x.view
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
 		h.log.Warn("upstream timeout", "request_id", v.RequestID, "operation", v.Operation, "err", err)
-		cognito.WriteError(w, v.RequestID, cognito.Timeout("Cognito did not answer within "+h.upstream.timeout.String()+"."))
+		h.fail(w, x, cognito.Timeout("Cognito did not answer within "+h.upstream.timeout.String()+"."))
 	case errors.Is(ctx.Err(), context.Canceled):
 		// The client went away; nobody is left to answer.
+		x.out.Status = 499
 	default:
 		h.log.Warn("upstream unreachable", "request_id", v.RequestID, "operation", v.Operation, "err", err)
-		cognito.WriteError(w, v.RequestID, cognito.Unavailable("The proxy could not reach Cognito."))
+		h.fail(w, x, cognito.Unavailable("The proxy could not reach Cognito."))
 	}
 }

@@ -8,19 +8,29 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
+	"path/filepath"
+	"strings"
 
 	"github.com/poolguard/poolguard/internal/clientip"
 	"github.com/poolguard/poolguard/internal/cognito"
 	"github.com/poolguard/poolguard/internal/config"
 	"github.com/poolguard/poolguard/internal/proxy"
+	"github.com/poolguard/poolguard/internal/ratelimit"
 	"github.com/poolguard/poolguard/internal/secrets"
 	"github.com/poolguard/poolguard/internal/usermemo"
+	"github.com/poolguard/poolguard/internal/webacl"
 )
 
+// Deps are the long-lived parts a State is built on; they outlive reloads.
+type Deps struct {
+	// Store decides rate-based rules.
+	Store ratelimit.Store
+}
+
 // BuildState compiles cfg into the proxy's request-time state. It reads
-// client secrets; every failure is reported, naming the client and the
-// secret's source, never its value.
-func BuildState(cfg *config.Config) (*proxy.State, error) {
+// client secrets and the web ACL's files; every failure is reported, naming
+// the client or file, never a secret's value.
+func BuildState(cfg *config.Config, deps Deps) (*proxy.State, error) {
 	st := &proxy.State{
 		Clients:            make(map[string]*cognito.Client, len(cfg.Clients)),
 		PassUnknownClients: cfg.UnknownClients == "pass",
@@ -50,7 +60,25 @@ func BuildState(cfg *config.Config) (*proxy.State, error) {
 		}
 		st.Clients[c.ID] = c
 	}
+	engine, err := webacl.Build(&cfg.WAF, webacl.Input{BaseDir: filepath.Dir(cfg.File), Region: region(cfg), Store: deps.Store})
+	if err != nil {
+		errs = append(errs, err)
+	}
+	st.WAF = engine
 	return st, errors.Join(errs...)
+}
+
+// region is the upstream's region, or the first client's pool's.
+func region(cfg *config.Config) string {
+	if cfg.Upstream.Region != "" {
+		return cfg.Upstream.Region
+	}
+	for _, c := range cfg.Clients {
+		if r, _, ok := strings.Cut(c.UserPoolID, "_"); ok {
+			return r
+		}
+	}
+	return "us-east-1"
 }
 
 func buildClient(cc *config.Client) (*cognito.Client, error) {

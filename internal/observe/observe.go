@@ -1,0 +1,72 @@
+// Package observe defines what the proxy reports about each request it
+// finished, for the WAF log and the metrics. Observers run on the request's
+// goroutine after the response is written, so they must not block: a slow
+// sink buffers and drops (and counts the drop) rather than wait.
+package observe
+
+import (
+	"time"
+
+	"github.com/poolguard/poolguard/internal/request"
+	"github.com/poolguard/poolguard/internal/waf"
+)
+
+// Outcome is everything the proxy knows about one finished request.
+//
+// An Outcome and everything it points to are valid only during Observe:
+// the proxy reuses them afterwards. Observers copy what they keep.
+type Outcome struct {
+	// Start is when the proxy began reading the request.
+	Start time.Time
+	// View is the parsed request. Its Body is the body as the client sent it
+	// and holds passwords and tokens: observers must never record it whole.
+	View *request.View
+	// Verdict is the web ACL's decision; nil when the request never reached
+	// the web ACL (e.g. a body over the limit).
+	Verdict *waf.Verdict
+	// WebACLName is the name of the web ACL that decided.
+	WebACLName string
+	// UserPoolID is the user pool of the request's app client, if known.
+	UserPoolID string
+	// Status is the HTTP status sent to the client.
+	Status int
+	// ErrorType is the Cognito error type the proxy itself answered (e.g.
+	// "ForbiddenException"), or "" when the upstream answered.
+	ErrorType string
+	// Forwarded reports whether the request was sent upstream.
+	Forwarded bool
+	// UpstreamOperation is the operation sent upstream (it differs from
+	// View.Operation when the proxy rewrote the call).
+	UpstreamOperation string
+	// UpstreamStatus is the upstream's HTTP status; 0 if none answered.
+	UpstreamStatus int
+	// UpstreamErrorType is the upstream's x-amzn-ErrorType without its
+	// trailing colon, or "".
+	UpstreamErrorType string
+	// UpstreamLatency is the time from sending upstream to the response
+	// headers; 0 if not forwarded.
+	UpstreamLatency time.Duration
+	// Duration is the total time the proxy spent on the request.
+	Duration time.Duration
+	// InsertedHeaders are the headers the web ACL added upstream.
+	InsertedHeaders []waf.HeaderField
+	// StoreError reports that the rate store failed and the request was
+	// decided without it.
+	StoreError bool
+}
+
+// Observer receives finished requests.
+type Observer interface {
+	// Observe records o. It must not block and must not keep o.
+	Observe(o *Outcome)
+}
+
+// Observers fans an Outcome out to several observers in order.
+type Observers []Observer
+
+// Observe calls every observer.
+func (os Observers) Observe(o *Outcome) {
+	for _, ob := range os {
+		ob.Observe(o)
+	}
+}

@@ -1,0 +1,140 @@
+package server
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/poolguard/poolguard/internal/config"
+	"github.com/poolguard/poolguard/internal/observe"
+	"github.com/poolguard/poolguard/internal/proxy"
+	"github.com/poolguard/poolguard/internal/ratelimit"
+)
+
+// counter records the non-terminating matches the proxy reports.
+type counter struct {
+	mu      sync.Mutex
+	counted map[string]int
+}
+
+func (c *counter) Observe(o *observe.Outcome) {
+	if o.Verdict == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, m := range o.Verdict.NonTerminating {
+		c.counted[m.RuleID]++
+	}
+}
+
+// startWAFProxy serves cfgYAML's proxy in front of a 200-answering upstream.
+func startWAFProxy(t *testing.T, cfgYAML string, obs observe.Observer) string {
+	t.Helper()
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`{}`))
+	}))
+	t.Cleanup(up.Close)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "poolguard.yaml")
+	if err := os.WriteFile(path, []byte(strings.ReplaceAll(cfgYAML, "UPSTREAM", up.URL)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := BuildState(cfg, Deps{Store: ratelimit.NewMemory()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(up.URL)
+	upstream := proxy.NewUpstream(u, cfg.Upstream.Timeout, 8)
+	srv := httptest.NewServer(proxy.New(st, upstream, slog.New(slog.DiscardHandler), obs))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+const categoriesConfig = `
+upstream: {endpoint: UPSTREAM}
+trusted_proxies: [127.0.0.1/32]
+clients: [{client_id: c1, client_secret: s}]
+waf:
+  test_mode: TESTMODE
+  presets:
+    - {name: cognito-categories, params: {SignInRateLimit: 100, EvaluationWindowSec: 60}}
+`
+
+func initiateAuth(t *testing.T, proxyURL, clientIP string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, proxyURL+"/", strings.NewReader(
+		`{"ClientId":"c1","AuthFlow":"USER_PASSWORD_AUTH","AuthParameters":{"USERNAME":"u","PASSWORD":"p"}}`))
+	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.InitiateAuth")
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Forwarded-For", clientIP)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// The issue's acceptance scenario: with SignIn limited to 100 per 60 s, the
+// 101st InitiateAuth from one client IP is blocked at once while other IPs
+// pass; in test mode the same traffic all passes and is counted.
+func TestSignInLimitThroughProxy(t *testing.T) {
+	p := startWAFProxy(t, strings.Replace(categoriesConfig, "TESTMODE", "false", 1), nil)
+	for i := 1; i <= 100; i++ {
+		if status, body := initiateAuth(t, p, "198.51.100.7"); status != 200 {
+			t.Fatalf("request %d: %d %s", i, status, body)
+		}
+	}
+	status, body := initiateAuth(t, p, "198.51.100.7")
+	if status != 403 || !strings.Contains(body, `"__type":"ForbiddenException"`) || !strings.Contains(body, "WAF block") {
+		t.Fatalf("101st request: %d %s, want Cognito's 403 WAF block", status, body)
+	}
+	if status, _ := initiateAuth(t, p, "198.51.100.8"); status != 200 {
+		t.Fatalf("another IP: %d", status)
+	}
+}
+
+func TestSignInLimitTestModeCounts(t *testing.T) {
+	c := &counter{counted: map[string]int{}}
+	p := startWAFProxy(t, strings.Replace(categoriesConfig, "TESTMODE", "true", 1), c)
+	for i := 1; i <= 120; i++ {
+		if status, body := initiateAuth(t, p, "198.51.100.7"); status != 200 {
+			t.Fatalf("request %d in test mode: %d %s", i, status, body)
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if got := c.counted["RateLimitSignIn"]; got != 20 {
+		t.Fatalf("RateLimitSignIn counted %d requests, want the 20 over the limit (counts: %v)", got, c.counted)
+	}
+}
+
+func TestWAFConfigErrorsNameTheRule(t *testing.T) {
+	dir := t.TempDir()
+	acl := filepath.Join(dir, "acl.json")
+	_ = os.WriteFile(acl, []byte(`[{"Name":"Bad","Priority":0,"Statement":{"IPSetReferenceStatement":{"ARN":"arn:aws:wafv2:us-east-1:1:regional/ipset/Nope/x"}},"Action":{"Block":{}},"VisibilityConfig":{"SampledRequestsEnabled":false,"CloudWatchMetricsEnabled":false,"MetricName":"Bad"}}]`), 0o600)
+	path := filepath.Join(dir, "c.yaml")
+	_ = os.WriteFile(path, []byte("upstream: {region: us-east-1}\nwaf: {web_acl: acl.json}\n"), 0o600)
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = BuildState(cfg, Deps{Store: ratelimit.NewMemory()})
+	if err == nil || !strings.Contains(err.Error(), `rule "Bad"`) || !strings.Contains(err.Error(), "acl.json") || !strings.Contains(err.Error(), "Nope") {
+		t.Fatalf("err = %v, want it to name the file, the rule and the missing set", err)
+	}
+}
+

@@ -1,0 +1,98 @@
+package webacl
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/poolguard/poolguard/internal/ipset"
+	"github.com/poolguard/poolguard/internal/waf"
+)
+
+// compile resolves the sets and compiles presets plus file into one web ACL.
+func (b *builder) compile() (*waf.Engine, error) {
+	opts := waf.Options{
+		Account: b.w.Account, WebACLName: b.w.Name, TestMode: b.w.TestMode,
+		RegexPatternSets: b.regexSets, Store: b.in.Store, IPSets: map[string]*ipset.Set{},
+	}
+	for name, addrs := range b.ipSets {
+		s, err := ipset.Parse(name, addrs)
+		if err != nil {
+			b.fail("ip set %s: %w", name, err)
+			continue
+		}
+		opts.IPSets[name] = s
+	}
+	if len(b.errs) > 0 {
+		return nil, errors.Join(b.errs...)
+	}
+	if b.fileACL != nil {
+		// Compile the file alone first, so its errors carry its own paths.
+		if _, err := waf.Compile(&waf.Document{Kind: waf.KindWebACL, WebACL: b.fileACL}, opts); err != nil {
+			return nil, fmt.Errorf("%s: %w", b.path(b.w.WebACL), err)
+		}
+	}
+	acl, err := b.combined()
+	if err != nil {
+		return nil, err
+	}
+	e, err := waf.Compile(&waf.Document{Kind: waf.KindWebACL, WebACL: acl}, opts)
+	if err != nil {
+		return nil, fmt.Errorf("web ACL (presets %s and %s): %w", presetNames(b), b.w.WebACL, err)
+	}
+	return e, nil
+}
+
+// combined returns the preset rules followed by the file's rules, whose
+// priorities are shifted past the presets' so their order is kept.
+func (b *builder) combined() (*waf.WebACL, error) {
+	acl := &waf.WebACL{Name: b.w.Name, DefaultAction: defaultAction(b.w.DefaultAction)}
+	if len(b.rules) > 0 {
+		raw := append([]byte{'['}, joinRaw(b)...)
+		doc, err := waf.Load(append(raw, ']'))
+		if err != nil {
+			return nil, fmt.Errorf("presets: %w", err)
+		}
+		acl.Rules = doc.WebACL.Rules
+	}
+	if f := b.fileACL; f != nil {
+		for _, r := range f.Rules {
+			r.Priority += int64(b.next)
+			acl.Rules = append(acl.Rules, r)
+		}
+		acl.CustomResponseBodies = f.CustomResponseBodies
+		if f.DefaultAction != nil {
+			acl.DefaultAction = f.DefaultAction
+		}
+		if acl.Name == "" {
+			acl.Name = f.Name
+		}
+	}
+	return acl, nil
+}
+
+func joinRaw(b *builder) []byte {
+	var out []byte
+	for i, r := range b.rules {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, r...)
+	}
+	return out
+}
+
+func defaultAction(s string) *waf.DefaultAction {
+	if strings.EqualFold(s, "BLOCK") {
+		return &waf.DefaultAction{Block: &waf.BlockAction{}}
+	}
+	return &waf.DefaultAction{Allow: &waf.AllowAction{}}
+}
+
+func presetNames(b *builder) string {
+	names := make([]string, len(b.w.Presets))
+	for i, p := range b.w.Presets {
+		names[i] = p.Name
+	}
+	return "[" + strings.Join(names, ", ") + "]"
+}
