@@ -74,12 +74,30 @@ func serve(args []string, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	go sweep(ctx, store, time.Minute)
-	srv := server.New(cfg, proxy.New(st, up, log, nil), log)
+	handler := proxy.New(st, up, log, nil)
+	reloader := server.NewReloader(path, cfg, server.Deps{Store: store}, handler, log)
+	go reloadOnHangup(ctx, reloader)
+	srv := server.New(cfg, handler, log)
 	if err := srv.Serve(ctx, public, admin); err != nil {
 		log.Error("stopped", "err", err)
 		return 1
 	}
 	return 0
+}
+
+// reloadOnHangup reloads the config on every SIGHUP until ctx is done.
+func reloadOnHangup(ctx context.Context, r *server.Reloader) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			_ = r.Reload() // logged; the running config stays on failure
+		}
+	}
 }
 
 // sweep evicts idle rate-limit keys every interval until ctx is done.

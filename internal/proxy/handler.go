@@ -17,7 +17,7 @@ import (
 // replaces its State without disturbing requests in flight.
 type Handler struct {
 	state    atomic.Pointer[State]
-	upstream *Upstream
+	upstream atomic.Pointer[Upstream]
 	log      *slog.Logger
 	observer observe.Observer
 	now      func() time.Time
@@ -27,10 +27,16 @@ type Handler struct {
 // operational errors (never secrets or request bodies); observer, which may
 // be nil, receives every finished request.
 func New(st *State, up *Upstream, log *slog.Logger, observer observe.Observer) *Handler {
-	h := &Handler{upstream: up, log: log, observer: observer, now: time.Now}
+	h := &Handler{log: log, observer: observer, now: time.Now}
 	h.state.Store(st)
+	h.upstream.Store(up)
 	return h
 }
+
+// SwapUpstream publishes a new upstream for requests that start after it
+// returns and returns the previous one, which the caller closes once the
+// requests using it are done.
+func (h *Handler) SwapUpstream(up *Upstream) *Upstream { return h.upstream.Swap(up) }
 
 // Swap publishes a new State for requests that start after it returns.
 func (h *Handler) Swap(st *State) { h.state.Store(st) }

@@ -57,16 +57,17 @@ var hopHeaders = [...]string{
 
 // forward sends the planned request upstream and relays the answer.
 func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, plan cognito.Plan, st *State, buf *buffer) {
-	ctx, cancel := contextWithTimeout(r.Context(), h.upstream.timeout)
+	up := h.upstream.Load()
+	ctx, cancel := contextWithTimeout(r.Context(), up.timeout)
 	defer cancel()
-	out := h.upstream.request(ctx, r, plan, buf, x.out.InsertedHeaders)
+	out := up.request(ctx, r, plan, buf, x.out.InsertedHeaders)
 	x.out.Forwarded = true
 	x.out.UpstreamOperation = cognito.OperationFromTarget(plan.Target)
 	sent := h.now()
-	resp, err := h.upstream.transport.RoundTrip(out)
+	resp, err := up.transport.RoundTrip(out)
 	x.out.UpstreamLatency = h.now().Sub(sent)
 	if err != nil {
-		h.upstreamError(w, x, err, ctx)
+		h.upstreamError(w, x, err, ctx, up.timeout)
 		return
 	}
 	defer resp.Body.Close()
@@ -203,13 +204,13 @@ func decoded(body []byte, encoding string) []byte {
 
 // upstreamError answers a failed exchange: a timeout or an unreachable
 // upstream, each with its own message.
-func (h *Handler) upstreamError(w http.ResponseWriter, x *exchange, err error, ctx context.Context) {
+func (h *Handler) upstreamError(w http.ResponseWriter, x *exchange, err error, ctx context.Context, timeout time.Duration) {
 	var ne net.Error
 	v := &x.view
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
 		h.log.Warn("upstream timeout", "request_id", v.RequestID, "operation", v.Operation, "err", err)
-		h.fail(w, x, cognito.Timeout("Cognito did not answer within "+h.upstream.timeout.String()+"."))
+		h.fail(w, x, cognito.Timeout("Cognito did not answer within "+timeout.String()+"."))
 	case errors.Is(ctx.Err(), context.Canceled):
 		// The client went away; nobody is left to answer.
 		x.out.Status = 499

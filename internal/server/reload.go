@@ -1,0 +1,81 @@
+package server
+
+import (
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"github.com/poolguard/poolguard/internal/config"
+	"github.com/poolguard/poolguard/internal/proxy"
+)
+
+// Reloader rebuilds the proxy's state from its config file and swaps it in
+// atomically. A config that fails to load leaves the running one in place.
+// It is safe for concurrent use; reloads are serialised.
+type Reloader struct {
+	path    string
+	deps    Deps
+	handler *proxy.Handler
+	log     *slog.Logger
+
+	mu       sync.Mutex
+	current  *config.Config
+	failures atomic.Int64
+	reloads  atomic.Int64
+}
+
+// NewReloader returns a Reloader for the config at path, currently cfg,
+// serving through handler.
+func NewReloader(path string, cfg *config.Config, deps Deps, handler *proxy.Handler, log *slog.Logger) *Reloader {
+	return &Reloader{path: path, deps: deps, handler: handler, log: log, current: cfg}
+}
+
+// Reload loads the config file again and, if it is valid, publishes it.
+// Listener addresses cannot change without a restart; a change to them is
+// reported and ignored.
+func (r *Reloader) Reload() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	cfg, err := config.Load(r.path)
+	if err == nil {
+		err = r.apply(cfg)
+	}
+	if err != nil {
+		r.failures.Add(1)
+		r.log.Error("reload failed; keeping the running config", "config", r.path, "err", err)
+		return err
+	}
+	r.reloads.Add(1)
+	r.log.Info("reloaded", "config", r.path)
+	return nil
+}
+
+func (r *Reloader) apply(cfg *config.Config) error {
+	st, err := BuildState(cfg, r.deps)
+	if err != nil {
+		return err
+	}
+	if cfg.Listen != r.current.Listen || cfg.AdminListen != r.current.AdminListen {
+		r.log.Warn("listen addresses change only on restart", "listen", r.current.Listen, "admin_listen", r.current.AdminListen)
+	}
+	if cfg.Upstream != r.current.Upstream {
+		up, err := BuildUpstream(cfg)
+		if err != nil {
+			return fmt.Errorf("upstream: %w", err)
+		}
+		old := r.handler.SwapUpstream(up)
+		// Requests in flight on the old upstream keep their connections;
+		// only its idle ones are released.
+		old.Close()
+	}
+	r.handler.Swap(st)
+	r.current = cfg
+	return nil
+}
+
+// Failures returns the number of failed reloads.
+func (r *Reloader) Failures() int64 { return r.failures.Load() }
+
+// Reloads returns the number of successful reloads.
+func (r *Reloader) Reloads() int64 { return r.reloads.Load() }
