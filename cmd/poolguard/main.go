@@ -70,4 +70,3 @@ func configFlag(name string, args []string, stderr io.Writer) (string, bool) {
 	}
 	return *path, true
 }
-

@@ -137,4 +137,3 @@ func TestWAFConfigErrorsNameTheRule(t *testing.T) {
 		t.Fatalf("err = %v, want it to name the file, the rule and the missing set", err)
 	}
 }
-
