@@ -22,3 +22,29 @@ if ((${#missing[@]})); then
 	$sudo_cmd apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq redis-server >/dev/null
 fi
+
+# Browser end-to-end tests (internal/e2e): Debian's Chromium, driven by
+# playwright-core, which never downloads a browser of its own.
+apt_install() {
+	local sudo_cmd=""
+	[ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+	echo "setup: installing $* from Debian" >&2
+	$sudo_cmd apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "$@" >/dev/null
+}
+if [ ! -x /usr/bin/chromium ]; then
+	apt_install chromium
+fi
+if ! command -v npm >/dev/null 2>&1; then
+	apt_install nodejs npm
+fi
+
+# The e2e/ npm project, from its lockfile; skipped when node_modules was
+# installed from the same lockfile already.
+lock_sum="$(sha256sum e2e/package-lock.json | cut -d' ' -f1)"
+stamp=e2e/node_modules/.poolguard-lock.sha256
+if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sum" ]; then
+	echo "setup: npm ci in e2e/" >&2
+	(cd e2e && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+	echo "$lock_sum" >"$stamp"
+fi
