@@ -1,0 +1,98 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/poolguard/poolguard/internal/ratelimit"
+	"github.com/poolguard/poolguard/internal/ratelimit/ratelimittest"
+	"github.com/poolguard/poolguard/internal/redistest"
+)
+
+// TestOutage kills redis-server under two guarded replicas, checks each
+// policy while it is down, restarts it and checks that shared counting
+// resumes without anyone's help.
+func TestOutage(t *testing.T) {
+	for _, policy := range []Policy{FailOpen, FailClosed} {
+		t.Run(policy.String(), func(t *testing.T) {
+			srv := redistest.Start(t)
+			prefix := uniquePrefix()
+			var changes []bool
+			guard := func(onChange func(bool)) *Guard {
+				s, err := New(newClient(t, srv, false), prefix)
+				if err != nil {
+					t.Fatal(err)
+				}
+				g := NewGuard(s, GuardOptions{Policy: policy, Ping: s.Ping, MinBackoff: 5 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, OnChange: onChange})
+				t.Cleanup(g.Close)
+				return g
+			}
+			a := guard(func(d bool) { changes = append(changes, d) })
+			b := guard(nil)
+			const limit = 5
+			hit := func(key string) []ratelimit.Hit {
+				return []ratelimit.Hit{{Rule: "r", Key: []byte(key), Limit: limit, Window: time.Minute, Terminating: true}}
+			}
+			res := make([]ratelimit.Result, 1)
+			now := ratelimittest.T0
+			decide := func(g *Guard, key string) error {
+				now = now.Add(time.Millisecond)
+				return g.Decide(context.Background(), now, hit(key), res)
+			}
+			// Shared: requests alternate between replicas and meet one limit.
+			for i := 1; i <= 4; i++ {
+				g := []*Guard{a, b}[i%2]
+				if err := decide(g, "before"); err != nil || res[0].Count != int64(i) {
+					t.Fatalf("before the outage, request %d: %+v, %v", i, res[0], err)
+				}
+			}
+
+			srv.Kill()
+			for i := 1; i <= 20; i++ {
+				err := decide(a, "during")
+				switch policy {
+				case FailOpen:
+					if err != nil {
+						t.Fatalf("fail_open during the outage, request %d: %v", i, err)
+					}
+					if want := i > limit; res[0].Over != want {
+						t.Fatalf("fail_open: local limit not applied at request %d: %+v", i, res[0])
+					}
+				case FailClosed:
+					if !errors.Is(err, ErrUnavailable) {
+						t.Fatalf("fail_closed during the outage: got %v, want ErrUnavailable", err)
+					}
+				}
+			}
+			if !a.Degraded() || a.Fallbacks() != 20 {
+				t.Fatalf("during the outage: Degraded %v, Fallbacks %d; want true, 20", a.Degraded(), a.Fallbacks())
+			}
+
+			srv.Restart()
+			waitFor(t, 5*time.Second, "recovery", func() bool { return !a.Degraded() })
+			for i := 1; i <= limit+1; i++ {
+				g := []*Guard{a, b}[i%2]
+				if err := decide(g, "after"); err != nil {
+					t.Fatalf("after recovery, request %d: %v", i, err)
+				}
+				if b.Degraded() || a.Degraded() {
+					continue // b may find out about the outage only now
+				}
+				if res[0].Count != int64(i) {
+					t.Fatalf("after recovery, request %d: %+v, want shared count %d", i, res[0], i)
+				}
+			}
+			waitFor(t, 5*time.Second, "recovery of b", func() bool {
+				return decide(b, "probe-b") == nil && !b.Degraded()
+			})
+			if err := decide(a, "after"); err != nil || res[0].Count != limit+2 || !res[0].Over {
+				t.Fatalf("shared limiting did not resume: %+v, %v", res[0], err)
+			}
+			if len(changes) < 2 || !changes[0] || changes[len(changes)-1] {
+				t.Fatalf("OnChange calls %v, want degraded then recovered", changes)
+			}
+		})
+	}
+}
