@@ -137,15 +137,32 @@ func (s stepResult) detail(t *testing.T, v any) {
 // runNode runs `node script` in dir with env added to the environment,
 // bounded by timeout, and decodes the JSON document it prints into out
 // (unless out is nil).
-// The script runs in its own process group, which is killed when it
-// returns, so a browser it started cannot outlive the test.
 func runNode(t *testing.T, dir, script string, timeout time.Duration, env map[string]string, out any) {
+	t.Helper()
+	stdout := runCmd(t, dir, timeout, env, nil, "node", script)
+	if out == nil {
+		return
+	}
+	if err := json.Unmarshal(bytes.TrimSpace(stdout), out); err != nil {
+		t.Fatalf("node %s: decoding its output: %v\nstdout:\n%s", script, err, stdout)
+	}
+}
+
+// runCmd runs name with args in dir, bounded by timeout, with env added to
+// base (os.Environ() when base is nil), and returns its standard output.
+// It fails t if the command fails. The command runs in its own process
+// group, which is killed when it returns, so that a browser it started
+// cannot outlive the test.
+func runCmd(t *testing.T, dir string, timeout time.Duration, env map[string]string, base []string, name string, args ...string) []byte {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", script)
+	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = dir
-	cmd.Env = os.Environ()
+	cmd.Env = base
+	if cmd.Env == nil {
+		cmd.Env = os.Environ()
+	}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
@@ -155,17 +172,16 @@ func runNode(t *testing.T, dir, script string, timeout time.Duration, env map[st
 	start := time.Now()
 	err := cmd.Run()
 	killGroup(cmd)
-	t.Logf("node %s: %v", script, time.Since(start).Round(time.Millisecond))
+	what := strings.TrimSpace(name + " " + strings.Join(args, " "))
+	if len(what) > 60 {
+		what = what[:60] + "..."
+	}
+	t.Logf("%s: %v", what, time.Since(start).Round(time.Millisecond))
 	if err != nil {
-		t.Fatalf("node %s: %v (timeout %v)\nstdout:\n%s\nstderr:\n%s", script, err, timeout, stdout.String(), stderr.String())
-	}
-	if out == nil {
-		return
-	}
-	if err := json.Unmarshal(bytes.TrimSpace(stdout.Bytes()), out); err != nil {
-		t.Fatalf("node %s: decoding its output: %v\nstdout:\n%s\nstderr:\n%s", script, err, stdout.String(), stderr.String())
+		t.Fatalf("%s: %v (timeout %v)\nstdout:\n%s\nstderr:\n%s", what, err, timeout, stdout.String(), stderr.String())
 	}
 	if testing.Verbose() && stderr.Len() > 0 {
-		t.Logf("node %s stderr:\n%s", script, stderr.String())
+		t.Logf("%s stderr:\n%s", what, stderr.String())
 	}
+	return stdout.Bytes()
 }
