@@ -2,6 +2,7 @@ package ipsets
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -144,7 +145,11 @@ func (r *Registry) Remove(ctx context.Context, now time.Time, name string, prefi
 }
 
 // ErrUnknownSet is returned by Remove for a set that does not exist.
-var ErrUnknownSet = fmt.Errorf("unknown IP set")
+var ErrUnknownSet = errors.New("unknown IP set")
+
+// ErrPersist is wrapped by Add and Remove errors when the backend failed;
+// the change was not made.
+var ErrPersist = errors.New("state backend failed")
 
 func (r *Registry) change(ctx context.Context, now time.Time, name string, op Op, prefixes []netip.Prefix, ttl time.Duration) error {
 	if !namePattern.MatchString(name) {
@@ -189,7 +194,7 @@ func (r *Registry) change(ctx context.Context, now time.Time, name string, op Op
 		if r.backend != nil {
 			v, err := r.backend.Apply(ctx, c, now, after)
 			if err != nil {
-				return fmt.Errorf("ip set %s: persist: %w", name, err)
+				return fmt.Errorf("ip set %s: %w: %w", name, ErrPersist, err)
 			}
 			r.version = v
 		}

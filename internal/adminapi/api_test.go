@@ -1,0 +1,178 @@
+package adminapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/poolguard/poolguard/internal/ipsets"
+	"github.com/poolguard/poolguard/internal/ratelimit"
+)
+
+const token = "s3cret-token"
+
+var t0 = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+
+type fixture struct {
+	srv     *httptest.Server
+	reg     *ipsets.Registry
+	now     time.Time
+	reloads int
+}
+
+func newFixture(t *testing.T, tok string) *fixture {
+	t.Helper()
+	f := &fixture{now: t0}
+	reg, err := ipsets.Open(context.Background(), ipsets.NewFile(t.TempDir()), t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := reg.Begin()
+	if _, err := b.Define("DenyList", []string{"192.0.2.0/24"}); err != nil {
+		t.Fatal(err)
+	}
+	b.Commit(t0)
+	f.reg = reg
+	h := New(Options{
+		Token:  tok,
+		IPSets: reg,
+		Now:    func() time.Time { return f.now },
+		Reload: func(context.Context) error {
+			f.reloads++
+			if f.reloads == 2 {
+				return errors.New("config.yaml:3: waf.web_acl: no such file")
+			}
+			return nil
+		},
+		RateLimited: func(now time.Time) map[string][]ratelimit.OverKey {
+			return map[string][]ratelimit.OverKey{"SignIn": {{Key: "203.0.113.9", Count: 150, Since: t0, Last: now}}}
+		},
+	})
+	f.srv = httptest.NewServer(h)
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fixture) call(t *testing.T, method, path, auth, body string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, f.srv.URL+path, strings.NewReader(body))
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestAuth(t *testing.T) {
+	off := newFixture(t, "")
+	if code, _ := off.call(t, "GET", "/v1/ipsets", "Bearer anything", ""); code != 404 {
+		t.Fatalf("API without a token: %d, want 404", code)
+	}
+	f := newFixture(t, token)
+	tests := []struct {
+		auth string
+		want int
+	}{
+		{"", 401},
+		{"Bearer wrong", 401},
+		{"Bearer " + token + "x", 401},
+		{"Basic " + token, 401},
+		{"Bearer " + token, 200},
+	}
+	for _, tt := range tests {
+		if code, body := f.call(t, "GET", "/v1/ipsets", tt.auth, ""); code != tt.want {
+			t.Errorf("Authorization %q: %d %s, want %d", tt.auth, code, body, tt.want)
+		}
+	}
+}
+
+func TestIPSetRoutes(t *testing.T) {
+	f := newFixture(t, token)
+	auth := "Bearer " + token
+	deny := f.reg.Begin().Sets()["DenyList"]
+	ip := netip.MustParseAddr("198.51.100.7")
+
+	code, body := f.call(t, "POST", "/v1/ipsets/DenyList", auth, `{"addresses": ["198.51.100.7/32"], "ttl": "1h"}`)
+	if code != 200 || !strings.Contains(body, `"address":"198.51.100.7/32","source":"runtime","expires":"2025-03-01T13:00:00Z"`) {
+		t.Fatalf("add: %d %s", code, body)
+	}
+	if !deny.Contains(ip) {
+		t.Fatal("added address not in the set")
+	}
+	var list SetsResponse
+	code, body = f.call(t, "GET", "/v1/ipsets", auth, "")
+	if err := json.Unmarshal([]byte(body), &list); code != 200 || err != nil || len(list.IPSets) != 1 || list.IPSets[0].Size != 2 {
+		t.Fatalf("list: %d %s", code, body)
+	}
+	// The TTL passes: the entry drops out.
+	f.now = t0.Add(time.Hour)
+	f.reg.Expire(f.now)
+	if deny.Contains(ip) {
+		t.Fatal("expired address still in the set")
+	}
+	if _, body = f.call(t, "GET", "/v1/ipsets", auth, ""); strings.Contains(body, "198.51.100.7") {
+		t.Fatalf("list after expiry: %s", body)
+	}
+	// Remove a config address; then a runtime set.
+	if code, body = f.call(t, "DELETE", "/v1/ipsets/DenyList", auth, `{"addresses": ["192.0.2.0/24"]}`); code != 200 || !strings.Contains(body, `"removed":[{"address":"192.0.2.0/24"`) {
+		t.Fatalf("remove: %d %s", code, body)
+	}
+	if deny.Contains(netip.MustParseAddr("192.0.2.1")) {
+		t.Fatal("removed config address still matches")
+	}
+	if code, body = f.call(t, "POST", "/v1/ipsets/Scanners", auth, `{"addresses": ["2001:db8::1"]}`); code != 200 || !strings.Contains(body, `"origin":"runtime"`) {
+		t.Fatalf("add to a new set: %d %s", code, body)
+	}
+}
+
+func TestValidation(t *testing.T) {
+	f := newFixture(t, token)
+	auth := "Bearer " + token
+	tests := []struct {
+		method, path, body string
+		wantCode           int
+		wantBody           string
+	}{
+		{"POST", "/v1/ipsets/DenyList", `{"addresses": ["198.51.100.7/32", "300.1.1.1/32", "nope"]}`, 400,
+			`{"error":{"code":"InvalidAddress","message":"invalid address \"300.1.1.1/32\", \"nope\": want CIDR notation such as \"198.51.100.7/32\"","invalid":[{"index":1,"address":"300.1.1.1/32","reason":`},
+		{"POST", "/v1/ipsets/DenyList", `{"addresses": ["198.51.100.7"], "ttl": "soon"}`, 400, `"code":"InvalidTTL"`},
+		{"POST", "/v1/ipsets/DenyList", `{"addresses": []}`, 400, `"code":"InvalidRequest"`},
+		{"POST", "/v1/ipsets/DenyList", `{"adresses": ["198.51.100.7"]}`, 400, `unknown field`},
+		{"POST", "/v1/ipsets/bad%20name", `{"addresses": ["198.51.100.7"]}`, 400, `"code":"InvalidRequest"`},
+		{"DELETE", "/v1/ipsets/Nope", `{"addresses": ["198.51.100.7"]}`, 404, `"code":"UnknownIPSet"`},
+		{"GET", "/v1/nope", ``, 404, `"code":"NotFound"`},
+	}
+	for _, tt := range tests {
+		code, body := f.call(t, tt.method, tt.path, auth, tt.body)
+		if code != tt.wantCode || !strings.Contains(body, tt.wantBody) {
+			t.Errorf("%s %s %s: %d %s; want %d containing %s", tt.method, tt.path, tt.body, code, body, tt.wantCode, tt.wantBody)
+		}
+	}
+}
+
+func TestReloadAndRateLimits(t *testing.T) {
+	f := newFixture(t, token)
+	auth := "Bearer " + token
+	if code, body := f.call(t, "POST", "/v1/reload", auth, ""); code != 200 || !strings.Contains(body, "reloaded") {
+		t.Fatalf("reload: %d %s", code, body)
+	}
+	if code, body := f.call(t, "POST", "/v1/reload", auth, ""); code != 422 || !strings.Contains(body, "previous configuration stays in use") {
+		t.Fatalf("failed reload: %d %s", code, body)
+	}
+	code, body := f.call(t, "GET", "/v1/ratelimits", auth, "")
+	if code != 200 || !strings.Contains(body, `{"rules":[{"rule":"SignIn","keys":[{"key":"203.0.113.9","count":150,`) {
+		t.Fatalf("ratelimits: %d %s", code, body)
+	}
+}
