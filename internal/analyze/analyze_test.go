@@ -1,0 +1,378 @@
+package analyze
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/poolguard/poolguard/internal/analyze/gen"
+)
+
+var start = time.Date(2025, 3, 14, 15, 0, 0, 0, time.UTC)
+
+var (
+	logOnce sync.Once
+	logPath string
+	logDir  string
+)
+
+// testLog writes (once) a simulated attack of 40,000 records, plain and
+// gzipped in two halves, and returns the plain file and the two halves.
+func testLog(t *testing.T) (plain string, halves []string) {
+	t.Helper()
+	logOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "analyze-test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		logDir = dir
+		var buf bytes.Buffer
+		if err := gen.Write(&buf, gen.Simulated(start, 40000)); err != nil {
+			t.Fatal(err)
+		}
+		logPath = filepath.Join(dir, "waf.log")
+		os.WriteFile(logPath, buf.Bytes(), 0o644)
+		lines := bytes.SplitAfter(buf.Bytes(), []byte("\n"))
+		mid := len(lines) / 2
+		os.WriteFile(filepath.Join(dir, "a.log"), bytes.Join(lines[:mid], nil), 0o644)
+		var gz bytes.Buffer
+		zw := gzip.NewWriter(&gz)
+		zw.Write(bytes.Join(lines[mid:], nil))
+		zw.Close()
+		os.WriteFile(filepath.Join(dir, "b.log.gz"), gz.Bytes(), 0o644)
+	})
+	return logPath, []string{filepath.Join(logDir, "a.log"), filepath.Join(logDir, "b.log.gz")}
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if logDir != "" {
+		os.RemoveAll(logDir)
+	}
+	os.Exit(code)
+}
+
+// runJSON runs Main with --json and decodes its output.
+func runJSON(t *testing.T, out any, args ...string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	if code := Main(append(args, "--json", "-q"), &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if err := json.Unmarshal(stdout.Bytes(), out); err != nil {
+		t.Fatalf("%v\n%s", err, stdout.String())
+	}
+}
+
+// bruteRecord is a record decoded the slow, obvious way.
+type bruteRecord struct {
+	Timestamp   int64 `json:"timestamp"`
+	Action      string
+	HTTPRequest struct {
+		ClientIP string `json:"clientIp"`
+		URI      string `json:"uri"`
+		Headers  []struct{ Name, Value string }
+	} `json:"httpRequest"`
+	Labels    []struct{ Name string }
+	Poolguard *struct {
+		Operation      string
+		UpstreamStatus int
+		ProxyErrorType string
+	}
+}
+
+func decodeAll(t *testing.T, path string) []bruteRecord {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []bruteRecord
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var r bruteRecord
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// bruteCategory follows seed 001's CASE literally.
+func bruteCategory(r bruteRecord) string {
+	for _, l := range r.Labels {
+		switch l.Name {
+		case "awswaf:managed:aws:amazon-ip-list:AWSManagedIPReputationList",
+			"awswaf:managed:aws:amazon-ip-list:AWSManagedReconnaissanceList",
+			"awswaf:managed:aws:amazon-ip-list:AWSManagedIPDDoSList":
+			return "IPReputation"
+		}
+	}
+	target := ""
+	for _, h := range r.HTTPRequest.Headers {
+		if strings.EqualFold(h.Name, "x-amz-target") {
+			target = h.Value
+			break
+		}
+	}
+	in := func(v string, set ...string) bool { return slices.Contains(set, v) }
+	const p = "AWSCognitoIdentityProviderService."
+	switch {
+	case in(target, p+"InitiateAuth", p+"RespondToAuthChallenge"):
+		return "SignIn"
+	case in(target, p+"ResendConfirmationCode", p+"SignUp", p+"ConfirmSignUp"):
+		return "UserCreation"
+	case in(target, p+"ForgotPassword", p+"ConfirmForgotPassword"):
+		return "AccountRecovery"
+	case in(r.HTTPRequest.URI, "/login", "/oauth2/authorize"):
+		return "SignIn"
+	case in(r.HTTPRequest.URI, "/signup", "/confirmUser", "/resendcode"):
+		return "UserCreation"
+	case in(r.HTTPRequest.URI, "/forgotPassword", "/confirmForgotPassword"):
+		return "AccountRecovery"
+	}
+	return "Default"
+}
+
+type peakJSON struct {
+	Category string `json:"category"`
+	BinStart string `json:"bin_start"`
+	ClientIP string `json:"client_ip"`
+	Requests int64  `json:"requests"`
+}
+
+// brutePeaks computes seed 001's result with a map of strings and a full
+// sort, with no code shared with the package.
+func brutePeaks(recs []bruteRecord, window time.Duration, top int, from, to time.Time) []peakJSON {
+	counts := map[string]int64{}
+	for _, r := range recs {
+		ts := time.UnixMilli(r.Timestamp)
+		if (!from.IsZero() && ts.Before(from)) || (!to.IsZero() && !ts.Before(to)) {
+			continue
+		}
+		bin := time.UnixMilli(r.Timestamp / window.Milliseconds() * window.Milliseconds()).UTC().Format(time.RFC3339)
+		counts[bruteCategory(r)+"|"+bin+"|"+r.HTTPRequest.ClientIP]++
+	}
+	var all []peakJSON
+	for k, n := range counts {
+		p := strings.Split(k, "|")
+		all = append(all, peakJSON{p[0], p[1], p[2], n})
+	}
+	sort.Slice(all, func(i, j int) bool {
+		a, b := all[i], all[j]
+		if a.Category != b.Category {
+			return a.Category < b.Category
+		}
+		if a.Requests != b.Requests {
+			return a.Requests > b.Requests
+		}
+		if a.BinStart != b.BinStart {
+			return a.BinStart > b.BinStart
+		}
+		return a.ClientIP < b.ClientIP
+	})
+	var out []peakJSON
+	rank := map[string]int{}
+	for _, p := range all {
+		if rank[p.Category] < top {
+			out = append(out, p)
+			rank[p.Category]++
+		}
+	}
+	return out
+}
+
+func TestPeakRatesMatchesBruteForce(t *testing.T) {
+	plain, halves := testLog(t)
+	recs := decodeAll(t, plain)
+	tests := []struct {
+		name     string
+		args     []string
+		window   time.Duration
+		top      int
+		from, to time.Time
+	}{
+		{"defaults", []string{plain}, 5 * time.Minute, 5, time.Time{}, time.Time{}},
+		{"plain and gzip halves", halves, 5 * time.Minute, 5, time.Time{}, time.Time{}},
+		{"window 1m top 3", []string{"--window", "1m", "--top", "3", plain}, time.Minute, 3, time.Time{}, time.Time{}},
+		{"from/to", []string{plain, "--from", "2025-03-14T15:22:30Z", "--to", "2025-03-14T15:41:00Z"}, 5 * time.Minute, 5,
+			start.Add(22*time.Minute + 30*time.Second), start.Add(41 * time.Minute)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []peakJSON
+			runJSON(t, &got, append([]string{"peak-rates"}, tt.args...)...)
+			want := brutePeaks(recs, tt.window, tt.top, tt.from, tt.to)
+			if len(got) != len(want) {
+				t.Fatalf("%d rows, want %d\ngot  %v\nwant %v", len(got), len(want), got, want)
+			}
+			for i := range want {
+				if got[i] != want[i] {
+					t.Errorf("row %d: got %+v, want %+v", i, got[i], want[i])
+				}
+			}
+		})
+	}
+}
+
+// TestSimulatedAttackFound is the issue's acceptance check: peak-rates names
+// the attacking IP, its category and its peak, and recommend turns it into
+// limits.
+func TestSimulatedAttackFound(t *testing.T) {
+	plain, _ := testLog(t)
+	var peaks []peakJSON
+	runJSON(t, &peaks, "peak-rates", plain)
+	top := map[string]peakJSON{}
+	for _, p := range peaks {
+		if _, ok := top[p.Category]; !ok {
+			top[p.Category] = p
+		}
+	}
+	if p := top["SignIn"]; p.ClientIP != "203.0.113.66" || p.Requests < 500 {
+		t.Errorf("SignIn peak %+v, want the credential stuffer 203.0.113.66", p)
+	}
+	if p := top["UserCreation"]; p.ClientIP != "203.0.113.77" {
+		t.Errorf("UserCreation peak %+v, want the SignUp bot", p)
+	}
+	if p := top["IPReputation"]; p.ClientIP != "192.0.2.99" {
+		t.Errorf("IPReputation peak %+v", p)
+	}
+
+	var rec struct {
+		Recommendations []struct {
+			Category         string `json:"category"`
+			PeakRequests     int64  `json:"peak_requests"`
+			RecommendedLimit int64  `json:"recommended_limit"`
+		}
+		Params   map[string]float64 `json:"params"`
+		AWSRules []json.RawMessage  `json:"aws_rules"`
+	}
+	runJSON(t, &rec, "recommend", "--headroom", "1.2", "--aws", plain)
+	for _, r := range rec.Recommendations {
+		want := int64(math.Max(MinRateLimit, math.Ceil(float64(top[r.Category].Requests)*1.2)))
+		if r.PeakRequests != top[r.Category].Requests || r.RecommendedLimit != want {
+			t.Errorf("%s: peak %d limit %d, want %d %d", r.Category, r.PeakRequests, r.RecommendedLimit, top[r.Category].Requests, want)
+		}
+		if rec.Params[r.Category+"RateLimit"] != float64(want) {
+			t.Errorf("param %sRateLimit = %v", r.Category, rec.Params[r.Category+"RateLimit"])
+		}
+	}
+	if rec.Params["EvaluationWindowSec"] != 300 || len(rec.AWSRules) == 0 {
+		t.Errorf("params %v, %d AWS rules", rec.Params, len(rec.AWSRules))
+	}
+	if rules, _ := json.Marshal(rec.AWSRules); !bytes.Contains(rules, []byte(`"Limit":`)) {
+		t.Error("AWS rules carry no limits")
+	}
+}
+
+func TestTopCallersAndErrorsMatchBruteForce(t *testing.T) {
+	plain, _ := testLog(t)
+	recs := decodeAll(t, plain)
+	calls := map[string]int64{}
+	type ec struct{ req, errs int64 }
+	errs := map[string]ec{}
+	for _, r := range recs {
+		ip := r.HTTPRequest.ClientIP
+		if r.Poolguard.Operation == "InitiateAuth" {
+			calls[ip]++
+		}
+		e := errs[ip]
+		e.req++
+		if r.Poolguard.UpstreamStatus >= 400 || (r.Poolguard.ProxyErrorType != "" && r.Action == "ALLOW") {
+			e.errs++
+		}
+		errs[ip] = e
+	}
+	var got []struct {
+		IP       string `json:"client_ip"`
+		Requests int64  `json:"requests"`
+	}
+	runJSON(t, &got, "top-callers", "--operation", "InitiateAuth", plain)
+	if len(got) != 10 || got[0].IP != "203.0.113.66" {
+		t.Fatalf("top callers %+v", got)
+	}
+	for i, g := range got {
+		if calls[g.IP] != g.Requests || (i > 0 && g.Requests > got[i-1].Requests) {
+			t.Errorf("row %d %+v: brute force says %d", i, g, calls[g.IP])
+		}
+	}
+	var gotErrs []struct {
+		IP        string  `json:"client_ip"`
+		Requests  int64   `json:"requests"`
+		Errors    int64   `json:"errors"`
+		ErrorRate float64 `json:"error_rate"`
+	}
+	runJSON(t, &gotErrs, "errors", plain)
+	if len(gotErrs) == 0 || gotErrs[0].IP != "203.0.113.66" {
+		t.Fatalf("errors %+v", gotErrs)
+	}
+	for _, g := range gotErrs {
+		e := errs[g.IP]
+		if e.req != g.Requests || e.errs != g.Errors || math.Abs(g.ErrorRate-float64(e.errs)/float64(e.req)) > 1e-9 {
+			t.Errorf("%+v: brute force says %d requests %d errors", g, e.req, e.errs)
+		}
+	}
+}
+
+func TestOutputFormats(t *testing.T) {
+	plain, _ := testLog(t)
+	for _, tt := range []struct {
+		flag, want string
+	}{
+		{"", "category         bin_start             client_ip     requests\n"},
+		{"--csv", "category,bin_start,client_ip,requests\n"},
+	} {
+		var stdout, stderr bytes.Buffer
+		args := []string{"peak-rates", "-q", plain}
+		if tt.flag != "" {
+			args = append(args, tt.flag)
+		}
+		if code := Main(args, &stdout, &stderr); code != 0 {
+			t.Fatalf("%s: exit %d %s", tt.flag, code, stderr.String())
+		}
+		if !strings.HasPrefix(stdout.String(), tt.want) {
+			t.Errorf("%q: output starts %q", tt.flag, stdout.String()[:min(120, stdout.Len())])
+		}
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		nil, {"nope", "x"}, {"peak-rates"}, {"peak-rates", "--from", "yesterday", "f"},
+		{"recommend", "--window", "3m", "f"}, {"peak-rates", "--json", "--csv", "f"},
+		{"peak-rates", "--window", "1500ms", "f"}, {"recommend", "--headroom", "0.5", "f"},
+		{"peak-rates", "--from", "2025-01-02T00:00:00Z", "--to", "2025-01-01T00:00:00Z", "f"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := Main(args, &stdout, &stderr); code != 2 {
+			t.Errorf("%q: exit %d, want 2 (%s)", args, code, stderr.String())
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	if code := Main([]string{"peak-rates", "/nonexistent/log"}, &stdout, &stderr); code != 1 {
+		t.Errorf("missing file: exit %d, want 1", code)
+	}
+}
+
+func BenchmarkScan(b *testing.B) {
+	var buf bytes.Buffer
+	if err := gen.Write(&buf, gen.Simulated(start, 20000)); err != nil {
+		b.Fatal(err)
+	}
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		s := newStats(Filter{Operation: "InitiateAuth"})
+		var r record
+		eachLine(bytes.NewReader(data), func(line []byte) { s.add(line, &r) })
+	}
+}

@@ -1,0 +1,118 @@
+package analyze
+
+import (
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"os"
+	"slices"
+	"time"
+)
+
+//go:embed report.html.tmpl
+var reportTemplate string
+
+var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
+	"rfc3339": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+}).Parse(reportTemplate))
+
+// maxChartBins bounds the points of a time chart; longer spans are
+// charted in coarser bins.
+const maxChartBins = 1000
+
+// reportData is what the template and its script read.
+type reportData struct {
+	Command  string
+	Files    []string
+	From, To string
+	Records  int64
+	Window   string
+	Peaks    []PeakRow
+	Recs     []Recommendation
+	Headroom float64
+	Chart    chartData
+}
+
+// chartData is serialised into the page for its script.
+type chartData struct {
+	BinMs      int64              `json:"binMs"`
+	Bins       []int64            `json:"bins"`
+	Categories map[string][]int64 `json:"categories"`
+	Actions    map[string][]int64 `json:"actions"`
+	TopIPs     []ipBar            `json:"topIPs"`
+}
+
+type ipBar struct {
+	IP       string `json:"ip"`
+	Requests int64  `json:"requests"`
+}
+
+func chart(s *Stats) chartData {
+	c := chartData{Categories: map[string][]int64{}, Actions: map[string][]int64{}}
+	for _, ip := range s.TopIPs(15) {
+		c.TopIPs = append(c.TopIPs, ipBar{ip.IP, ip.Count})
+	}
+	if len(s.bins) == 0 {
+		return c
+	}
+	keys := make([]int64, 0, len(s.bins))
+	for k := range s.bins {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	first, last := keys[0], keys[len(keys)-1]
+	factor := (last-first)/maxChartBins + 1
+	n := (last-first)/factor + 1
+	c.BinMs = s.binMs * factor
+	for i := range n {
+		c.Bins = append(c.Bins, (first+i*factor)*s.binMs)
+	}
+	for cat := range numCategories {
+		c.Categories[cat.String()] = make([]int64, n)
+	}
+	act := make([][]int64, numActions)
+	for a := range act {
+		act[a] = make([]int64, n)
+	}
+	for k, b := range s.bins {
+		i := (k - first) / factor
+		for cat := range numCategories {
+			c.Categories[cat.String()][i] += b.cat[cat]
+		}
+		for a := range numActions {
+			act[a][i] += b.action[a]
+		}
+	}
+	for a, series := range act {
+		if slices.ContainsFunc(series, func(v int64) bool { return v > 0 }) {
+			c.Actions[actionNames[a]] = series
+		}
+	}
+	return c
+}
+
+// WriteHTML writes the self-contained report: charts of requests per
+// category over time, blocked vs allowed, the top source IPs, and the
+// peak-rates and recommend tables. It loads nothing from the network.
+func WriteHTML(w io.Writer, s *Stats, files []string, headroom float64) error {
+	d := reportData{Files: files, Records: s.Records, Window: s.Window.String(), Peaks: s.Peaks(5),
+		Recs: s.Recommend(headroom), Headroom: headroom, Chart: chart(s)}
+	if s.Records > 0 {
+		d.From = time.UnixMilli(s.First).UTC().Format(time.RFC3339)
+		d.To = time.UnixMilli(s.Last).UTC().Format(time.RFC3339)
+	}
+	return reportTmpl.Execute(w, d)
+}
+
+func writeHTMLFile(path string, s *Stats, o *options) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := WriteHTML(f, s, o.files, o.headroom); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return f.Close()
+}

@@ -1,0 +1,352 @@
+package analyze
+
+import (
+	"bytes"
+	"errors"
+	"strconv"
+)
+
+// record holds the fields of one log line the analyses read. Byte slices
+// point into the line and are valid until the next line is read.
+type record struct {
+	ts        int64
+	hasTS     bool
+	action    []byte
+	clientIP  []byte
+	uri       []byte
+	target    []byte // first x-amz-target header value
+	ipRep     bool   // has one of the seed's IP reputation labels
+	operation []byte // poolguard.operation
+	pg        bool   // has a poolguard object
+	upStatus  int64
+	proxyErr  bool
+}
+
+func (r *record) reset() { *r = record{} }
+
+var errSyntax = errors.New("malformed JSON record")
+
+// ipRepLabels are the label names seed 001's CASE puts in IPReputation.
+var ipRepLabels = [][]byte{
+	[]byte("awswaf:managed:aws:amazon-ip-list:AWSManagedIPReputationList"),
+	[]byte("awswaf:managed:aws:amazon-ip-list:AWSManagedReconnaissanceList"),
+	[]byte("awswaf:managed:aws:amazon-ip-list:AWSManagedIPDDoSList"),
+}
+
+// scanRecord fills r from one JSON object. It checks structure only as far
+// as it reads: skipped values are delimited, not validated.
+func scanRecord(b []byte, r *record) error {
+	r.reset()
+	i := skipWS(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return errSyntax
+	}
+	_, err := scanObject(b, i, func(key []byte, b []byte, i int) (int, error) {
+		switch string(key) {
+		case "timestamp":
+			j := scanNumber(b, i)
+			n, ok := parseInt(b[i:j])
+			if !ok {
+				return j, errSyntax
+			}
+			r.ts, r.hasTS = n, true
+			return j, nil
+		case "action":
+			return scanStringInto(b, i, &r.action)
+		case "httpRequest":
+			return scanHTTPRequest(b, i, r)
+		case "labels":
+			return scanLabels(b, i, r)
+		case "poolguard":
+			r.pg = true
+			return scanPoolguard(b, i, r)
+		}
+		return skipValue(b, i)
+	})
+	return err
+}
+
+func scanHTTPRequest(b []byte, i int, r *record) (int, error) {
+	if i >= len(b) || b[i] != '{' {
+		return skipValue(b, i)
+	}
+	return scanObject(b, i, func(key []byte, b []byte, i int) (int, error) {
+		switch string(key) {
+		case "clientIp":
+			return scanStringInto(b, i, &r.clientIP)
+		case "uri":
+			return scanStringInto(b, i, &r.uri)
+		case "headers":
+			return scanHeaders(b, i, r)
+		}
+		return skipValue(b, i)
+	})
+}
+
+// scanHeaders finds the first x-amz-target header, matching the name
+// case-insensitively (AWS logs names as the client sent them).
+func scanHeaders(b []byte, i int, r *record) (int, error) {
+	if i >= len(b) || b[i] != '[' {
+		return skipValue(b, i)
+	}
+	return scanArray(b, i, func(b []byte, i int) (int, error) {
+		if b[i] != '{' {
+			return skipValue(b, i)
+		}
+		var name, value []byte
+		j, err := scanObject(b, i, func(key []byte, b []byte, i int) (int, error) {
+			switch string(key) {
+			case "name":
+				return scanStringInto(b, i, &name)
+			case "value":
+				return scanStringInto(b, i, &value)
+			}
+			return skipValue(b, i)
+		})
+		if err == nil && r.target == nil && bytes.EqualFold(name, []byte("x-amz-target")) {
+			r.target = value
+		}
+		return j, err
+	})
+}
+
+func scanLabels(b []byte, i int, r *record) (int, error) {
+	if i >= len(b) || b[i] != '[' {
+		return skipValue(b, i)
+	}
+	return scanArray(b, i, func(b []byte, i int) (int, error) {
+		if b[i] != '{' {
+			return skipValue(b, i)
+		}
+		return scanObject(b, i, func(key []byte, b []byte, i int) (int, error) {
+			if string(key) != "name" {
+				return skipValue(b, i)
+			}
+			var name []byte
+			j, err := scanStringInto(b, i, &name)
+			if err == nil && !r.ipRep {
+				for _, l := range ipRepLabels {
+					if bytes.Equal(name, l) {
+						r.ipRep = true
+					}
+				}
+			}
+			return j, err
+		})
+	})
+}
+
+func scanPoolguard(b []byte, i int, r *record) (int, error) {
+	if i >= len(b) || b[i] != '{' {
+		return skipValue(b, i)
+	}
+	return scanObject(b, i, func(key []byte, b []byte, i int) (int, error) {
+		switch string(key) {
+		case "operation":
+			return scanStringInto(b, i, &r.operation)
+		case "upstreamStatus":
+			j := scanNumber(b, i)
+			n, ok := parseInt(b[i:j])
+			if !ok {
+				return j, errSyntax
+			}
+			r.upStatus = n
+			return j, nil
+		case "proxyErrorType":
+			var v []byte
+			j, err := scanStringInto(b, i, &v)
+			r.proxyErr = len(v) > 0
+			return j, err
+		}
+		return skipValue(b, i)
+	})
+}
+
+// scanObject calls field for each member of the object at b[i] ('{') with
+// the key's raw bytes and the index of its value; field returns the index
+// after the value. It returns the index after the closing '}'.
+func scanObject(b []byte, i int, field func(key []byte, b []byte, i int) (int, error)) (int, error) {
+	i = skipWS(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return i + 1, nil
+	}
+	for {
+		if i >= len(b) || b[i] != '"' {
+			return i, errSyntax
+		}
+		end, err := stringEnd(b, i)
+		if err != nil {
+			return end, err
+		}
+		key := b[i+1 : end-1]
+		i = skipWS(b, end)
+		if i >= len(b) || b[i] != ':' {
+			return i, errSyntax
+		}
+		i = skipWS(b, i+1)
+		if i >= len(b) {
+			return i, errSyntax
+		}
+		if i, err = field(key, b, i); err != nil {
+			return i, err
+		}
+		i = skipWS(b, i)
+		if i >= len(b) {
+			return i, errSyntax
+		}
+		switch b[i] {
+		case ',':
+			i = skipWS(b, i+1)
+		case '}':
+			return i + 1, nil
+		default:
+			return i, errSyntax
+		}
+	}
+}
+
+// scanArray calls elem for each element of the array at b[i] ('[').
+func scanArray(b []byte, i int, elem func(b []byte, i int) (int, error)) (int, error) {
+	i = skipWS(b, i+1)
+	if i < len(b) && b[i] == ']' {
+		return i + 1, nil
+	}
+	for {
+		if i >= len(b) {
+			return i, errSyntax
+		}
+		var err error
+		if i, err = elem(b, i); err != nil {
+			return i, err
+		}
+		i = skipWS(b, i)
+		if i >= len(b) {
+			return i, errSyntax
+		}
+		switch b[i] {
+		case ',':
+			i = skipWS(b, i+1)
+		case ']':
+			return i + 1, nil
+		default:
+			return i, errSyntax
+		}
+	}
+}
+
+// scanStringInto stores the raw contents of the string at b[i] in *dst
+// (unescaped when it contains escapes) and returns the index after it. A
+// null leaves *dst nil.
+func scanStringInto(b []byte, i int, dst *[]byte) (int, error) {
+	if b[i] != '"' {
+		return skipValue(b, i)
+	}
+	end, err := stringEnd(b, i)
+	if err != nil {
+		return end, err
+	}
+	raw := b[i+1 : end-1]
+	if bytes.IndexByte(raw, '\\') >= 0 {
+		s, err := strconv.Unquote(string(b[i:end]))
+		if err != nil {
+			return end, errSyntax
+		}
+		raw = []byte(s)
+	}
+	*dst = raw
+	return end, nil
+}
+
+// stringEnd returns the index after the closing quote of the string
+// starting at b[i].
+func stringEnd(b []byte, i int) (int, error) {
+	j := i + 1
+	for {
+		k := bytes.IndexByte(b[j:], '"')
+		if k < 0 {
+			return len(b), errSyntax
+		}
+		j += k
+		// Count the backslashes before the quote: odd means escaped.
+		n := 0
+		for p := j - 1; p > i && b[p] == '\\'; p-- {
+			n++
+		}
+		if n%2 == 0 {
+			return j + 1, nil
+		}
+		j++
+	}
+}
+
+// skipValue returns the index after the JSON value at b[i].
+func skipValue(b []byte, i int) (int, error) {
+	if i >= len(b) {
+		return i, errSyntax
+	}
+	switch b[i] {
+	case '"':
+		return stringEnd(b, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				end, err := stringEnd(b, j)
+				if err != nil {
+					return end, err
+				}
+				j = end - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1, nil
+				}
+			}
+		}
+		return len(b), errSyntax
+	}
+	j := i
+	for j < len(b) {
+		switch b[j] {
+		case ',', '}', ']', ' ', '\t', '\r', '\n':
+			return j, nil
+		}
+		j++
+	}
+	return j, nil
+}
+
+func scanNumber(b []byte, i int) int {
+	j := i
+	for j < len(b) && (b[j] >= '0' && b[j] <= '9' || b[j] == '-' || b[j] == '.' || b[j] == 'e' || b[j] == 'E' || b[j] == '+') {
+		j++
+	}
+	return j
+}
+
+func skipWS(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
+		i++
+	}
+	return i
+}
+
+// parseInt parses a non-negative decimal integer without allocating. A
+// number with a fraction or exponent (AWS never writes one here) is
+// refused.
+func parseInt(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
+}
