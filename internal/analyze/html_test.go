@@ -1,0 +1,105 @@
+package analyze
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const chromiumPath = "/usr/bin/chromium"
+
+// chromium runs headless Chromium with extra args and returns its stdout.
+func chromium(t *testing.T, args ...string) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+		"--disable-component-update", "--disable-sync", "--no-first-run", "--user-data-dir=" + t.TempDir()}
+	cmd := exec.CommandContext(ctx, chromiumPath, append(base, args...)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("chromium %v: %v\n%s", args, err, stderr.String())
+	}
+	return stdout.Bytes()
+}
+
+func requireBrowser(t *testing.T) {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("POOLGUARD_REQUIRE_BROWSER") == "1" {
+			t.Fatalf("%s not found and POOLGUARD_REQUIRE_BROWSER=1", chromiumPath)
+		}
+		t.Skipf("%s not found (apt-get install -y chromium); set POOLGUARD_REQUIRE_BROWSER=1 to make this a failure", chromiumPath)
+	}
+}
+
+// TestHTMLReportRendersInChromium opens the report in headless Chromium:
+// the page's script must finish without errors (it marks the body) and the
+// screenshot must show drawn charts, not a blank page.
+func TestHTMLReportRendersInChromium(t *testing.T) {
+	requireBrowser(t)
+	plain, _ := testLog(t)
+	report := filepath.Join(t.TempDir(), "report.html")
+	var stdout, stderr bytes.Buffer
+	if code := Main([]string{"peak-rates", "-q", "--html", report, plain}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	page, _ := os.ReadFile(report)
+	rest := strings.ReplaceAll(string(page), "http://www.w3.org/2000/svg", "")
+	for _, bad := range []string{"http://", "https://", "<link", " src="} {
+		if strings.Contains(rest, bad) {
+			t.Errorf("report contains %q: it must be self-contained", bad)
+		}
+	}
+	url := "file://" + report
+
+	dom := string(chromium(t, "--virtual-time-budget=5000", "--dump-dom", url))
+	if !strings.Contains(dom, `data-render="ok"`) || !strings.Contains(dom, "charts rendered") {
+		i := strings.Index(dom, "render-status")
+		t.Fatalf("page script did not finish cleanly; status: %s", dom[max(0, i-40):min(len(dom), i+200)])
+	}
+	if strings.Count(dom, "<polyline") < 3 || strings.Count(dom, "<rect") < 20 {
+		t.Errorf("charts have too few elements: %d polylines, %d rects", strings.Count(dom, "<polyline"), strings.Count(dom, "<rect"))
+	}
+
+	shot := filepath.Join(t.TempDir(), "shot.png")
+	chromium(t, "--virtual-time-budget=5000", "--screenshot="+shot, "--window-size=1200,900", url)
+	f, err := os.Open(shot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	colours, nonWhite := pixelStats(img)
+	if colours < 8 || nonWhite < 0.02 {
+		t.Errorf("screenshot looks blank: %d distinct colours, %.1f%% non-white pixels", colours, 100*nonWhite)
+	}
+	t.Logf("screenshot: %d distinct colours, %.1f%% non-white", colours, 100*nonWhite)
+}
+
+func pixelStats(img image.Image) (colours int, nonWhite float64) {
+	seen := map[uint32]bool{}
+	b := img.Bounds()
+	var n, total int
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			seen[(r>>8)<<16|(g>>8)<<8|bl>>8] = true
+			if r < 0xf000 || g < 0xf000 || bl < 0xf000 {
+				n++
+			}
+			total++
+		}
+	}
+	return len(seen), float64(n) / float64(total)
+}
