@@ -49,6 +49,8 @@ type Client struct {
 	Refresh Refresh
 	// AllowedAuthFlows, when non-empty, lists the AuthFlow values InitiateAuth may use.
 	AllowedAuthFlows map[string]bool
+	// Protection is the client's request-level policy (see CheckRequest).
+	Protection Protection
 }
 
 // UsernameMemory remembers which user a refresh token belongs to. Keys are

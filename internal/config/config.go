@@ -32,6 +32,9 @@ type Config struct {
 	RefreshMemory RefreshMemory `yaml:"refresh_memory"`
 	// WAF is the web ACL.
 	WAF WAF `yaml:"waf"`
+	// PoolACL describes the web ACL `poolguard export waf` generates for
+	// the user pool itself.
+	PoolACL PoolACL `yaml:"pool_acl"`
 
 	// File is the path the config was loaded from (not a YAML key).
 	File string `yaml:"-"`
@@ -63,6 +66,15 @@ type Client struct {
 	Refresh string `yaml:"refresh"`
 	// AllowedAuthFlows restricts InitiateAuth's AuthFlow; empty allows all.
 	AllowedAuthFlows []string `yaml:"allowed_auth_flows"`
+	// ProtectedAttributes are user attributes apps may not write through
+	// the proxy (SignUp, NEW_PASSWORD_REQUIRED, UpdateUserAttributes,
+	// DeleteUserAttributes); "custom:*" protects every custom attribute.
+	ProtectedAttributes []string `yaml:"protected_attributes"`
+	// PreventUserExistenceErrors hides whether a user exists, as Cognito's
+	// PreventUserExistenceErrors ENABLED does.
+	PreventUserExistenceErrors bool `yaml:"prevent_user_existence_errors"`
+	// ForbiddenOperations are operations refused for this client.
+	ForbiddenOperations []string `yaml:"forbidden_operations"`
 }
 
 // Operations is the operation policy by class.

@@ -42,6 +42,7 @@ func validate(c *Config) []Problem {
 		}
 	}
 	v.waf(&c.WAF)
+	v.poolACL(&c.PoolACL)
 	return v.problems
 }
 
@@ -99,6 +100,7 @@ func (v *validator) client(key string, c *Client, seen map[string]int, i int) {
 			v.add(fmt.Sprintf("%s.allowed_auth_flows[%d]", key, j), "unknown AuthFlow %q", f)
 		}
 	}
+	v.protection(key, c)
 }
 
 var knownAuthFlows = map[string]bool{

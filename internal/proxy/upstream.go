@@ -73,6 +73,10 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, p
 	defer resp.Body.Close()
 	x.out.UpstreamStatus, x.out.Status = resp.StatusCode, resp.StatusCode
 	x.out.UpstreamErrorType = strings.TrimSuffix(resp.Header.Get("X-Amzn-Errortype"), ":")
+	if rep := cognito.HideUserExistence(st.Clients[x.view.ClientID], &x.view, x.out.UpstreamErrorType); rep != nil {
+		x.out.Status, x.out.ErrorType = rep.Write(w, x.view.RequestID)
+		return
+	}
 	copyHeaders(w.Header(), resp.Header)
 	st.CORS.apply(w.Header(), r.Header.Get("Origin"))
 	if plan.LearnUser && resp.StatusCode == http.StatusOK {

@@ -90,6 +90,13 @@ func buildClient(cc *config.Client) (*cognito.Client, error) {
 			c.AllowedAuthFlows[f] = true
 		}
 	}
+	c.Protection = cognito.Protection{Attributes: cc.ProtectedAttributes, HideUserExistence: cc.PreventUserExistenceErrors}
+	for _, op := range cc.ForbiddenOperations {
+		if c.Protection.ForbiddenOperations == nil {
+			c.Protection.ForbiddenOperations = map[string]bool{}
+		}
+		c.Protection.ForbiddenOperations[op] = true
+	}
 	secret, err := secrets.Resolve(cc.ClientSecret)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,299 @@
+// Package exportwaf generates the AWS WAF web ACL to attach to the user pool
+// itself (`poolguard export waf`), closing the gaps a proxy cannot: calls
+// that go straight to Cognito. It writes AWS WAFv2 JSON (a WebACL that the
+// proxy's own engine also loads) and a CloudFormation template.
+//
+// The web ACL, in priority order:
+//
+//  0. PoolguardForbiddenOperations (Block): operations nobody may call, the
+//     proxy included, by the x-amzn-cognito-operation-name header.
+//  1. PoolguardProxyOnly (Block): the public secret-taking operations and
+//     the proxy-only token operations, unless the request comes from the
+//     proxy (its egress IP sets or its shared-secret header).
+//  2. PoolguardProxyAllow (Allow): the proxy's own requests, so that the
+//     per-IP rate rules below do not count every user of the proxy as one
+//     address (the proxy limits per client IP itself).
+//  3. The cognito-categories preset (seed 001): allow and deny lists and a
+//     per-IP rate limit per action category, for everything else (Hosted
+//     UI paths, token-authorised calls made directly).
+//
+// Default action: Allow.
+package exportwaf
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+
+	"github.com/poolguard/poolguard/internal/cognito"
+	"github.com/poolguard/poolguard/internal/config"
+	"github.com/poolguard/poolguard/internal/presets"
+	"github.com/poolguard/poolguard/internal/secrets"
+)
+
+// Options places the web ACL.
+type Options struct {
+	// Region and Account go into the IP set ARNs; defaults are presets'.
+	Region, Account string
+}
+
+// Names of what the export creates.
+const (
+	DefaultName     = "poolguard-pool"
+	ProxyIPSetV4    = "PoolguardProxyV4"
+	ProxyIPSetV6    = "PoolguardProxyV6"
+	RuleForbidden   = "PoolguardForbiddenOperations"
+	RuleProxyOnly   = "PoolguardProxyOnly"
+	RuleProxyAllow  = "PoolguardProxyAllow"
+	headerSentinel  = "\x00poolguard-proxy-header-value\x00"
+	firstPresetPrio = 3
+)
+
+// Export is a generated web ACL and the IP sets it references.
+type Export struct {
+	// WebACL is the AWS WAFv2 WebACL object. The proxy header's value is
+	// a sentinel until WebACLJSON or CloudFormation renders it.
+	WebACL obj
+	// IPSets are the IP sets the rules reference, with their addresses.
+	IPSets []presets.IPSet
+	// ForbiddenOperations and ProxyOnlyOperations are the resolved lists.
+	ForbiddenOperations, ProxyOnlyOperations []string
+	// HeaderName is the proxy header's name, "" without one.
+	HeaderName string
+	// headerRef is the proxy header value's secret reference.
+	headerRef string
+}
+
+// Build generates the web ACL for cfg's pool_acl section.
+func Build(cfg *config.Config, opts Options) (*Export, error) {
+	pa := cfg.PoolACL
+	if opts.Region == "" {
+		opts.Region = cmpOr(cfg.Upstream.Region, presets.DefaultRegion)
+	}
+	if opts.Account == "" {
+		opts.Account = cmpOr(cfg.WAF.Account, presets.DefaultAccount)
+	}
+	if len(pa.ProxyEgressIPs) == 0 && !pa.ProxyHeader.Enabled() {
+		return nil, errors.New("pool_acl needs proxy_egress_ips or proxy_header to tell the proxy's requests apart")
+	}
+	e := &Export{HeaderName: pa.ProxyHeader.Name, headerRef: pa.ProxyHeader.Value}
+	e.ForbiddenOperations = forbidden(cfg)
+	e.ProxyOnlyOperations = proxyOnly(cfg, e.ForbiddenOperations)
+
+	var fromProxy []obj
+	v4, v6, err := splitIPs(pa.ProxyEgressIPs)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range []struct {
+		name, version string
+		addrs         []string
+	}{{ProxyIPSetV4, "IPV4", v4}, {ProxyIPSetV6, "IPV6", v6}} {
+		if len(s.addrs) == 0 {
+			continue
+		}
+		id := resourceID("ipset", s.name)
+		arn := fmt.Sprintf("arn:aws:wafv2:%s:%s:regional/ipset/%s/%s", opts.Region, opts.Account, s.name, id)
+		e.IPSets = append(e.IPSets, presets.IPSet{Name: s.name, Id: id, ARN: arn, Description: "poolguard proxy egress addresses", IPAddressVersion: s.version, Addresses: s.addrs})
+		fromProxy = append(fromProxy, ipSetRef(arn))
+	}
+	if pa.ProxyHeader.Enabled() {
+		fromProxy = append(fromProxy, headerExactly(pa.ProxyHeader.Name, headerSentinel))
+	}
+	proxy := anyOf(fromProxy...)
+
+	var rules []any
+	if len(e.ForbiddenOperations) > 0 {
+		rules = append(rules, rule(RuleForbidden, 0, operations(e.ForbiddenOperations), "Block"))
+	}
+	rules = append(rules,
+		rule(RuleProxyOnly, 1, allOf(operations(e.ProxyOnlyOperations), not(proxy)), "Block"),
+		rule(RuleProxyAllow, 2, proxy, "Allow"))
+	cat, err := presets.Generate("cognito-categories", pa.RateLimits, presets.Options{Region: opts.Region, Account: opts.Account, Priority: firstPresetPrio})
+	if err != nil {
+		return nil, fmt.Errorf("pool_acl.rate_limits: %w", err)
+	}
+	for _, raw := range cat.Rules {
+		var r any
+		if err := json.Unmarshal(raw, &r); err != nil {
+			return nil, err
+		}
+		rules = append(rules, r)
+	}
+	e.IPSets = append(e.IPSets, cat.IPSets...)
+	name := cmpOr(pa.Name, DefaultName)
+	e.WebACL = obj{
+		"Name":          name,
+		"Description":   "poolguard: only the proxy may call the secret-taking and proxy-only Cognito operations; seed-001 rate limits for the rest.",
+		"DefaultAction": obj{"Allow": obj{}},
+		"Rules":         rules,
+		"VisibilityConfig": obj{
+			"SampledRequestsEnabled": true, "CloudWatchMetricsEnabled": true, "MetricName": name,
+		},
+	}
+	return e, nil
+}
+
+// WebACLJSON returns the web ACL as indented AWS WAFv2 JSON, with the proxy
+// header's secret value resolved into it: treat the output as a secret.
+func (e *Export) WebACLJSON() ([]byte, error) {
+	value := ""
+	if e.HeaderName != "" {
+		v, err := secrets.Resolve(e.headerRef)
+		if err != nil {
+			return nil, fmt.Errorf("pool_acl.proxy_header.value: %w", err)
+		}
+		value = string(v.Bytes())
+	}
+	acl := replaceSentinel(deepCopy(e.WebACL), value)
+	return json.MarshalIndent(acl, "", "  ")
+}
+
+// SecretTakingOperations returns the public operations that carry the app
+// client's secret, sorted: the ones only the proxy, which holds the
+// secret, should call.
+func SecretTakingOperations() []string {
+	var out []string
+	for _, op := range cognito.Operations() {
+		if op.Class == cognito.Public && op.Secret != cognito.NoSecret {
+			out = append(out, op.Name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// forbidden returns pool_acl.forbidden_operations, or by default the
+// operations every configured client forbids plus operations.deny.
+func forbidden(cfg *config.Config) []string {
+	if len(cfg.PoolACL.ForbiddenOperations) > 0 {
+		return sortedSet(cfg.PoolACL.ForbiddenOperations)
+	}
+	out := slices.Clone(cfg.Operations.Deny)
+	if len(cfg.Clients) > 0 {
+		for _, op := range cfg.Clients[0].ForbiddenOperations {
+			all := true
+			for _, c := range cfg.Clients[1:] {
+				all = all && slices.Contains(c.ForbiddenOperations, op)
+			}
+			if all {
+				out = append(out, op)
+			}
+		}
+	}
+	return withoutIAM(sortedSet(out))
+}
+
+// proxyOnly returns the secret-taking operations and
+// pool_acl.proxy_only_operations (by default UpdateUserAttributes and
+// DeleteUserAttributes when a client protects attributes), less the
+// forbidden ones.
+func proxyOnly(cfg *config.Config, forbidden []string) []string {
+	out := append(SecretTakingOperations(), cfg.PoolACL.ProxyOnlyOperations...)
+	if len(cfg.PoolACL.ProxyOnlyOperations) == 0 {
+		for _, c := range cfg.Clients {
+			if len(c.ProtectedAttributes) > 0 {
+				out = append(out, "UpdateUserAttributes", "DeleteUserAttributes")
+				break
+			}
+		}
+	}
+	return slices.DeleteFunc(sortedSet(out), func(op string) bool { return slices.Contains(forbidden, op) })
+}
+
+// withoutIAM drops IAM-signed operations: a user pool's web ACL sees only
+// the public and token-authorised API.
+func withoutIAM(ops []string) []string {
+	return slices.DeleteFunc(ops, func(name string) bool {
+		op, ok := cognito.Lookup(name)
+		return !ok || op.Class == cognito.IAM
+	})
+}
+
+func sortedSet(s []string) []string {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	return slices.Compact(s)
+}
+
+func splitIPs(addrs []string) (v4, v6 []string, err error) {
+	for _, a := range addrs {
+		p, err := config.ParsePrefix(a)
+		if err != nil {
+			return nil, nil, fmt.Errorf("pool_acl.proxy_egress_ips: %q: %w", a, err)
+		}
+		if p.Addr().Is4() || p.Addr().Is4In6() {
+			v4 = append(v4, netip.PrefixFrom(p.Addr().Unmap(), min(p.Bits(), 32)).String())
+		} else {
+			v6 = append(v6, p.String())
+		}
+	}
+	return v4, v6, nil
+}
+
+// resourceID is a stable UUID-shaped id for a generated set.
+func resourceID(kind, name string) string {
+	h := sha256.Sum256([]byte("poolguard/exportwaf/" + kind + "/" + name))
+	h[6] = h[6]&0x0f | 0x50
+	h[8] = h[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// deepCopy copies a JSON-shaped value.
+func deepCopy(v any) any {
+	switch t := v.(type) {
+	case obj:
+		m := make(obj, len(t))
+		for k, x := range t {
+			m[k] = deepCopy(x)
+		}
+		return m
+	case []any:
+		l := make([]any, len(t))
+		for i, x := range t {
+			l[i] = deepCopy(x)
+		}
+		return l
+	}
+	return v
+}
+
+// replaceSentinel puts value where the proxy header's value goes.
+func replaceSentinel(v any, value any) any {
+	return walk(v, func(m obj) {
+		if bm, ok := m["ByteMatchStatement"].(obj); ok && bm["SearchString"] == headerSentinel {
+			bm["SearchString"] = value
+		}
+	})
+}
+
+// walk calls f on every object in v, depth first, and returns v.
+func walk(v any, f func(obj)) any {
+	switch t := v.(type) {
+	case obj:
+		f(t)
+		for _, x := range t {
+			walk(x, f)
+		}
+	case []any:
+		for _, x := range t {
+			walk(x, f)
+		}
+	}
+	return v
+}
+
+// IPSetsJSON returns the IP sets as an indented JSON list.
+func (e *Export) IPSetsJSON() ([]byte, error) {
+	return json.MarshalIndent(e.IPSets, "", "  ")
+}
