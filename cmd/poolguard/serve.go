@@ -14,6 +14,7 @@ import (
 	"github.com/poolguard/poolguard/internal/config"
 	"github.com/poolguard/poolguard/internal/proxy"
 	"github.com/poolguard/poolguard/internal/ratelimit"
+	"github.com/poolguard/poolguard/internal/secrets"
 	"github.com/poolguard/poolguard/internal/server"
 )
 
@@ -56,7 +57,8 @@ func serve(args []string, stderr io.Writer) int {
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	store := ratelimit.NewMemory()
-	cfg, st, ok := load(path, server.Deps{Store: store}, stderr)
+	deps := server.Deps{Store: store, Secrets: secrets.NewAWSSources(log)}
+	cfg, st, ok := load(path, deps, stderr)
 	if !ok {
 		return 1
 	}
@@ -74,8 +76,9 @@ func serve(args []string, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	go sweep(ctx, store, time.Minute)
+	go deps.Secrets.Run(ctx)
 	handler := proxy.New(st, up, log, nil)
-	reloader := server.NewReloader(path, cfg, server.Deps{Store: store}, handler, log)
+	reloader := server.NewReloader(path, cfg, deps, handler, log)
 	go reloadOnHangup(ctx, reloader)
 	srv := server.New(cfg, handler, log)
 	if err := srv.Serve(ctx, public, admin); err != nil {

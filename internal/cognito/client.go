@@ -51,6 +51,8 @@ type Client struct {
 	AllowedAuthFlows map[string]bool
 	// Protection is the client's request-level policy (see CheckRequest).
 	Protection Protection
+	// Admin, when not nil, puts the client in admin (advanced-security) mode.
+	Admin *AdminMode
 }
 
 // UsernameMemory remembers which user a refresh token belongs to. Keys are

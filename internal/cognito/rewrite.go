@@ -17,6 +17,9 @@ type Plan struct {
 	// LearnUser asks the proxy to pass a successful response to
 	// Rewriter.Learn so a remember-strategy client can later refresh.
 	LearnUser bool
+	// SignRegion, when not empty, asks the proxy to SigV4-sign the request
+	// for SigningService in this region (admin mode).
+	SignRegion string
 }
 
 // Rewriter applies the Cognito rewrites for the proxy's configured clients.
@@ -41,6 +44,8 @@ func (rw *Rewriter) Rewrite(v *request.View, c *Client, now time.Time) (Plan, *E
 	switch {
 	case v.Operation == "InitiateAuth" && len(c.AllowedAuthFlows) > 0 && !c.AllowedAuthFlows[v.AuthFlow]:
 		return plan, InvalidParameter("AuthFlow " + v.AuthFlow + " is not allowed for this client.")
+	case c.Admin != nil && (v.Operation == "InitiateAuth" || v.Operation == "RespondToAuthChallenge"):
+		return rw.admin(v, c, now)
 	case v.Operation == "InitiateAuth" && isRefreshFlow(v.AuthFlow):
 		if plan, err = rw.refresh(v, c, now); err != nil || plan.Target != v.Target {
 			return plan, err

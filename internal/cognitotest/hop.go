@@ -37,6 +37,11 @@ const maxHopBody = 1 << 20
 //     from moto, is answered by the hop after the hash check.
 //   - A POST without X-Amz-Target is refused with UnknownOperationException
 //     (moto would answer it as S3 with a false 200).
+//   - With CheckAdmin, AdminInitiateAuth and AdminRespondToAuthChallenge
+//     must be SigV4-signed for cognito-idp (the signature recomputed when
+//     the signer's keys are given) and carry the right SECRET_HASH; without
+//     it they pass unchecked. RotateSecret makes the hop accept a client's
+//     old and new secret while a rotation lasts.
 //
 // Everything else passes through untouched. Every request the hop receives
 // is recorded for assertions (Requests, Reset).
@@ -56,6 +61,8 @@ type StrictHop struct {
 	sessions map[string]session  // refresh token → its user
 	revoked  map[string]struct{} // refresh tokens revoked through the hop
 	requests []Request
+	admin    *AdminRules       // nil: Admin calls pass unchecked (see CheckAdmin)
+	previous map[string]string // client id → secret being rotated out (see RotateSecret)
 }
 
 // Request is one request the hop received.
@@ -101,10 +108,12 @@ func StartStrictHop(t testing.TB, upstream string, secrets map[string]string) *S
 }
 
 // SetSecret gives clientID the secret, or removes its secret when secret is
-// empty. Use it for app clients created after the hop.
+// empty, and ends a rotation (RotateSecret). Use it for app clients created
+// after the hop.
 func (h *StrictHop) SetSecret(clientID, secret string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	delete(h.previous, clientID)
 	if secret == "" {
 		delete(h.secrets, clientID)
 		return

@@ -79,8 +79,20 @@ func (h *StrictHop) handle(w http.ResponseWriter, r *http.Request, op string, bo
 		}
 		return nil
 	}
-	secret := h.secret(c.ClientId)
+	e := h.handleCall(w, r, op, c, h.secret(c.ClientId), body)
+	if e != nil && e.Type == NotAuthorized {
+		if prev := h.previousSecret(c.ClientId); prev != "" {
+			e = h.handleCall(w, r, op, c, prev, body) // a secret being rotated out
+		}
+	}
+	return e
+}
 
+// handleCall is handle for a parsed call checked against secret.
+func (h *StrictHop) handleCall(w http.ResponseWriter, r *http.Request, op string, c call, secret string, body []byte) *awsError {
+	if rules := h.adminRules(); rules != nil && adminOps[op] {
+		return h.checkAdmin(w, r, rules, op, c, secret, body)
+	}
 	switch {
 	case topLevelSecretOps[op]:
 		if e := checkHash(secret, c.ClientId, c.SecretHash, c.Username, true); e != nil {

@@ -32,6 +32,8 @@ type Config struct {
 	RefreshMemory RefreshMemory `yaml:"refresh_memory"`
 	// WAF is the web ACL.
 	WAF WAF `yaml:"waf"`
+	// Secrets configures secret sources such as AWS Secrets Manager.
+	Secrets Secrets `yaml:"secrets"`
 	// PoolACL describes the web ACL `poolguard export waf` generates for
 	// the user pool itself.
 	PoolACL PoolACL `yaml:"pool_acl"`
@@ -75,6 +77,8 @@ type Client struct {
 	PreventUserExistenceErrors bool `yaml:"prevent_user_existence_errors"`
 	// ForbiddenOperations are operations refused for this client.
 	ForbiddenOperations []string `yaml:"forbidden_operations"`
+	// AdminClient holds auth_mode, context_headers and region.
+	AdminClient `yaml:",inline"`
 }
 
 // Operations is the operation policy by class.

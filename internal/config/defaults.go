@@ -44,6 +44,7 @@ func applyDefaults(c *Config) {
 	setDefault(&c.WAF.DefaultAction, "ALLOW")
 	setDefault(&c.WAF.Account, "000000000000")
 	setDefault(&c.WAF.Name, "poolguard")
+	adminDefaults(c)
 }
 
 func setDefault[T comparable](p *T, v T) {

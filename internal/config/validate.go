@@ -42,6 +42,7 @@ func validate(c *Config) []Problem {
 		}
 	}
 	v.waf(&c.WAF)
+	v.adminMode(c)
 	v.poolACL(&c.PoolACL)
 	return v.problems
 }

@@ -31,6 +31,8 @@ type State struct {
 	Rewriter *cognito.Rewriter
 	// WAF is the compiled web ACL; nil evaluates nothing.
 	WAF *waf.Engine
+	// Signer signs admin-mode requests; nil when no client uses admin mode.
+	Signer *Signer
 }
 
 // Policy is the operation policy by class.

@@ -61,6 +61,9 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, p
 	ctx, cancel := contextWithTimeout(r.Context(), up.timeout)
 	defer cancel()
 	out := up.request(ctx, r, plan, buf, x.out.InsertedHeaders)
+	if plan.SignRegion != "" && !h.sign(ctx, w, x, st, out, plan) {
+		return
+	}
 	x.out.Forwarded = true
 	x.out.UpstreamOperation = cognito.OperationFromTarget(plan.Target)
 	sent := h.now()

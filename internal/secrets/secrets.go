@@ -55,6 +55,9 @@ func Resolve(ref string) (*Value, error) {
 
 func read(ref string) ([]byte, error) {
 	switch {
+	case IsAWS(ref):
+		// Never fall through to a literal: the reference is not the secret.
+		return nil, fmt.Errorf("%s: read it through an AWS secret source", describeAWS(ref))
 	case strings.HasPrefix(ref, "env:"):
 		name := ref[len("env:"):]
 		s, ok := os.LookupEnv(name)

@@ -25,6 +25,9 @@ import (
 type Deps struct {
 	// Store decides rate-based rules.
 	Store ratelimit.Store
+	// Secrets reads and refreshes aws-secretsmanager client secrets; when
+	// nil, BuildState reads them once and never refreshes them.
+	Secrets *secrets.AWSSources
 }
 
 // BuildState compiles cfg into the proxy's request-time state. It reads
@@ -49,17 +52,19 @@ func BuildState(cfg *config.Config, deps Deps) (*proxy.State, error) {
 		trusted = append(trusted, pfx)
 	}
 	st.ClientIP = clientip.New(trusted)
+	resolve := secretResolver(cfg, deps)
 	for i := range cfg.Clients {
-		c, err := buildClient(&cfg.Clients[i])
+		c, err := buildClient(&cfg.Clients[i], resolve)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: clients[%d] (%s): client_secret: %w", cfg.File, i, cfg.Clients[i].ClientID, err))
 			continue
 		}
-		if c.Refresh == cognito.RefreshRemember && st.Rewriter.Memory == nil {
+		if (c.Refresh == cognito.RefreshRemember || c.Admin != nil) && st.Rewriter.Memory == nil {
 			st.Rewriter.Memory = usermemo.New(cfg.RefreshMemory.MaxEntries)
 		}
 		st.Clients[c.ID] = c
 	}
+	errs = append(errs, buildSigner(cfg, st)...)
 	engine, err := webacl.Build(&cfg.WAF, webacl.Input{BaseDir: filepath.Dir(cfg.File), Region: region(cfg), Store: deps.Store})
 	if err != nil {
 		errs = append(errs, err)
@@ -81,7 +86,7 @@ func region(cfg *config.Config) string {
 	return "us-east-1"
 }
 
-func buildClient(cc *config.Client) (*cognito.Client, error) {
+func buildClient(cc *config.Client, resolve func(string) (*secrets.Value, error)) (*cognito.Client, error) {
 	refresh, _ := cognito.ParseRefresh(cc.Refresh)
 	c := &cognito.Client{ID: cc.ClientID, UserPoolID: cc.UserPoolID, PropagateIP: cc.PropagateIP, Refresh: refresh}
 	if len(cc.AllowedAuthFlows) > 0 {
@@ -97,7 +102,8 @@ func buildClient(cc *config.Client) (*cognito.Client, error) {
 		}
 		c.Protection.ForbiddenOperations[op] = true
 	}
-	secret, err := secrets.Resolve(cc.ClientSecret)
+	c.Admin = adminMode(cc)
+	secret, err := resolve(cc.ClientSecret)
 	if err != nil {
 		return nil, err
 	}
