@@ -1,48 +1,31 @@
 package proxy
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"net/http"
 	"sync"
-	"sync/atomic"
 
 	"github.com/poolguard/poolguard/internal/cognito"
 )
 
-// buffer is a pooled scratch buffer for one request body. It is shared by
-// the handler and every outbound body the transport makes from it; the last
-// of them to release it returns it to the pool.
+// buffer is a pooled scratch buffer for one request: its body, and the
+// serialized upstream request.
 type buffer struct {
 	b    []byte
-	refs atomic.Int32
+	wire []byte
 }
 
 var bufPool = sync.Pool{New: func() any { return &buffer{b: make([]byte, 0, 4096)} }}
 
-// getBuffer returns a buffer with one reference, the caller's.
-func getBuffer() *buffer {
-	b := bufPool.Get().(*buffer)
-	b.refs.Store(1)
-	return b
-}
+func getBuffer() *buffer { return bufPool.Get().(*buffer) }
 
-// acquire adds a reference.
-func (b *buffer) acquire() { b.refs.Add(1) }
-
-// release drops a reference; the last one returns b to the pool.
+// release returns b to the pool, unless a rare large body grew it.
 func (b *buffer) release() {
-	if b.refs.Add(-1) == 0 {
-		putBuffer(b)
+	if cap(b.b) > 256<<10 || cap(b.wire) > 256<<10 {
+		return
 	}
-}
-
-func putBuffer(b *buffer) {
-	if cap(b.b) > 256<<10 {
-		return // don't keep a buffer grown by a rare large body
-	}
-	b.b = b.b[:0]
+	b.b, b.wire = b.b[:0], b.wire[:0]
 	bufPool.Put(b)
 }
 
@@ -69,26 +52,4 @@ func (b *buffer) readBody(r io.Reader, limit int64) ([]byte, *cognito.Error) {
 			return nil, cognito.InvalidParameter("Could not read the request body.")
 		}
 	}
-}
-
-// pooledBody is an outbound request body holding a reference to the
-// request's buffer until the transport closes it.
-type pooledBody struct {
-	bytes.Reader
-	once sync.Once
-	buf  *buffer
-}
-
-// newPooledBody returns a body reading b, which lives in buf.
-func newPooledBody(b []byte, buf *buffer) *pooledBody {
-	buf.acquire()
-	pb := &pooledBody{buf: buf}
-	pb.Reset(b)
-	return pb
-}
-
-// Close releases the buffer; later calls do nothing.
-func (p *pooledBody) Close() error {
-	p.once.Do(p.buf.release)
-	return nil
 }

@@ -6,7 +6,7 @@ import "sync"
 type bytePool struct{ p sync.Pool }
 
 func newCopyPool() *bytePool {
-	return &bytePool{p: sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}}
+	return &bytePool{p: sync.Pool{New: func() any { b := make([]byte, 8<<10); return &b }}}
 }
 
 func (p *bytePool) get() *[]byte  { return p.p.Get().(*[]byte) }

@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -56,8 +55,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	x := getExchange(h.now())
 	defer h.finish(x)
 	buf := getBuffer()
-	// Outbound bodies hold their own references to buf: the transport may
-	// close them after RoundTrip returns.
 	defer buf.release()
 
 	v := &x.view
@@ -146,12 +143,4 @@ func scheme(r *http.Request) string {
 		return "https"
 	}
 	return "http"
-}
-
-// contextWithTimeout bounds one upstream exchange.
-func contextWithTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
-	if d <= 0 {
-		return ctx, func() {}
-	}
-	return context.WithTimeout(ctx, d)
 }

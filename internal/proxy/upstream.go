@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -19,35 +20,37 @@ import (
 
 // Upstream is the Cognito endpoint and the connection pool to it.
 type Upstream struct {
-	url       *url.URL
-	host      string
-	transport *http.Transport
-	timeout   time.Duration
+	url     *url.URL
+	host    string
+	pool    *connPool
+	timeout time.Duration
 }
 
 // NewUpstream returns an Upstream for endpoint with keep-alive pooling of up
-// to maxIdle connections and timeout per exchange.
+// to maxIdle connections and timeout per exchange. HTTPS endpoints are
+// reached over TLS 1.2+ with HTTP/1.1.
 func NewUpstream(endpoint *url.URL, timeout time.Duration, maxIdle int) *Upstream {
-	d := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
-	t := &http.Transport{
-		DialContext:           d.DialContext,
-		MaxIdleConns:          maxIdle,
-		MaxIdleConnsPerHost:   maxIdle,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   5 * time.Second,
-		ResponseHeaderTimeout: timeout,
-		DisableCompression:    true, // bodies pass through as the upstream encoded them
-		ForceAttemptHTTP2:     true,
-	}
 	u := *endpoint
 	if u.Path == "" {
 		u.Path = "/"
 	}
-	return &Upstream{url: &u, host: u.Host, transport: t, timeout: timeout}
+	addr := u.Host
+	var tlsCfg *tls.Config
+	if u.Scheme == "https" {
+		tlsCfg = &tls.Config{ServerName: u.Hostname(), MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}}
+	}
+	if u.Port() == "" {
+		port := "80"
+		if tlsCfg != nil {
+			port = "443"
+		}
+		addr = net.JoinHostPort(u.Hostname(), port)
+	}
+	return &Upstream{url: &u, host: u.Host, pool: newConnPool(addr, tlsCfg, maxIdle), timeout: timeout}
 }
 
 // Close releases idle connections.
-func (u *Upstream) Close() { u.transport.CloseIdleConnections() }
+func (u *Upstream) Close() { u.pool.closeIdle() }
 
 // hopHeaders are connection-scoped headers that are never forwarded.
 var hopHeaders = [...]string{
@@ -58,16 +61,15 @@ var hopHeaders = [...]string{
 // forward sends the planned request upstream and relays the answer.
 func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, plan cognito.Plan, st *State, buf *buffer) {
 	up := h.upstream.Load()
-	ctx, cancel := contextWithTimeout(r.Context(), up.timeout)
-	defer cancel()
-	out := up.request(ctx, r, plan, buf, x.out.InsertedHeaders)
+	ctx := r.Context()
+	out := up.request(ctx, r, plan, x.out.InsertedHeaders)
 	if plan.SignRegion != "" && !h.sign(ctx, w, x, st, out, plan) {
 		return
 	}
 	x.out.Forwarded = true
 	x.out.UpstreamOperation = cognito.OperationFromTarget(plan.Target)
 	sent := h.now()
-	resp, err := up.transport.RoundTrip(out)
+	resp, err := up.pool.roundTrip(out, plan.Body, sent.Add(up.timeout), &buf.wire)
 	x.out.UpstreamLatency = h.now().Sub(sent)
 	if err != nil {
 		h.upstreamError(w, x, err, ctx, up.timeout)
@@ -83,7 +85,7 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, p
 	copyHeaders(w.Header(), resp.Header)
 	st.CORS.apply(w.Header(), r.Header.Get("Origin"))
 	if plan.LearnUser && resp.StatusCode == http.StatusOK {
-		h.relayAndLearn(w, resp)
+		h.relayAndLearn(w, resp.Response)
 		return
 	}
 	w.WriteHeader(resp.StatusCode)
@@ -91,7 +93,7 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, p
 }
 
 // request builds the outbound request, with the web ACL's inserted headers.
-func (u *Upstream) request(ctx context.Context, in *http.Request, plan cognito.Plan, buf *buffer, insert []waf.HeaderField) *http.Request {
+func (u *Upstream) request(ctx context.Context, in *http.Request, plan cognito.Plan, insert []waf.HeaderField) *http.Request {
 	hdr := make(http.Header, len(in.Header)+1+len(insert))
 	for k, vv := range in.Header {
 		hdr[k] = vv
@@ -112,12 +114,8 @@ func (u *Upstream) request(ctx context.Context, in *http.Request, plan cognito.P
 	}
 	out := &http.Request{
 		Method: http.MethodPost, URL: u.url, Host: u.host, Header: hdr,
-		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Body: newPooledBody(plan.Body, buf), ContentLength: int64(len(plan.Body)),
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, ContentLength: int64(len(plan.Body)),
 	}
-	// GetBody lets the transport resend on a keep-alive connection that
-	// turned out dead before anything was written.
-	out.GetBody = func() (io.ReadCloser, error) { return newPooledBody(plan.Body, buf), nil }
 	return out.WithContext(ctx)
 }
 
@@ -171,11 +169,16 @@ func copyHeaders(dst, src http.Header) {
 
 var copyPool = newCopyPool()
 
-// relay copies an upstream body to the client with a pooled buffer.
+// writerOnly hides a ResponseWriter's ReadFrom, which would flush the
+// headers on its own and copy with a fresh 32 KB buffer.
+type writerOnly struct{ io.Writer }
+
+// relay copies an upstream body to the client with a pooled buffer; the
+// server's response buffer then sends a small answer in one write.
 func relay(w io.Writer, body io.Reader) {
 	buf := copyPool.get()
 	defer copyPool.put(buf)
-	_, _ = io.CopyBuffer(w, body, *buf)
+	_, _ = io.CopyBuffer(writerOnly{w}, body, *buf)
 }
 
 // maxLearnBytes bounds the response read to learn a refresh-token owner.

@@ -1,0 +1,119 @@
+package proxy
+
+import (
+	"bufio"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// oneShotServer answers one request per connection, then closes it without
+// saying so, as an upstream closing idle keep-alive connections does.
+func oneShotServer(t *testing.T) (string, *atomic.Int64) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	var conns atomic.Int64
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			conns.Add(1)
+			go func() {
+				defer c.Close()
+				req, err := http.ReadRequest(bufio.NewReader(c))
+				if err != nil {
+					return
+				}
+				_, _ = io.Copy(io.Discard, req.Body)
+				fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+			}()
+		}
+	}()
+	return "http://" + l.Addr().String(), &conns
+}
+
+func TestRetryOnConnectionClosedWhileIdle(t *testing.T) {
+	up, conns := oneShotServer(t)
+	p := startProxy(t, testState(), up, 5*time.Second)
+	for i := range 3 {
+		resp := call(t, p, "GetUser", `{"AccessToken":"t"}`, nil)
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 || string(body) != "{}" {
+			t.Fatalf("request %d: %d %s", i, resp.StatusCode, body)
+		}
+	}
+	if conns.Load() < 3 {
+		t.Fatalf("%d upstream connections for 3 requests on a closing upstream", conns.Load())
+	}
+}
+
+func TestKeepAliveReusesConnections(t *testing.T) {
+	var conns atomic.Int64
+	up := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`{}`))
+	}))
+	up.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	up.Start()
+	defer up.Close()
+	p := startProxy(t, testState(), up.URL, 5*time.Second)
+	for range 20 {
+		resp := call(t, p, "GetUser", `{"AccessToken":"t"}`, nil)
+		_, _ = io.Copy(io.Discard, resp.Body)
+	}
+	if conns.Load() != 1 {
+		t.Fatalf("%d upstream connections for 20 sequential requests, want 1", conns.Load())
+	}
+}
+
+func TestChunkedAndTLSUpstream(t *testing.T) {
+	up := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.WriteHeader(200)
+		for range 3 {
+			_, _ = w.Write([]byte(strings.Repeat("x", 5000)))
+			w.(http.Flusher).Flush() // forces chunked encoding
+		}
+	}))
+	defer up.Close()
+	u, _ := url.Parse(up.URL)
+	upstream := NewUpstream(u, 5*time.Second, 4)
+	roots := x509.NewCertPool()
+	roots.AddCert(up.Certificate())
+	upstream.pool.tls.RootCAs = roots
+	upstream.pool.tls.ServerName = "example.com" // httptest's certificate names example.com
+	h := New(testState(), upstream, nil, nil)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	resp := call(t, srv.URL, "GetUser", `{"AccessToken":"t"}`, nil)
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || len(body) != 15000 {
+		t.Fatalf("status %d, %d bytes", resp.StatusCode, len(body))
+	}
+}
+
+func TestHeaderValuesCannotSplitTheRequest(t *testing.T) {
+	req, _ := http.NewRequest("POST", "http://u/", nil)
+	req.Header.Set("X-Evil", "a\r\nInjected: 1")
+	wire := string(appendRequest(nil, req, []byte("{}")))
+	if strings.Contains(wire, "\r\nInjected") {
+		t.Fatalf("header split the request:\n%q", wire)
+	}
+}
