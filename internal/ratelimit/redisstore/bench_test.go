@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/poolguard/poolguard/internal/ratelimit"
 	"github.com/poolguard/poolguard/internal/ratelimit/ratelimittest"
 	"github.com/poolguard/poolguard/internal/redistest"
@@ -24,6 +26,7 @@ func BenchmarkDecideLatency(b *testing.B) {
 	}{
 		{"redis", newStore(b, c)},
 		{"memory", ratelimit.NewMemory()},
+		{"ping-baseline", pingStore{c}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			res := make([]ratelimit.Result, 3)
@@ -50,4 +53,15 @@ func BenchmarkDecideLatency(b *testing.B) {
 			}
 		})
 	}
+}
+
+// pingStore measures one bare round trip (PING), the floor under Decide.
+type pingStore struct {
+	c interface {
+		Ping(context.Context) *redis.StatusCmd
+	}
+}
+
+func (p pingStore) Decide(ctx context.Context, _ time.Time, _ []ratelimit.Hit, _ []ratelimit.Result) error {
+	return p.c.Ping(ctx).Err()
 }

@@ -31,8 +31,9 @@
 //
 // The script keeps the in-memory store's estimator (see package ratelimit):
 // the exact times of the last 11 arrivals while a key is light, and for a
-// heavier key up to 101 marks of groups of ceil(Limit/100) arrivals, encoded
-// as one string of millisecond ticks. Counts and decisions therefore obey
+// heavier key up to 101 marks of groups of ceil(Limit/100) arrivals, stored
+// as one MessagePack array of millisecond ticks (cmsgpack, built into Redis's
+// and Valkey's Lua). Counts and decisions therefore obey
 // the same bound: exact while a key has at most 11 arrivals in its window,
 // never admitting a request that an exact sliding window would block, and
 // over-counting by at most ceil(Limit/100)-1. A key costs at most about

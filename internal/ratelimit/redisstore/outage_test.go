@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +20,7 @@ func TestOutage(t *testing.T) {
 		t.Run(policy.String(), func(t *testing.T) {
 			srv := redistest.Start(t)
 			prefix := uniquePrefix()
+			var mu sync.Mutex // OnChange runs on the probe's goroutine
 			var changes []bool
 			guard := func(onChange func(bool)) *Guard {
 				s, err := New(newClient(t, srv, false), prefix)
@@ -29,7 +31,7 @@ func TestOutage(t *testing.T) {
 				t.Cleanup(g.Close)
 				return g
 			}
-			a := guard(func(d bool) { changes = append(changes, d) })
+			a := guard(func(d bool) { mu.Lock(); changes = append(changes, d); mu.Unlock() })
 			b := guard(nil)
 			const limit = 5
 			hit := func(key string) []ratelimit.Hit {
@@ -90,6 +92,8 @@ func TestOutage(t *testing.T) {
 			if err := decide(a, "after"); err != nil || res[0].Count != limit+2 || !res[0].Over {
 				t.Fatalf("shared limiting did not resume: %+v, %v", res[0], err)
 			}
+			mu.Lock()
+			defer mu.Unlock()
 			if len(changes) < 2 || !changes[0] || changes[len(changes)-1] {
 				t.Fatalf("OnChange calls %v, want degraded then recovered", changes)
 			}

@@ -3,7 +3,7 @@
 -- ARGV[1]: arrival tick (ms, rounded up); ARGV[2]: query tick (ms, rounded
 -- down); then per hit: limit, window (ms), terminating ('1' or '0').
 -- Returns, per hit, the count (0 = not counted: after a terminating over).
--- A counter is "g partial last t1 .. tn": g = 0 for a light key whose ticks
+-- A counter is the MessagePack array [g, partial, last, t1 .. tn]: g = 0 for a light key whose ticks
 -- are its exact last arrivals; else g arrivals per group, the incomplete
 -- group's size and latest tick, and the marks of complete groups.
 local LIGHT, HEAVY = 11, 101
@@ -43,14 +43,10 @@ for i = 1, #KEYS do
     local s = {g = 0, partial = 0, last = 0, max = 0, t = {}}
     local raw = redis.call('GET', KEYS[i])
     if raw then
-      local n = 0
-      for w in string.gmatch(raw, '[^ ]+') do
-        n = n + 1
-        local v = tonumber(w)
-        if n == 1 then s.g = v
-        elseif n == 2 then s.partial = v
-        elseif n == 3 then s.last = v
-        elseif query - v < len then s.t[#s.t + 1] = v end
+      local f = cmsgpack.unpack(raw)
+      s.g, s.partial, s.last = f[1], f[2], f[3]
+      for j = 4, #f do
+        if query - f[j] < len then s.t[#s.t + 1] = f[j] end
       end
       if s.partial > 0 and query - s.last >= len then s.partial = 0 end
     end
@@ -72,10 +68,9 @@ for i = 1, #KEYS do
       s = h
       count = #s.t * s.g + s.partial
     end
-    local parts = {s.g, s.partial, s.last}
-    for j = 1, #s.t do parts[#parts + 1] = string.format('%.0f', s.t[j]) end
-    parts[3] = string.format('%.0f', s.last)
-    redis.call('SET', KEYS[i], table.concat(parts, ' '), 'PX', len + 1000)
+    local f = {s.g, s.partial, s.last}
+    for j = 1, #s.t do f[j + 3] = s.t[j] end
+    redis.call('SET', KEYS[i], cmsgpack.pack(f), 'PX', len + 1000)
     out[i] = count
     if term and count > limit then stopped = true end
   end

@@ -177,7 +177,6 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-
 // Ping reports whether Redis answers.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.c.Ping(ctx).Err(); err != nil {
