@@ -37,7 +37,7 @@
 // the same bound: exact while a key has at most 11 arrivals in its window,
 // never admitting a request that an exact sliding window would block, and
 // over-counting by at most ceil(Limit/100)-1. A key costs at most about
-// 1.5 KB in Redis (at most 11 ticks, about 160 bytes, while light).
+// 1 KB in Redis (about 100 bytes plus the per-key overhead while light).
 //
 // Counters are shared; the list of over-limit keys ([Store.OverKeys]) is the
 // replica's own view of the keys it found over, because the raw keys never
