@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/poolguard/poolguard/internal/adminapi"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -26,6 +28,11 @@ Usage:
                                      print a preset as AWS WAFv2 JSON
   poolguard rules test --config FILE --request REQ.json
                                      evaluate the web ACL on a request
+  poolguard audit    --config FILE   report user pool settings a proxy cannot fix
+  poolguard export waf --config FILE [--format waf|cloudformation|ipsets]
+                                     the web ACL to attach to the user pool itself
+  poolguard ipset add|remove|list NAME [ADDR...] [--ttl 1h]
+                                     change IP sets at run time (admin API)
   poolguard version                  print the version
 `
 
@@ -45,6 +52,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return validate(args[1:], stdout, stderr)
 	case "rules":
 		return rules(args[1:], stdout, stderr)
+	case "audit":
+		return runAudit(args[1:], stdout, stderr)
+	case "export":
+		return runExport(args[1:], stdout, stderr)
+	case "ipset":
+		return adminapi.CLI(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "poolguard", version)
 		return 0

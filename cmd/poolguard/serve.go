@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/poolguard/poolguard/internal/adminapi"
 	"github.com/poolguard/poolguard/internal/config"
 	"github.com/poolguard/poolguard/internal/proxy"
 	"github.com/poolguard/poolguard/internal/ratelimit"
@@ -48,18 +49,34 @@ func validate(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// serve wires the proxy together: config, state, upstream, listeners,
-// the rate store's sweeper, and graceful shutdown on SIGTERM or SIGINT.
+// serve wires the proxy together: config, shared state, the proxy state,
+// upstream, listeners, the admin API, background loops, and graceful
+// shutdown on SIGTERM or SIGINT.
 func serve(args []string, stderr io.Writer) int {
 	path, ok := configFlag("serve", args, stderr)
 	if !ok {
 		return 2
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	store := ratelimit.NewMemory()
-	deps := server.Deps{Store: store, Secrets: secrets.NewAWSSources(log)}
-	cfg, st, ok := load(path, deps, stderr)
-	if !ok {
+	cfg, err := config.Load(path)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintln(stderr, "warning:", w)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	sh, err := openShared(ctx, cfg, log)
+	if err != nil {
+		fmt.Fprintln(stderr, "poolguard:", err)
+		return 1
+	}
+	defer sh.shutdown()
+	st, err := server.BuildState(cfg, sh.deps)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	up, err := server.BuildUpstream(cfg)
@@ -68,24 +85,63 @@ func serve(args []string, stderr io.Writer) int {
 		return 1
 	}
 	defer up.Close()
-	public, admin, err := listen(cfg)
+	ls, err := listen(cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "poolguard:", err)
 		return 1
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-	defer stop()
-	go sweep(ctx, store, time.Minute)
-	go deps.Secrets.Run(ctx)
+	go sweep(ctx, sh.store, time.Minute)
+	go sh.deps.Secrets.Run(ctx)
 	handler := proxy.New(st, up, log, nil)
-	reloader := server.NewReloader(path, cfg, deps, handler, log)
+	reloader := server.NewReloader(path, cfg, sh.deps, handler, log)
 	go reloadOnHangup(ctx, reloader)
 	srv := server.New(cfg, handler, log)
-	if err := srv.Serve(ctx, public, admin); err != nil {
+	if err := mountAdminAPI(srv, cfg, sh, handler, reloader); err != nil {
+		fmt.Fprintln(stderr, "poolguard:", err)
+		return 1
+	}
+	if ls.hostedUI != nil {
+		srv.AddListener(ls.hostedUI, handler.HostedUIHandler())
+	}
+	if err := srv.Serve(ctx, ls.public, ls.admin); err != nil {
 		log.Error("stopped", "err", err)
 		return 1
 	}
 	return 0
+}
+
+// mountAdminAPI adds the admin API (off without admin.token) to the admin
+// listener.
+func mountAdminAPI(srv *server.Server, cfg *config.Config, sh *shared, h *proxy.Handler, r *server.Reloader) error {
+	token := ""
+	if cfg.Admin.Token != "" {
+		v, err := secrets.Resolve(cfg.Admin.Token)
+		if err != nil {
+			return fmt.Errorf("admin.token: %w", err)
+		}
+		token = string(v.Bytes())
+	}
+	srv.AdminMux().Handle("/v1/", adminapi.New(adminapi.Options{
+		Token: token, IPSets: sh.deps.IPSets,
+		Reload:      func(context.Context) error { return r.Reload() },
+		RateLimited: sh.rateLimited(engineRules{h}),
+	}))
+	return nil
+}
+
+// engineRules lists the rate rules of the web ACL currently served.
+type engineRules struct{ h *proxy.Handler }
+
+func (e engineRules) rateRules() []rateRule {
+	engine := e.h.State().WAF
+	if engine == nil {
+		return nil
+	}
+	var out []rateRule
+	for _, r := range engine.RateRules() {
+		out = append(out, rateRule{name: r.Name, id: r.ID})
+	}
+	return out
 }
 
 // reloadOnHangup reloads the config on every SIGHUP until ctx is done.
@@ -104,7 +160,7 @@ func reloadOnHangup(ctx context.Context, r *server.Reloader) {
 }
 
 // sweep evicts idle rate-limit keys every interval until ctx is done.
-func sweep(ctx context.Context, store *ratelimit.Memory, interval time.Duration) {
+func sweep(ctx context.Context, store sweeper, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -117,15 +173,31 @@ func sweep(ctx context.Context, store *ratelimit.Memory, interval time.Duration)
 	}
 }
 
-func listen(cfg *config.Config) (public, admin net.Listener, err error) {
-	public, err = net.Listen("tcp", cfg.Listen)
-	if err != nil {
-		return nil, nil, fmt.Errorf("listen: %w", err)
+// listeners are the sockets serve opens.
+type listeners struct {
+	public, admin, hostedUI net.Listener
+}
+
+func listen(cfg *config.Config) (ls listeners, err error) {
+	defer func() {
+		if err != nil {
+			for _, l := range []net.Listener{ls.public, ls.admin, ls.hostedUI} {
+				if l != nil {
+					l.Close()
+				}
+			}
+		}
+	}()
+	if ls.public, err = net.Listen("tcp", cfg.Listen); err != nil {
+		return ls, fmt.Errorf("listen: %w", err)
 	}
-	admin, err = net.Listen("tcp", cfg.AdminListen)
-	if err != nil {
-		public.Close()
-		return nil, nil, fmt.Errorf("admin_listen: %w", err)
+	if ls.admin, err = net.Listen("tcp", cfg.AdminListen); err != nil {
+		return ls, fmt.Errorf("admin_listen: %w", err)
 	}
-	return public, admin, nil
+	if cfg.Upstream.HostedUI != "" {
+		if ls.hostedUI, err = net.Listen("tcp", cfg.HostedUI.Listen); err != nil {
+			return ls, fmt.Errorf("hosted_ui.listen: %w", err)
+		}
+	}
+	return ls, nil
 }

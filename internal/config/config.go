@@ -37,6 +37,16 @@ type Config struct {
 	// PoolACL describes the web ACL `poolguard export waf` generates for
 	// the user pool itself.
 	PoolACL PoolACL `yaml:"pool_acl"`
+	// TLS makes the public listener serve HTTPS; absent, it serves plain HTTP.
+	TLS *TLS `yaml:"tls"`
+	// DecisionHook asks an external service about listed operations.
+	DecisionHook *DecisionHook `yaml:"decision_hook"`
+	// State configures shared (Redis) and persistent state.
+	State State `yaml:"state"`
+	// Admin configures the admin API.
+	Admin Admin `yaml:"admin"`
+	// HostedUI configures the Hosted UI / OAuth2 listener.
+	HostedUI HostedUI `yaml:"hosted_ui"`
 
 	// File is the path the config was loaded from (not a YAML key).
 	File string `yaml:"-"`
@@ -54,6 +64,10 @@ type Upstream struct {
 	Timeout time.Duration `yaml:"timeout"`
 	// MaxIdleConns is the size of the keep-alive pool.
 	MaxIdleConns int `yaml:"max_idle_conns"`
+	// HostedUI is the user pool domain's URL
+	// (https://<domain>.auth.<region>.amazoncognito.com), served on
+	// hosted_ui.listen.
+	HostedUI string `yaml:"hosted_ui"`
 }
 
 // Client is one app client.

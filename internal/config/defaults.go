@@ -41,10 +41,16 @@ func applyDefaults(c *Config) {
 	for i := range c.Clients {
 		setDefault(&c.Clients[i].Refresh, "get_tokens")
 	}
+	if c.State.Redis.Address != "" {
+		setDefault(&c.State.Redis.KeyPrefix, "poolguard:")
+		setDefault(&c.State.Redis.Failure, "fail_open")
+	}
 	setDefault(&c.WAF.DefaultAction, "ALLOW")
 	setDefault(&c.WAF.Account, "000000000000")
 	setDefault(&c.WAF.Name, "poolguard")
 	adminDefaults(c)
+	tlsDefaults(c)
+	hookDefaults(c)
 }
 
 func setDefault[T comparable](p *T, v T) {

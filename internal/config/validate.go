@@ -42,8 +42,11 @@ func validate(c *Config) []Problem {
 		}
 	}
 	v.waf(&c.WAF)
+	v.state(c)
 	v.adminMode(c)
 	v.poolACL(&c.PoolACL)
+	v.tls(c.TLS)
+	v.hook(c.DecisionHook)
 	return v.problems
 }
 

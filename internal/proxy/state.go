@@ -6,6 +6,8 @@
 package proxy
 
 import (
+	"net/http"
+
 	"github.com/poolguard/poolguard/internal/clientip"
 	"github.com/poolguard/poolguard/internal/cognito"
 	"github.com/poolguard/poolguard/internal/waf"
@@ -33,6 +35,11 @@ type State struct {
 	WAF *waf.Engine
 	// Signer signs admin-mode requests; nil when no client uses admin mode.
 	Signer *Signer
+	// UpstreamHeaders are added to every upstream request (the pool ACL's
+	// proxy header); a client's own values for them are replaced.
+	UpstreamHeaders []waf.HeaderField
+	// HostedUI serves the Hosted UI / OAuth2 listener; nil when not configured.
+	HostedUI http.Handler
 }
 
 // Policy is the operation policy by class.

@@ -62,7 +62,7 @@ var hopHeaders = [...]string{
 func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, plan cognito.Plan, st *State, buf *buffer) {
 	up := h.upstream.Load()
 	ctx := r.Context()
-	out := up.request(ctx, r, plan, x.out.InsertedHeaders)
+	out := up.request(ctx, r, plan, x.out.InsertedHeaders, st.UpstreamHeaders)
 	if plan.SignRegion != "" && !h.sign(ctx, w, x, st, out, plan) {
 		return
 	}
@@ -93,7 +93,7 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, p
 }
 
 // request builds the outbound request, with the web ACL's inserted headers.
-func (u *Upstream) request(ctx context.Context, in *http.Request, plan cognito.Plan, insert []waf.HeaderField) *http.Request {
+func (u *Upstream) request(ctx context.Context, in *http.Request, plan cognito.Plan, insert, fixed []waf.HeaderField) *http.Request {
 	hdr := make(http.Header, len(in.Header)+1+len(insert))
 	for k, vv := range in.Header {
 		hdr[k] = vv
@@ -110,6 +110,9 @@ func (u *Upstream) request(ctx context.Context, in *http.Request, plan cognito.P
 	hdr["X-Amz-Target"] = []string{plan.Target}
 	delete(hdr, "Content-Length")
 	for _, f := range insert {
+		hdr.Set(f.Name, f.Value)
+	}
+	for _, f := range fixed {
 		hdr.Set(f.Name, f.Value)
 	}
 	out := &http.Request{

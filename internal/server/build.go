@@ -6,18 +6,23 @@ package server
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"net/netip"
 	"net/url"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/poolguard/poolguard/internal/clientip"
 	"github.com/poolguard/poolguard/internal/cognito"
 	"github.com/poolguard/poolguard/internal/config"
+	"github.com/poolguard/poolguard/internal/hostedui"
+	"github.com/poolguard/poolguard/internal/ipsets"
 	"github.com/poolguard/poolguard/internal/proxy"
 	"github.com/poolguard/poolguard/internal/ratelimit"
 	"github.com/poolguard/poolguard/internal/secrets"
 	"github.com/poolguard/poolguard/internal/usermemo"
+	"github.com/poolguard/poolguard/internal/waf"
 	"github.com/poolguard/poolguard/internal/webacl"
 )
 
@@ -28,6 +33,15 @@ type Deps struct {
 	// Secrets reads and refreshes aws-secretsmanager client secrets; when
 	// nil, BuildState reads them once and never refreshes them.
 	Secrets *secrets.AWSSources
+	// UsernameMemory remembers refresh-token owners across reloads (and
+	// replicas, when Redis-backed); nil gives each build its own.
+	UsernameMemory cognito.UsernameMemory
+	// IPSets holds the named IP sets with their runtime changes; nil
+	// compiles the configured sets as they are.
+	IPSets *ipsets.Registry
+	// HostedUITransport carries Hosted UI requests upstream; nil uses
+	// http.DefaultTransport.
+	HostedUITransport http.RoundTripper
 }
 
 // BuildState compiles cfg into the proxy's request-time state. It reads
@@ -60,17 +74,87 @@ func BuildState(cfg *config.Config, deps Deps) (*proxy.State, error) {
 			continue
 		}
 		if (c.Refresh == cognito.RefreshRemember || c.Admin != nil) && st.Rewriter.Memory == nil {
-			st.Rewriter.Memory = usermemo.New(cfg.RefreshMemory.MaxEntries)
+			st.Rewriter.Memory = deps.UsernameMemory
+			if st.Rewriter.Memory == nil {
+				st.Rewriter.Memory = usermemo.New(cfg.RefreshMemory.MaxEntries)
+			}
 		}
 		st.Clients[c.ID] = c
 	}
 	errs = append(errs, buildSigner(cfg, st)...)
-	engine, err := webacl.Build(&cfg.WAF, webacl.Input{BaseDir: filepath.Dir(cfg.File), Region: region(cfg), Store: deps.Store})
+	var sets *ipsets.Build
+	if deps.IPSets != nil {
+		sets = deps.IPSets.Begin()
+	}
+	engine, err := webacl.Build(&cfg.WAF, webacl.Input{BaseDir: filepath.Dir(cfg.File), Region: region(cfg), Store: deps.Store, IPSets: sets})
 	if err != nil {
 		errs = append(errs, err)
 	}
 	st.WAF = engine
-	return st, errors.Join(errs...)
+	errs = append(errs, buildUpstreamHeaders(cfg, st), buildHostedUI(cfg, st, deps))
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if sets != nil {
+		// Only a build that will be served changes the registry's sets.
+		sets.Commit(time.Now())
+	}
+	return st, nil
+}
+
+// buildUpstreamHeaders resolves pool_acl.proxy_header, the shared secret the
+// pool's own web ACL (poolguard export waf) looks for on every call.
+func buildUpstreamHeaders(cfg *config.Config, st *proxy.State) error {
+	h := cfg.PoolACL.ProxyHeader
+	if !h.Enabled() {
+		return nil
+	}
+	v, err := secrets.Resolve(h.Value)
+	if err != nil {
+		return fmt.Errorf("%s: pool_acl.proxy_header.value: %w", cfg.File, err)
+	}
+	st.UpstreamHeaders = append(st.UpstreamHeaders, waf.HeaderField{Name: h.Name, Value: string(v.Bytes())})
+	return nil
+}
+
+// buildHostedUI builds the Hosted UI / OAuth2 handler when
+// upstream.hosted_ui is set.
+func buildHostedUI(cfg *config.Config, st *proxy.State, deps Deps) error {
+	if cfg.Upstream.HostedUI == "" {
+		return nil
+	}
+	up, err := url.Parse(cfg.Upstream.HostedUI)
+	if err != nil {
+		return fmt.Errorf("%s: upstream.hosted_ui: %w", cfg.File, err)
+	}
+	hc := hostedui.Config{Upstream: up, Secrets: map[string][]byte{}, ClientIP: st.ClientIP,
+		MaxBodyBytes: cfg.Limits.MaxBodyBytes, Transport: deps.HostedUITransport}
+	if p := cfg.HostedUI.PublicURL; p != "" {
+		if hc.PublicURL, err = url.Parse(p); err != nil {
+			return fmt.Errorf("%s: hosted_ui.public_url: %w", cfg.File, err)
+		}
+	}
+	for id, c := range st.Clients {
+		if sec := clientSecretBytes(c); len(sec) > 0 {
+			hc.Secrets[id] = sec
+		}
+	}
+	if st.WAF != nil {
+		hc.Firewall = st.WAF // never a typed nil in the interface
+	}
+	h, err := hostedui.New(hc)
+	if err != nil {
+		return fmt.Errorf("%s: hosted_ui: %w", cfg.File, err)
+	}
+	st.HostedUI = h
+	return nil
+}
+
+func clientSecretBytes(c *cognito.Client) []byte {
+	if c.Secret == nil {
+		return nil
+	}
+	return c.Secret()
 }
 
 // region is the upstream's region, or the first client's pool's.

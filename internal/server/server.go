@@ -16,6 +16,7 @@ import (
 type Server struct {
 	public *http.Server
 	admin  *http.Server
+	extra  []served // further listeners (the Hosted UI)
 	ready  atomic.Bool
 	log    *slog.Logger
 	drain  time.Duration
@@ -40,6 +41,23 @@ func New(cfg *config.Config, handler http.Handler, log *slog.Logger) *Server {
 	return s
 }
 
+// served is an extra server and its listener.
+type served struct {
+	srv *http.Server
+	l   net.Listener
+}
+
+// AddListener serves h on l alongside the public listener, with the same
+// timeouts and limits, and drains it on shutdown. Call it before Serve.
+func (s *Server) AddListener(l net.Listener, h http.Handler) {
+	srv := &http.Server{
+		Handler: h, ReadHeaderTimeout: s.public.ReadHeaderTimeout, ReadTimeout: s.public.ReadTimeout,
+		WriteTimeout: s.public.WriteTimeout, IdleTimeout: s.public.IdleTimeout,
+		MaxHeaderBytes: s.public.MaxHeaderBytes, ErrorLog: s.public.ErrorLog,
+	}
+	s.extra = append(s.extra, served{srv, l})
+}
+
 // AdminMux returns the admin listener's mux so other endpoints can be added
 // before Serve.
 func (s *Server) AdminMux() *http.ServeMux { return s.admin.Handler.(*http.ServeMux) }
@@ -56,9 +74,12 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
 // new connections and drains requests in flight for at most the configured
 // shutdown timeout.
 func (s *Server) Serve(ctx context.Context, public, admin net.Listener) error {
-	errc := make(chan error, 2)
+	errc := make(chan error, 2+len(s.extra))
 	go func() { errc <- serveOne(s.public, public) }()
 	go func() { errc <- serveOne(s.admin, admin) }()
+	for _, e := range s.extra {
+		go func() { errc <- serveOne(e.srv, e.l) }()
+	}
 	s.ready.Store(true)
 	s.log.Info("serving", "listen", public.Addr().String(), "admin_listen", admin.Addr().String())
 	var err error
@@ -71,6 +92,9 @@ func (s *Server) Serve(ctx context.Context, public, admin net.Listener) error {
 	sctx, cancel := context.WithTimeout(context.Background(), s.drain)
 	defer cancel()
 	err = errors.Join(err, s.public.Shutdown(sctx), s.admin.Shutdown(sctx))
+	for _, e := range s.extra {
+		err = errors.Join(err, e.srv.Shutdown(sctx))
+	}
 	return err
 }
 

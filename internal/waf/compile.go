@@ -79,7 +79,7 @@ func Compile(doc *Document, opts Options) (*Engine, error) {
 		c.ns = "awswaf:" + opts.Account + ":rulegroup:" + name + ":"
 	}
 	c.bodies = c.responseBodies(join(doc.prefix, "CustomResponseBodies"), bodies)
-	e := &Engine{name: name, namespace: c.ns, store: opts.Store, nRules: len(rules)}
+	e := &Engine{name: name, namespace: c.ns, store: opts.Store, nRules: len(rules), rateRules: c.rateIDs}
 	e.steps = c.rules(ruleDir, rules)
 	e.def = c.defaultAction(join(doc.prefix, "DefaultAction"), def)
 	if c.hasRate && opts.Store == nil {
@@ -100,6 +100,7 @@ type compiler struct {
 	ns      string // label namespace of the rules being compiled
 	bodies  map[string]*CustomResponseBody
 	hasRate bool
+	rateIDs []RateRule
 	// groupDepth > 0 while compiling a referenced rule group.
 	groupDepth int
 	// groupCount makes every rule of the group being compiled count

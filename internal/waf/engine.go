@@ -23,8 +23,19 @@ type Engine struct {
 	def       *rule
 	store     ratelimit.Store
 	nRules    int
+	rateRules []RateRule
 	pool      sync.Pool
 }
+
+// RateRule names a rate-based rule and the id its counters are kept under
+// in the rate store (ratelimit.Hit.Rule).
+type RateRule struct {
+	Name, ID string
+}
+
+// RateRules returns the web ACL's rate-based rules (including those inside
+// rule groups). The slice must not be modified.
+func (e *Engine) RateRules() []RateRule { return e.rateRules }
 
 // step is one rule, or a run of consecutive rate-based rules decided in one
 // Store.Decide call.

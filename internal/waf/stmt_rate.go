@@ -121,6 +121,7 @@ func (c *compiler) rateBased(path string, s *RateBasedStatement, r *rule) *rateR
 	if !ok {
 		return nil
 	}
+	c.rateIDs = append(c.rateIDs, RateRule{Name: r.name, ID: rr.id})
 	return rr
 }
 

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/poolguard/poolguard/internal/config"
+	"github.com/poolguard/poolguard/internal/ipsets"
 	"github.com/poolguard/poolguard/internal/presets"
 	"github.com/poolguard/poolguard/internal/ratelimit"
 	"github.com/poolguard/poolguard/internal/waf"
@@ -28,6 +29,9 @@ type Input struct {
 	Region string
 	// Store decides rate-based rules.
 	Store ratelimit.Store
+	// IPSets, when set, supplies the IP sets (the registry's own, which
+	// follow runtime changes); otherwise sets are compiled from config.
+	IPSets *ipsets.Build
 }
 
 // Build compiles the web ACL described by w. Every problem is reported,

@@ -16,12 +16,19 @@ func (b *builder) compile() (*waf.Engine, error) {
 		RegexPatternSets: b.regexSets, Store: b.in.Store, IPSets: map[string]*ipset.Set{},
 	}
 	for name, addrs := range b.ipSets {
-		s, err := ipset.Parse(name, addrs)
+		s, err := b.defineSet(name, addrs)
 		if err != nil {
 			b.fail("ip set %s: %w", name, err)
 			continue
 		}
 		opts.IPSets[name] = s
+	}
+	if b.in.IPSets != nil {
+		for name, s := range b.in.IPSets.Sets() { // sets created at run time
+			if _, ok := opts.IPSets[name]; !ok {
+				opts.IPSets[name] = s
+			}
+		}
 	}
 	if len(b.errs) > 0 {
 		return nil, errors.Join(b.errs...)
@@ -95,4 +102,13 @@ func presetNames(b *builder) string {
 		names[i] = p.Name
 	}
 	return "[" + strings.Join(names, ", ") + "]"
+}
+
+// defineSet returns the set to compile against: the registry's, or a new
+// one from config.
+func (b *builder) defineSet(name string, addrs []string) (*ipset.Set, error) {
+	if b.in.IPSets != nil {
+		return b.in.IPSets.Define(name, addrs)
+	}
+	return ipset.Parse(name, addrs)
 }

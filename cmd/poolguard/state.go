@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/poolguard/poolguard/internal/cognito"
+	"github.com/poolguard/poolguard/internal/config"
+	"github.com/poolguard/poolguard/internal/ipsets"
+	"github.com/poolguard/poolguard/internal/ratelimit"
+	"github.com/poolguard/poolguard/internal/ratelimit/redisstore"
+	"github.com/poolguard/poolguard/internal/secrets"
+	"github.com/poolguard/poolguard/internal/server"
+	"github.com/poolguard/poolguard/internal/usermemo"
+)
+
+// sweeper is a rate store that can evict idle keys.
+type sweeper interface {
+	ratelimit.Store
+	Sweep(now time.Time)
+	OverKeys(rule string, now time.Time) []ratelimit.OverKey
+}
+
+// shared is the long-lived state a serving proxy builds on: the rate store
+// (in memory, or Redis behind a failure guard), the refresh-token owners,
+// the IP set registry and the secret sources. It outlives reloads.
+type shared struct {
+	deps  server.Deps
+	store sweeper
+	guard *redisstore.Guard // nil without Redis
+	close []func()
+}
+
+// openShared opens the state cfg asks for.
+func openShared(ctx context.Context, cfg *config.Config, log *slog.Logger) (*shared, error) {
+	sh := &shared{}
+	mem := ratelimit.NewMemory()
+	sh.store = mem
+	memo := cognito.UsernameMemory(usermemo.New(cfg.RefreshMemory.MaxEntries))
+	var backend ipsets.Backend
+	if r := cfg.State.Redis; r.Address != "" {
+		client, err := redisstore.NewClient(redisstore.ClientConfig{
+			Addresses: strings.Split(r.Address, ","), Password: os.Getenv(r.PasswordEnv), TLS: redisTLS(r),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("state.redis: %w", err)
+		}
+		sh.close = append(sh.close, func() { client.Close() })
+		rs, err := redisstore.New(client, r.KeyPrefix)
+		if err != nil {
+			return nil, fmt.Errorf("state.redis: %w", err)
+		}
+		policy, _ := redisstore.ParsePolicy(r.Failure)
+		sh.guard = redisstore.NewGuard(rs, redisstore.GuardOptions{Policy: policy, Local: mem, Ping: rs.Ping,
+			OnChange: func(degraded bool) { log.Warn("redis state", "degraded", degraded, "policy", r.Failure) }})
+		sh.close = append(sh.close, sh.guard.Close)
+		sh.store = sh.guard
+		memo = usermemo.NewRedis(client, r.KeyPrefix, usermemo.New(cfg.RefreshMemory.MaxEntries))
+		backend = ipsets.NewRedis(client, r.KeyPrefix)
+	} else if cfg.State.Dir != "" {
+		backend = ipsets.NewFile(cfg.State.Dir)
+	}
+	reg, err := ipsets.Open(ctx, backend, time.Now())
+	if err != nil {
+		sh.shutdown()
+		return nil, err
+	}
+	go reg.Run(ctx, 0, time.Now, func(err error) { log.Warn("ip sets", "err", err) })
+	sh.deps = server.Deps{Store: sh.store, Secrets: secrets.NewAWSSources(log), UsernameMemory: memo,
+		IPSets: reg, HostedUITransport: hostedUITransport(cfg)}
+	return sh, nil
+}
+
+func (sh *shared) shutdown() {
+	for i := len(sh.close) - 1; i >= 0; i-- {
+		sh.close[i]()
+	}
+}
+
+// rateLimited lists, by rule name, the keys over their limit at now.
+func (sh *shared) rateLimited(h interface{ rateRules() []rateRule }) func(time.Time) map[string][]ratelimit.OverKey {
+	return func(now time.Time) map[string][]ratelimit.OverKey {
+		out := map[string][]ratelimit.OverKey{}
+		for _, r := range h.rateRules() {
+			if keys := sh.store.OverKeys(r.id, now); len(keys) > 0 {
+				out[r.name] = keys
+			}
+		}
+		return out
+	}
+}
+
+// rateRule is a rate-based rule's name and store id.
+type rateRule struct{ name, id string }
+
+func redisTLS(r config.Redis) *tls.Config {
+	if !r.TLS {
+		return nil
+	}
+	host, _, _ := net.SplitHostPort(strings.Split(r.Address, ",")[0])
+	return &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+}
+
+// hostedUITransport is the connection pool to the user pool domain.
+func hostedUITransport(cfg *config.Config) http.RoundTripper {
+	if cfg.Upstream.HostedUI == "" {
+		return nil
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.ResponseHeaderTimeout = cfg.Upstream.Timeout
+	t.MaxIdleConnsPerHost = 64
+	return t
+}

@@ -1,0 +1,89 @@
+package config
+
+import (
+	"net/url"
+	"strings"
+)
+
+// State configures where shared and persistent state lives.
+type State struct {
+	// Dir holds runtime IP set changes when Redis is not configured.
+	Dir string `yaml:"dir"`
+	// Redis, when Address is set, shares rate counters, refresh-token
+	// owners and runtime IP set changes between replicas.
+	Redis Redis `yaml:"redis"`
+}
+
+// Redis is a Redis (6+) or Valkey server or cluster.
+type Redis struct {
+	// Address is host:port; a comma-separated list means a cluster.
+	Address string `yaml:"address"`
+	// PasswordEnv names the environment variable holding the password.
+	PasswordEnv string `yaml:"password_env"`
+	// TLS connects with TLS 1.2+.
+	TLS bool `yaml:"tls"`
+	// KeyPrefix starts every key (default "poolguard:").
+	KeyPrefix string `yaml:"key_prefix"`
+	// Failure is fail_open (default: decide with local counters while Redis
+	// is down) or fail_closed (refuse requests that need Redis).
+	Failure string `yaml:"failure"`
+}
+
+// Admin configures the admin API on the admin listener.
+type Admin struct {
+	// Token is a secret reference (env:NAME, file:PATH) for the bearer
+	// token; without one the API is off.
+	Token string `yaml:"token"`
+}
+
+// HostedUI configures the listener in front of the user pool's domain
+// (upstream.hosted_ui).
+type HostedUI struct {
+	// Listen is the address of the Hosted UI / OAuth2 listener.
+	Listen string `yaml:"listen"`
+	// PublicURL is the proxy's public URL for that listener; Location
+	// headers pointing at the pool domain are rewritten to it.
+	PublicURL string `yaml:"public_url"`
+}
+
+func (v *validator) state(c *Config) {
+	r := c.State.Redis
+	if r.Address != "" {
+		v.oneOf("state.redis.failure", r.Failure, "fail_open", "fail_closed")
+		if strings.ContainsAny(r.KeyPrefix, "{}") {
+			v.add("state.redis.key_prefix", "must not contain { or } (they pick Redis Cluster hash slots)")
+		}
+	} else if r != (Redis{KeyPrefix: r.KeyPrefix, Failure: r.Failure}) {
+		v.add("state.redis.address", "is required when other state.redis keys are set")
+	}
+	if msg := checkSecretRef(c.Admin.Token); msg != "" {
+		v.add("admin.token", "%s", msg)
+	}
+	if c.Admin.Token != "" && !strings.HasPrefix(c.Admin.Token, "env:") && !strings.HasPrefix(c.Admin.Token, "file:") {
+		v.add("admin.token", "must be a reference (env:NAME or file:PATH), not the token itself")
+	}
+	v.hostedUI(c)
+}
+
+func (v *validator) hostedUI(c *Config) {
+	if c.Upstream.HostedUI == "" {
+		if c.HostedUI != (HostedUI{}) {
+			v.add("upstream.hosted_ui", "is required when hosted_ui is set")
+		}
+		return
+	}
+	if u, err := url.Parse(c.Upstream.HostedUI); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		v.add("upstream.hosted_ui", "%q is not an absolute http(s) URL", c.Upstream.HostedUI)
+	}
+	if c.HostedUI.Listen == "" {
+		v.add("hosted_ui.listen", "is required when upstream.hosted_ui is set")
+	} else {
+		v.addr("hosted_ui.listen", c.HostedUI.Listen)
+	}
+	if p := c.HostedUI.PublicURL; p != "" {
+		if u, err := url.Parse(p); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			v.add("hosted_ui.public_url", "%q is not an absolute http(s) URL", p)
+		}
+	}
+}
+
