@@ -17,10 +17,13 @@ func (h *Handler) firewall(w http.ResponseWriter, r *http.Request, st *State, x 
 	vd := &x.verdict
 	x.out.Verdict, x.out.WebACLName = vd, st.WAF.Name()
 	if err := st.WAF.Evaluate(r.Context(), x.start, &x.view, vd); err != nil {
-		// The rate store failed: decide without it (fail open) and say so.
+		// The rate store could not decide. Under fail_open the Redis guard
+		// decides locally and never gets here; this is fail_closed (or a
+		// bug), so refuse in a shape SDKs retry.
 		x.out.StoreError = true
-		h.log.Warn("web ACL evaluation failed; request allowed", "request_id", x.view.RequestID, "err", err)
-		return false
+		h.log.Warn("web ACL evaluation failed; request refused", "request_id", x.view.RequestID, "err", err)
+		h.fail(w, x, cognito.Internal("The proxy could not evaluate its rules; try again."))
+		return true
 	}
 	switch vd.Action {
 	case waf.ActionAllow:

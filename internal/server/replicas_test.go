@@ -130,3 +130,62 @@ func TestDenyListReachesEveryReplica(t *testing.T) {
 		time.Sleep(20 * time.Millisecond) // bounded polling, not a timed assertion on the proxy
 	}
 }
+
+// With fail_closed, a Redis outage refuses requests in Cognito's shape;
+// with fail_open they keep flowing on local counters; when Redis is back,
+// both recover by themselves.
+func TestRedisOutagePolicies(t *testing.T) {
+	for _, tc := range []struct {
+		policy     redisstore.Policy
+		wantDuring int
+	}{{redisstore.FailOpen, 200}, {redisstore.FailClosed, 500}} {
+		rd := redistest.Start(t)
+		up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`{}`)) }))
+		defer up.Close()
+		path := filepath.Join(t.TempDir(), "c.yaml")
+		_ = os.WriteFile(path, []byte(strings.ReplaceAll(replicaConfig, "UPSTREAM", up.URL)), 0o600)
+		cfg, err := config.Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		client, _ := redisstore.NewClient(redisstore.ClientConfig{Addresses: []string{rd.Addr()}})
+		defer client.Close()
+		rs, _ := redisstore.New(client, "pg:")
+		guard := redisstore.NewGuard(rs, redisstore.GuardOptions{Policy: tc.policy, Ping: rs.Ping})
+		defer guard.Close()
+		st, err := BuildState(cfg, Deps{Store: guard})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _ := url.Parse(up.URL)
+		srv := httptest.NewServer(proxy.New(st, proxy.NewUpstream(u, cfg.Upstream.Timeout, 4), slog.New(slog.DiscardHandler), nil))
+		defer srv.Close()
+
+		if status, _ := initiateAuth(t, srv.URL, "198.51.100.9"); status != 200 {
+			t.Fatalf("%v before the outage: %d", tc.policy, status)
+		}
+		rd.Kill()
+		for i := range 5 {
+			status, body := initiateAuth(t, srv.URL, "198.51.100.9")
+			if status != tc.wantDuring {
+				t.Fatalf("%v during the outage, request %d: %d %s", tc.policy, i, status, body)
+			}
+			if status == 500 && !strings.Contains(body, `"__type":"InternalErrorException"`) {
+				t.Fatalf("refusal not in Cognito's shape: %s", body)
+			}
+		}
+		rd.Restart()
+		deadline := time.Now().Add(10 * time.Second)
+		for !guardRecovered(guard) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%v: the guard did not recover after Redis came back", tc.policy)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if status, _ := initiateAuth(t, srv.URL, "198.51.100.9"); status != 200 {
+			t.Fatalf("%v after recovery: %d", tc.policy, status)
+		}
+	}
+}
+
+func guardRecovered(g *redisstore.Guard) bool { return !g.Degraded() }
