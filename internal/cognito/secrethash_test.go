@@ -1,6 +1,11 @@
 package cognito
 
-import "testing"
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"testing"
+)
 
 func TestSecretHash(t *testing.T) {
 	// Computed independently with:
@@ -10,4 +15,31 @@ func TestSecretHash(t *testing.T) {
 	if got != want {
 		t.Fatalf("SecretHash = %s, want %s", got, want)
 	}
+}
+
+func TestSecretHashConcurrentRotation(t *testing.T) {
+	done := make(chan bool)
+	for g := range 4 {
+		go func() {
+			defer func() { done <- true }()
+			for i := range 200 {
+				secret := []byte{byte('a' + (g+i)%3)}
+				want := referenceHash(secret, "u", "c")
+				if got := SecretHash(secret, "u", "c"); got != want {
+					t.Errorf("secret %q: %s, want %s", secret, got, want)
+					return
+				}
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+}
+
+// referenceHash computes the hash without the cache.
+func referenceHash(secret []byte, user, client string) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(user + client))
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
 }

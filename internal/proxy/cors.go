@@ -26,16 +26,23 @@ func (c *CORS) apply(h http.Header, origin string) bool {
 	}
 	switch {
 	case c.AnyOrigin:
-		h["Access-Control-Allow-Origin"] = []string{"*"}
+		h["Access-Control-Allow-Origin"] = anyOrigin
 	case origin != "" && c.Origins[origin]:
 		h["Access-Control-Allow-Origin"] = []string{origin}
 		h.Add("Vary", "Origin")
 	default:
 		return origin == ""
 	}
-	h["Access-Control-Expose-Headers"] = []string{corsExpose}
+	h["Access-Control-Expose-Headers"] = exposeHeaders
 	return true
 }
+
+// Shared header values; net/http only reads header slices, so one copy
+// serves every response.
+var (
+	anyOrigin     = []string{"*"}
+	exposeHeaders = []string{corsExpose}
+)
 
 // preflight answers an OPTIONS request.
 func (c *CORS) preflight(w http.ResponseWriter, r *http.Request) {

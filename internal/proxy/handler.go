@@ -52,10 +52,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st.CORS.apply(w.Header(), r.Header.Get("Origin"))
-	x := getExchange(h.now())
-	defer h.finish(x)
+	// Observers see the view, whose body lives in buf: release buf only
+	// after finish (deferred calls run last-in, first-out).
 	buf := getBuffer()
 	defer buf.release()
+	x := getExchange(h.now())
+	defer h.finish(x)
 
 	v := &x.view
 	if err := h.read(st, r, buf, v); err != nil {
@@ -71,6 +73,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if parseErr != nil {
 		h.fail(w, x, parseErr)
+		return
+	}
+	if h.hook(w, r, st, x) {
 		return
 	}
 	plan, err := h.decide(st, v, x.start)

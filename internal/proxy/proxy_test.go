@@ -291,3 +291,20 @@ func TestSpoofedForwardedForIgnored(t *testing.T) {
 		t.Fatalf("IpAddress %q, want the peer", ip)
 	}
 }
+
+func TestDirectPathDropsHopAndSpoofedHeaders(t *testing.T) {
+	rec := &recorder{}
+	up := httptest.NewServer(rec)
+	defer up.Close()
+	p := startProxy(t, testState(), up.URL, 5*time.Second)
+	call(t, p, "GetUser", `{"AccessToken":"t"}`, map[string]string{
+		"Te": "trailers", "X-Amzn-Waf-Verified": "yes", "X-Custom": "kept", "User-Agent": "app/1.0",
+	})
+	got := rec.last(t).header
+	if got.Get("Te") != "" || got.Get("X-Amzn-Waf-Verified") != "" {
+		t.Errorf("hop-by-hop or spoofed headers forwarded: %v", got)
+	}
+	if got.Get("X-Custom") != "kept" || got.Get("User-Agent") != "app/1.0" || got.Get("X-Amz-Target") != cognito.TargetPrefix+"GetUser" {
+		t.Errorf("end-to-end headers lost: %v", got)
+	}
+}

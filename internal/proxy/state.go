@@ -10,6 +10,7 @@ import (
 
 	"github.com/poolguard/poolguard/internal/clientip"
 	"github.com/poolguard/poolguard/internal/cognito"
+	"github.com/poolguard/poolguard/internal/hook"
 	"github.com/poolguard/poolguard/internal/waf"
 )
 
@@ -35,6 +36,8 @@ type State struct {
 	WAF *waf.Engine
 	// Signer signs admin-mode requests; nil when no client uses admin mode.
 	Signer *Signer
+	// Hook is the external decision hook; nil asks none.
+	Hook *hook.Hook
 	// UpstreamHeaders are added to every upstream request (the pool ACL's
 	// proxy header); a client's own values for them are replaced.
 	UpstreamHeaders []waf.HeaderField

@@ -140,18 +140,17 @@ func (r *upResponse) Close() error {
 	return c.Close()
 }
 
-// roundTrip sends req (with body) and returns the answer's head; the body
+// roundTrip sends the serialized request wire and returns the answer's head; the body
 // is read from the response. A request that fails on a reused connection
 // before any answer arrived (the upstream closed it while idle) is sent once
 // more on a new connection, as net/http's transport does.
-func (p *connPool) roundTrip(req *http.Request, body []byte, deadline time.Time, wbuf *[]byte) (*upResponse, error) {
-	*wbuf = appendRequest((*wbuf)[:0], req, body)
+func (p *connPool) roundTrip(wire []byte, deadline time.Time) (*upResponse, error) {
 	for attempt := 0; ; attempt++ {
 		c, err := p.get(time.Now(), deadline)
 		if err != nil {
 			return nil, err
 		}
-		resp, err := p.exchange(c, req, *wbuf, deadline)
+		resp, err := p.exchange(c, wire, deadline)
 		if err == nil {
 			return resp, nil
 		}
@@ -163,14 +162,14 @@ func (p *connPool) roundTrip(req *http.Request, body []byte, deadline time.Time,
 }
 
 // exchange writes the serialized request on c and reads the answer's head.
-func (p *connPool) exchange(c *upConn, req *http.Request, wire []byte, deadline time.Time) (*upResponse, error) {
+func (p *connPool) exchange(c *upConn, wire []byte, deadline time.Time) (*upResponse, error) {
 	if err := c.SetDeadline(deadline); err != nil {
 		return nil, err
 	}
 	if _, err := c.Write(wire); err != nil {
 		return nil, err
 	}
-	resp, err := http.ReadResponse(c.br, req)
+	resp, err := http.ReadResponse(c.br, nil) // the request is a POST: its answer has a body
 	if err != nil {
 		return nil, err
 	}
@@ -199,16 +198,21 @@ func appendRequest(b []byte, req *http.Request, body []byte) []byte {
 			continue
 		}
 		for _, v := range vv {
-			b = append(b, k...)
-			b = append(b, ": "...)
-			b = appendHeaderValue(b, v)
-			b = append(b, "\r\n"...)
+			b = appendHeader(b, k, v)
 		}
 	}
 	b = append(b, "Content-Length: "...)
 	b = strconv.AppendInt(b, int64(len(body)), 10)
 	b = append(b, "\r\n\r\n"...)
 	return append(b, body...)
+}
+
+// appendHeader appends "k: v\r\n".
+func appendHeader(b []byte, k, v string) []byte {
+	b = append(b, k...)
+	b = append(b, ": "...)
+	b = appendHeaderValue(b, v)
+	return append(b, "\r\n"...)
 }
 
 // appendHeaderValue appends v with any CR or LF replaced by a space, so no

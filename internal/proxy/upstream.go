@@ -62,14 +62,21 @@ var hopHeaders = [...]string{
 func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, plan cognito.Plan, st *State, buf *buffer) {
 	up := h.upstream.Load()
 	ctx := r.Context()
-	out := up.request(ctx, r, plan, x.out.InsertedHeaders, st.UpstreamHeaders)
-	if plan.SignRegion != "" && !h.sign(ctx, w, x, st, out, plan) {
-		return
+	if plan.SignRegion != "" || len(r.Header["Connection"]) > 0 {
+		// Signing needs the request as a value; so does dropping the
+		// headers a Connection header names. Both are rare.
+		out := up.request(ctx, r, plan, x.out.InsertedHeaders, st.UpstreamHeaders)
+		if plan.SignRegion != "" && !h.sign(ctx, w, x, st, out, plan) {
+			return
+		}
+		buf.wire = appendRequest(buf.wire[:0], out, plan.Body)
+	} else {
+		buf.wire = up.appendForward(buf.wire[:0], r.Header, plan, x.out.InsertedHeaders, st.UpstreamHeaders)
 	}
 	x.out.Forwarded = true
 	x.out.UpstreamOperation = cognito.OperationFromTarget(plan.Target)
 	sent := h.now()
-	resp, err := up.pool.roundTrip(out, plan.Body, sent.Add(up.timeout), &buf.wire)
+	resp, err := up.pool.roundTrip(buf.wire, sent.Add(up.timeout))
 	x.out.UpstreamLatency = h.now().Sub(sent)
 	if err != nil {
 		h.upstreamError(w, x, err, ctx, up.timeout)
@@ -120,6 +127,56 @@ func (u *Upstream) request(ctx context.Context, in *http.Request, plan cognito.P
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, ContentLength: int64(len(plan.Body)),
 	}
 	return out.WithContext(ctx)
+}
+
+// appendForward serializes the upstream request straight from the client's
+// headers: hop-by-hop headers, Content-Length, the client's X-Amz-Target and
+// any x-amzn-waf-* header it sent are dropped, and the planned target, the
+// web ACL's inserted headers and the fixed headers are added.
+func (u *Upstream) appendForward(b []byte, in http.Header, plan cognito.Plan, insert, fixed []waf.HeaderField) []byte {
+	b = append(b, "POST "...)
+	b = append(b, u.url.RequestURI()...)
+	b = append(b, " HTTP/1.1\r\nHost: "...)
+	b = append(b, u.host...)
+	b = append(b, "\r\n"...)
+	for k, vv := range in {
+		if !forwardable(k) || overridden(k, insert) || overridden(k, fixed) {
+			continue
+		}
+		for _, v := range vv {
+			b = appendHeader(b, k, v)
+		}
+	}
+	b = appendHeader(b, "X-Amz-Target", plan.Target)
+	for _, f := range insert {
+		b = appendHeader(b, f.Name, f.Value)
+	}
+	for _, f := range fixed {
+		b = appendHeader(b, f.Name, f.Value)
+	}
+	b = append(b, "Content-Length: "...)
+	b = strconv.AppendInt(b, int64(len(plan.Body)), 10)
+	b = append(b, "\r\n\r\n"...)
+	return append(b, plan.Body...)
+}
+
+// forwardable reports whether a client header (canonical name) goes upstream.
+func forwardable(k string) bool {
+	switch k {
+	case "Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization",
+		"Te", "Trailer", "Transfer-Encoding", "Upgrade", "Host", "Content-Length", "X-Amz-Target":
+		return false
+	}
+	return !strings.HasPrefix(k, "X-Amzn-Waf-") // only the web ACL may set these
+}
+
+func overridden(k string, fields []waf.HeaderField) bool {
+	for _, f := range fields {
+		if strings.EqualFold(k, f.Name) {
+			return true
+		}
+	}
+	return false
 }
 
 // removeConnectionHeaders drops headers named in the client's Connection header.
