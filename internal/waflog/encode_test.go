@@ -93,7 +93,7 @@ func goldenCases() map[string]*observe.Outcome {
 
 	custom := outcome(&waf.Verdict{
 		Action: waf.ActionBlock, TerminatingRuleID: "AppClientGeoRate", TerminatingRuleType: waf.RuleTypeRateBased,
-		RateBased: []waf.RateBasedMatch{{RuleName: "AppClientGeoRate", LimitKey: "CUSTOMKEYS", LimitValue: "3n4b5urk1ft4fl3mg5e62d9ado, FR", MaxRateAllowed: 10, EvaluationWindowSec: 60, Count: 11}},
+		RateBased:      []waf.RateBasedMatch{{RuleName: "AppClientGeoRate", LimitKey: "CUSTOMKEYS", LimitValue: "3n4b5urk1ft4fl3mg5e62d9ado, FR", MaxRateAllowed: 10, EvaluationWindowSec: 60, Count: 11}},
 		CustomResponse: &waf.Response{StatusCode: 429, Body: `{"__type":"TooManyRequestsException"}`, ContentType: "application/json"},
 	})
 	custom.Status, custom.Forwarded = 429, false
