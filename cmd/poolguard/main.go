@@ -14,6 +14,7 @@ import (
 	"os"
 
 	"github.com/poolguard/poolguard/internal/adminapi"
+	"github.com/poolguard/poolguard/internal/analyze"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -28,6 +29,8 @@ Usage:
                                      print a preset as AWS WAFv2 JSON
   poolguard rules test --config FILE --request REQ.json
                                      evaluate the web ACL on a request
+  poolguard analyze peak-rates|recommend|top-callers|errors LOG...
+                                     find attackers and tune limits from WAF logs
   poolguard audit    --config FILE   report user pool settings a proxy cannot fix
   poolguard export waf --config FILE [--format waf|cloudformation|ipsets]
                                      the web ACL to attach to the user pool itself
@@ -56,6 +59,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runAudit(args[1:], stdout, stderr)
 	case "export":
 		return runExport(args[1:], stdout, stderr)
+	case "analyze":
+		return analyze.Main(args[1:], stdout, stderr)
 	case "ipset":
 		return adminapi.CLI(args[1:], stdout, stderr)
 	case "version":

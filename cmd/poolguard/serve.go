@@ -17,6 +17,7 @@ import (
 	"github.com/poolguard/poolguard/internal/ratelimit"
 	"github.com/poolguard/poolguard/internal/secrets"
 	"github.com/poolguard/poolguard/internal/server"
+	"github.com/poolguard/poolguard/internal/tlsserve"
 )
 
 // load loads the config and builds the proxy state, printing every problem.
@@ -90,12 +91,24 @@ func serve(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "poolguard:", err)
 		return 1
 	}
+	if ls.public, err = tlsserve.Start(ctx, cfg.TLS, ls.public, log); err != nil {
+		fmt.Fprintln(stderr, "poolguard:", err)
+		return 1
+	}
 	go sweep(ctx, sh.store, time.Minute)
 	go sh.deps.Secrets.Run(ctx)
-	handler := proxy.New(st, up, log, nil)
+	obs, err := openObservers(cfg, sh)
+	if err != nil {
+		fmt.Fprintln(stderr, "poolguard:", err)
+		return 1
+	}
+	defer obs.close() // after Serve has drained: the log queue is flushed last
+	handler := proxy.New(st, up, log, obs.observers)
 	reloader := server.NewReloader(path, cfg, sh.deps, handler, log)
+	registerReloads(obs.metrics.Registry(), reloader)
 	go reloadOnHangup(ctx, reloader)
 	srv := server.New(cfg, handler, log)
+	srv.AdminMux().Handle("GET /metrics", obs.metrics.Handler())
 	if err := mountAdminAPI(srv, cfg, sh, handler, reloader); err != nil {
 		fmt.Fprintln(stderr, "poolguard:", err)
 		return 1

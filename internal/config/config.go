@@ -47,6 +47,13 @@ type Config struct {
 	Admin Admin `yaml:"admin"`
 	// HostedUI configures the Hosted UI / OAuth2 listener.
 	HostedUI HostedUI `yaml:"hosted_ui"`
+	// Logging configures the WAF-format request log.
+	Logging Logging `yaml:"logging"`
+	// Metrics configures the Prometheus metrics.
+	Metrics Metrics `yaml:"metrics"`
+	// Signals are the label sources (IP lists, geo, bot signals) and the
+	// CAPTCHA/Challenge settings (signals.go).
+	Signals Signals `yaml:"signals"`
 
 	// File is the path the config was loaded from (not a YAML key).
 	File string `yaml:"-"`

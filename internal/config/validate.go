@@ -43,10 +43,12 @@ func validate(c *Config) []Problem {
 	}
 	v.waf(&c.WAF)
 	v.state(c)
+	v.observability(c)
 	v.adminMode(c)
 	v.poolACL(&c.PoolACL)
 	v.tls(c.TLS)
 	v.hook(c.DecisionHook)
+	v.signals(&c.Signals)
 	return v.problems
 }
 
