@@ -81,3 +81,14 @@ waf:
 		t.Fatalf("misspelt preset key: err = %v", err)
 	}
 }
+
+func TestTypeErrorsNameTheKeyAndHideTheValue(t *testing.T) {
+	_, err := Parse("t.yaml", []byte("upstream: {region: us-east-1}\nclients:\n  - client_id: c\n    propagate_ip: s3cr3t-value\n"))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "t.yaml:4: clients[0].propagate_ip: wrong type") || strings.Contains(msg, "s3cr3t") {
+		t.Fatalf("error %q: want the key named and the value hidden", msg)
+	}
+}

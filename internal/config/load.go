@@ -73,7 +73,7 @@ func Parse(file string, data []byte) (*Config, error) {
 		dec := yaml.NewDecoder(bytes.NewReader(data))
 		dec.KnownFields(true)
 		if err := dec.Decode(cfg); err != nil {
-			problems = append(problems, decodeProblems(file, err)...)
+			problems = append(problems, decodeProblems(file, &root, err)...)
 		}
 	}
 	applyDefaults(cfg)
@@ -94,7 +94,7 @@ func Parse(file string, data []byte) (*Config, error) {
 func warnings(c *Config, root *yaml.Node) []Problem {
 	var out []Problem
 	for i, cl := range c.Clients {
-		if cl.ClientSecret != "" && !strings.HasPrefix(cl.ClientSecret, "env:") && !strings.HasPrefix(cl.ClientSecret, "file:") && !strings.Contains(cl.ClientSecret, ":") {
+		if cl.ClientSecret != "" && !isSecretRef(cl.ClientSecret) {
 			key := fmt.Sprintf("clients[%d].client_secret", i)
 			out = append(out, Problem{File: c.File, Line: locate(root, key), Key: key,
 				Msg: "the secret is written in the config file; prefer env:NAME or file:PATH"})
@@ -103,14 +103,28 @@ func warnings(c *Config, root *yaml.Node) []Problem {
 	return out
 }
 
+// isSecretRef reports whether s names where a secret lives rather than
+// being the secret.
+func isSecretRef(s string) bool {
+	for _, p := range [...]string{"env:", "file:", "aws-secretsmanager:"} {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
 var (
+	// typeRe matches the decoder's type errors, whose value (maybe a
+	// secret under the wrong key) is never shown.
+	typeRe    = regexp.MustCompile("^cannot unmarshal !!(\\w+)(?: `[^`]*`)? into (\\S+)$")
 	lineRe    = regexp.MustCompile(`^line (\d+): (.*)$`)
 	unknownRe = regexp.MustCompile(`^field (\S+) not found in type config\.(\w+)$`)
 )
 
 // decodeProblems turns the decoder's errors into problems, naming unknown
 // keys plainly.
-func decodeProblems(file string, err error) []Problem {
+func decodeProblems(file string, root *yaml.Node, err error) []Problem {
 	var te *yaml.TypeError
 	if !errors.As(err, &te) {
 		return []Problem{syntaxProblem(file, err)}
@@ -125,6 +139,9 @@ func decodeProblems(file string, err error) []Problem {
 		if m := unknownRe.FindStringSubmatch(p.Msg); m != nil {
 			p.Key = m[1]
 			p.Msg = "unknown key (not a field of " + strings.ToLower(m[2]) + ")"
+		} else if m := typeRe.FindStringSubmatch(p.Msg); m != nil {
+			p.Key = keyAtLine(root, p.Line)
+			p.Msg = "wrong type: a " + yamlKind(m[1]) + " where " + goKind(m[2]) + " is expected"
 		}
 		out = append(out, p)
 	}
@@ -187,4 +204,74 @@ func splitPath(path string) []string {
 		return nil
 	}
 	return strings.Split(path, ".")
+}
+
+// keyAtLine returns the dotted path of the key whose value starts on line,
+// or "" when none does.
+func keyAtLine(root *yaml.Node, line int) string {
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	return findLine(n, "", line)
+}
+
+func findLine(n *yaml.Node, path string, line int) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			p := k.Value
+			if path != "" {
+				p = path + "." + k.Value
+			}
+			if v.Line == line && v.Kind == yaml.ScalarNode || k.Line == line && v.Kind != yaml.ScalarNode {
+				return p
+			}
+			if found := findLine(v, p, line); found != "" {
+				return found
+			}
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			p := fmt.Sprintf("%s[%d]", path, i)
+			if c.Line == line && c.Kind == yaml.ScalarNode {
+				return p
+			}
+			if found := findLine(c, p, line); found != "" {
+				return found
+			}
+		}
+	}
+	return ""
+}
+
+func yamlKind(tag string) string {
+	switch tag {
+	case "str":
+		return "string"
+	case "map":
+		return "mapping"
+	case "seq":
+		return "list"
+	case "int", "float":
+		return "number"
+	}
+	return tag
+}
+
+func goKind(t string) string {
+	switch {
+	case t == "bool":
+		return "true or false"
+	case strings.HasPrefix(t, "int") || strings.HasPrefix(t, "float") || t == "time.Duration":
+		return "a number or duration"
+	case t == "string":
+		return "a string"
+	case strings.HasPrefix(t, "[]"):
+		return "a list"
+	case strings.HasPrefix(t, "map"):
+		return "a mapping"
+	}
+	return "a " + strings.TrimPrefix(t, "config.")
 }

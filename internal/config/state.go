@@ -86,4 +86,3 @@ func (v *validator) hostedUI(c *Config) {
 		}
 	}
 }
-
