@@ -53,6 +53,12 @@ type Outcome struct {
 	// StoreError reports that the rate store failed and the request was
 	// decided without it.
 	StoreError bool
+	// HookAction is the decision hook's action (allow, block, captcha,
+	// challenge, count), on_error's when it failed; "" when not asked.
+	HookAction string
+	// HookFailure is why the decision hook did not decide (timeout,
+	// unavailable, bad_status, bad_response, overloaded, canceled), or "".
+	HookFailure string
 }
 
 // Observer receives finished requests.

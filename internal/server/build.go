@@ -16,6 +16,7 @@ import (
 	"github.com/poolguard/poolguard/internal/clientip"
 	"github.com/poolguard/poolguard/internal/cognito"
 	"github.com/poolguard/poolguard/internal/config"
+	"github.com/poolguard/poolguard/internal/hook"
 	"github.com/poolguard/poolguard/internal/hostedui"
 	"github.com/poolguard/poolguard/internal/ipsets"
 	"github.com/poolguard/poolguard/internal/proxy"
@@ -42,6 +43,9 @@ type Deps struct {
 	// HostedUITransport carries Hosted UI requests upstream; nil uses
 	// http.DefaultTransport.
 	HostedUITransport http.RoundTripper
+	// HookCounters count decision hook calls across reloads (for the
+	// metrics); nil gives each build its own.
+	HookCounters *hook.Counters
 }
 
 // BuildState compiles cfg into the proxy's request-time state. It reads
@@ -91,6 +95,9 @@ func BuildState(cfg *config.Config, deps Deps) (*proxy.State, error) {
 		errs = append(errs, err)
 	}
 	st.WAF = engine
+	if st.Hook, err = hook.New(cfg.DecisionHook, deps.HookCounters); err != nil {
+		errs = append(errs, err)
+	}
 	errs = append(errs, buildUpstreamHeaders(cfg, st), buildHostedUI(cfg, st, deps))
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
