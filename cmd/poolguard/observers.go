@@ -59,6 +59,9 @@ func registerShared(reg *prometheus.Registry, sh *shared) {
 			Help: "1 while Redis is unreachable and the failure policy applies.",
 		}, func() float64 { return boolFloat(g.Degraded()) }))
 	}
+	if c := sh.deps.HookCounters; c != nil {
+		reg.MustRegister(newHookCollector(c))
+	}
 	if s := sh.deps.Secrets; s != nil {
 		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "poolguard_secret_refresh_failures_total",

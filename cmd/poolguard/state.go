@@ -13,6 +13,7 @@ import (
 
 	"github.com/poolguard/poolguard/internal/cognito"
 	"github.com/poolguard/poolguard/internal/config"
+	"github.com/poolguard/poolguard/internal/hook"
 	"github.com/poolguard/poolguard/internal/ipsets"
 	"github.com/poolguard/poolguard/internal/ratelimit"
 	"github.com/poolguard/poolguard/internal/ratelimit/redisstore"
@@ -74,7 +75,7 @@ func openShared(ctx context.Context, cfg *config.Config, log *slog.Logger) (*sha
 	}
 	go reg.Run(ctx, 0, time.Now, func(err error) { log.Warn("ip sets", "err", err) })
 	sh.deps = server.Deps{Store: sh.store, Secrets: secrets.NewAWSSources(log), UsernameMemory: memo,
-		IPSets: reg, HostedUITransport: hostedUITransport(cfg)}
+		IPSets: reg, HostedUITransport: hostedUITransport(cfg), HookCounters: new(hook.Counters)}
 	return sh, nil
 }
 
