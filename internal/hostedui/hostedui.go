@@ -31,7 +31,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/poolguard/poolguard/internal/challenge"
 	"github.com/poolguard/poolguard/internal/request"
+	"github.com/poolguard/poolguard/internal/signals"
 	"github.com/poolguard/poolguard/internal/waf"
 )
 
@@ -76,6 +78,12 @@ type Config struct {
 	Log *slog.Logger
 	// Now returns the current time; time.Now when nil.
 	Now func() time.Time
+	// Signals labels requests before the web ACL sees them; nil adds none.
+	Signals *signals.Signals
+	// Challenge serves the CAPTCHA/Challenge interstitial and its
+	// endpoints under challenge.Prefix; nil answers those actions with
+	// 405/202 only.
+	Challenge *challenge.Service
 }
 
 // Handler is the Hosted UI reverse proxy. It is immutable after New and
@@ -130,6 +138,10 @@ func checkBase(what string, u *url.URL) error {
 // ServeHTTP evaluates the request with the web ACL, adds client
 // authentication where configured, and forwards it.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if c := h.cfg.Challenge; c != nil && c.Owns(r.URL.Path) {
+		c.ServeHTTP(w, r)
+		return
+	}
 	now := h.now()
 	body, err := readBody(r, h.cfg.MaxBodyBytes)
 	if err != nil {
@@ -142,6 +154,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := h.view(r, body)
+	h.cfg.Signals.Annotate(v)
 	if h.cfg.Firewall != nil {
 		var vd waf.Verdict
 		if err := h.cfg.Firewall.Evaluate(r.Context(), now, v, &vd); err != nil {
@@ -150,7 +163,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		} else if vd.Action != waf.ActionAllow {
 			h.log.Info("hosted UI: request refused by the web ACL", "request_id", v.RequestID, "action", string(vd.Action),
 				"rule", vd.TerminatingRuleID, "path", r.URL.Path, "client_ip", v.ClientIP.String())
-			refuse(w, &vd, v.RequestID)
+			if c := h.cfg.Challenge; c == nil || (vd.Action != waf.ActionCaptcha && vd.Action != waf.ActionChallenge) || !c.Respond(w, r, vd.Action) {
+				refuse(w, &vd, v.RequestID)
+			}
 			return
 		} else {
 			for _, f := range vd.InsertHeaders {

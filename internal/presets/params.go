@@ -22,6 +22,15 @@ const (
 	Bool
 	// Name is an AWS WAF resource name: 1 to 128 letters, digits, '_' or '-'.
 	Name
+	// Text is a header value such as an app client id: up to 128 letters,
+	// digits, '_', '-' or '.'; empty allowed.
+	Text
+	// Countries is a list of ISO 3166-1 alpha-2 country codes, e.g. ["US"].
+	Countries
+	// CallingCodes is a list of E.164 country calling codes, e.g. ["+1", "+44"].
+	CallingCodes
+	// Seconds is a CAPTCHA or challenge immunity time: 60 to 259200 seconds.
+	Seconds
 )
 
 // AWS's limits on rate-based rules.
@@ -124,7 +133,7 @@ func convert(k Kind, v any) (any, error) {
 		}
 		return s, nil
 	}
-	return nil, fmt.Errorf("unknown kind %d", k)
+	return convertMore(k, v)
 }
 
 // integer accepts the integer types YAML and JSON decoders produce, and

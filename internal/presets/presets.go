@@ -21,6 +21,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+
+	"github.com/poolguard/poolguard/internal/waf"
 )
 
 // Options places a preset in a web ACL.
@@ -77,6 +79,9 @@ type Preset struct {
 	// RegexPatternSets are the regex pattern sets the rules reference, with
 	// default patterns.
 	RegexPatternSets []RegexPatternSet `json:"RegexPatternSets,omitempty"`
+	// CustomResponseBodies are the web ACL response bodies the rules'
+	// custom responses refer to by key.
+	CustomResponseBodies map[string]waf.CustomResponseBody `json:"CustomResponseBodies,omitempty"`
 	// FirstPriority and LastPriority bound the rules' priorities.
 	FirstPriority int `json:"FirstPriority"`
 	LastPriority  int `json:"LastPriority"`
@@ -99,6 +104,10 @@ var definitions = map[string]definition{
 	"cognito-proxy":      cognitoProxy,
 	"cognito-categories": cognitoCategories,
 	"cognito-allowlist":  cognitoAllowlist,
+
+	"cognito-credential-stuffing": cognitoCredentialStuffing,
+	"cognito-sms-pumping":         cognitoSMSPumping,
+	"cognito-advanced":            cognitoAdvanced,
 }
 
 // Names returns the preset names, sorted.

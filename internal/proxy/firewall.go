@@ -32,9 +32,13 @@ func (h *Handler) firewall(w http.ResponseWriter, r *http.Request, st *State, x 
 	case waf.ActionBlock:
 		h.block(w, x, vd.CustomResponse)
 	case waf.ActionCaptcha:
-		h.challenge(w, x, http.StatusMethodNotAllowed, "captcha")
+		if !h.interstitial(w, r, st, x) {
+			h.challenge(w, x, http.StatusMethodNotAllowed, "captcha")
+		}
 	case waf.ActionChallenge:
-		h.challenge(w, x, http.StatusAccepted, "challenge")
+		if !h.interstitial(w, r, st, x) {
+			h.challenge(w, x, http.StatusAccepted, "challenge")
+		}
 	}
 	return true
 }

@@ -52,6 +52,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st.CORS.apply(w.Header(), r.Header.Get("Origin"))
+	if h.challengePath(w, r, st) {
+		return
+	}
 	// Observers see the view, whose body lives in buf: release buf only
 	// after finish (deferred calls run last-in, first-out).
 	buf := getBuffer()
@@ -68,6 +71,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if c := st.Clients[v.ClientID]; c != nil {
 		x.out.UserPoolID = c.UserPoolID
 	}
+	h.signals(st, x)
 	if h.firewall(w, r, st, x) {
 		return
 	}

@@ -8,9 +8,11 @@ package proxy
 import (
 	"net/http"
 
+	"github.com/poolguard/poolguard/internal/challenge"
 	"github.com/poolguard/poolguard/internal/clientip"
 	"github.com/poolguard/poolguard/internal/cognito"
 	"github.com/poolguard/poolguard/internal/hook"
+	"github.com/poolguard/poolguard/internal/signals"
 	"github.com/poolguard/poolguard/internal/waf"
 )
 
@@ -43,6 +45,12 @@ type State struct {
 	UpstreamHeaders []waf.HeaderField
 	// HostedUI serves the Hosted UI / OAuth2 listener; nil when not configured.
 	HostedUI http.Handler
+	// Signals labels requests (IP lists, geo, bot signals) before the web
+	// ACL; nil adds no labels.
+	Signals *signals.Signals
+	// Challenge answers CAPTCHA/Challenge actions for browsers and serves
+	// challenge.Prefix; nil answers them with 405/202 only.
+	Challenge *challenge.Service
 }
 
 // Policy is the operation policy by class.

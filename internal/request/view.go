@@ -61,6 +61,15 @@ type View struct {
 	Country string
 	// RequestID is the id the proxy assigned (sent as x-amzn-RequestId).
 	RequestID string
+
+	// Phone is the phone_number attribute of a SignUp or
+	// UpdateUserAttributes request, as sent; empty otherwise. The signals
+	// stage fills it.
+	Phone string
+	// Labels are the labels the signals stage found for the request (IP
+	// reputation lists, geo, bot signals). The web ACL starts every
+	// evaluation with them, so its first rule can match them.
+	Labels []string
 }
 
 // JSON returns the body field at the gjson path p. The result's Exists
@@ -75,8 +84,14 @@ func (v *View) JSON(p string) gjson.Result {
 // HeaderValue returns the first value of the header named name, matching
 // the name case-insensitively. It also answers the pseudo-headers that AWS
 // WAF exposes for a web ACL attached to a user pool:
-// x-amzn-cognito-operation-name and x-amzn-cognito-client-id.
+// x-amzn-cognito-operation-name and x-amzn-cognito-client-id, and
+// poolguard's own (see PseudoHeader).
 func (v *View) HeaderValue(name string) (string, bool) {
+	if len(name) > 12 && (name[:12] == "x-poolguard-" || name[:12] == "X-Poolguard-" || name[:12] == "X-POOLGUARD-") {
+		if s, ok := v.pseudoHeader(name); ok {
+			return s, s != ""
+		}
+	}
 	if len(name) > 13 && (name[:13] == "x-amzn-cognit" || name[:13] == "X-Amzn-Cognit" || name[:13] == "X-AMZN-COGNIT") {
 		switch http.CanonicalHeaderKey(name) {
 		case "X-Amzn-Cognito-Operation-Name":

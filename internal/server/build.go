@@ -22,6 +22,7 @@ import (
 	"github.com/poolguard/poolguard/internal/proxy"
 	"github.com/poolguard/poolguard/internal/ratelimit"
 	"github.com/poolguard/poolguard/internal/secrets"
+	"github.com/poolguard/poolguard/internal/signals"
 	"github.com/poolguard/poolguard/internal/usermemo"
 	"github.com/poolguard/poolguard/internal/waf"
 	"github.com/poolguard/poolguard/internal/webacl"
@@ -46,6 +47,9 @@ type Deps struct {
 	// HookCounters count decision hook calls across reloads (for the
 	// metrics); nil gives each build its own.
 	HookCounters *hook.Counters
+	// Signals owns the IP lists and geo database across reloads (run its
+	// Refresh loop); nil loads them once per build, never refreshed.
+	Signals *signals.Manager
 }
 
 // BuildState compiles cfg into the proxy's request-time state. It reads
@@ -90,7 +94,9 @@ func BuildState(cfg *config.Config, deps Deps) (*proxy.State, error) {
 	if deps.IPSets != nil {
 		sets = deps.IPSets.Begin()
 	}
-	engine, err := webacl.Build(&cfg.WAF, webacl.Input{BaseDir: filepath.Dir(cfg.File), Region: region(cfg), Store: deps.Store, IPSets: sets})
+	in := webacl.Input{BaseDir: filepath.Dir(cfg.File), Region: region(cfg), Store: deps.Store, IPSets: sets}
+	errs = append(errs, buildSignals(cfg, deps, st, &in)...)
+	engine, err := webacl.Build(&cfg.WAF, in)
 	if err != nil {
 		errs = append(errs, err)
 	}
@@ -149,6 +155,7 @@ func buildHostedUI(cfg *config.Config, st *proxy.State, deps Deps) error {
 	if st.WAF != nil {
 		hc.Firewall = st.WAF // never a typed nil in the interface
 	}
+	hc.Signals, hc.Challenge = st.Signals, st.Challenge
 	h, err := hostedui.New(hc)
 	if err != nil {
 		return fmt.Errorf("%s: hosted_ui: %w", cfg.File, err)

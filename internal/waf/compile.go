@@ -60,6 +60,7 @@ func Compile(doc *Document, opts Options) (*Engine, error) {
 	case doc.WebACL != nil:
 		w := doc.WebACL
 		rules, bodies, name, def = w.Rules, w.CustomResponseBodies, w.Name, w.DefaultAction
+		c.aclCaptcha, c.aclChallenge = w.CaptchaConfig, w.ChallengeConfig
 		c.checkWebACL(doc.prefix, w)
 	case doc.RuleGroup != nil:
 		g := doc.RuleGroup
@@ -79,8 +80,9 @@ func Compile(doc *Document, opts Options) (*Engine, error) {
 		c.ns = "awswaf:" + opts.Account + ":rulegroup:" + name + ":"
 	}
 	c.bodies = c.responseBodies(join(doc.prefix, "CustomResponseBodies"), bodies)
-	e := &Engine{name: name, namespace: c.ns, store: opts.Store, nRules: len(rules), rateRules: c.rateIDs}
+	e := &Engine{name: name, namespace: c.ns, store: opts.Store, nRules: len(rules), tokens: opts.Tokens}
 	e.steps = c.rules(ruleDir, rules)
+	e.rateRules = c.rateIDs // filled by c.rules
 	e.def = c.defaultAction(join(doc.prefix, "DefaultAction"), def)
 	if c.hasRate && opts.Store == nil {
 		c.rule = ""
@@ -101,6 +103,10 @@ type compiler struct {
 	bodies  map[string]*CustomResponseBody
 	hasRate bool
 	rateIDs []RateRule
+	// keys hashes personal rate keys; see hasher.
+	keys *keyHasher
+	// aclCaptcha and aclChallenge are the web ACL's immunity configs.
+	aclCaptcha, aclChallenge *ImmunityConfig
 	// groupDepth > 0 while compiling a referenced rule group.
 	groupDepth int
 	// groupCount makes every rule of the group being compiled count
@@ -247,6 +253,9 @@ func (c *compiler) compileRule(path string, in *Rule) *rule {
 		c.ruleAction(path+".Action", ov, r)
 	} else if in.Action != nil {
 		c.ruleAction(path+".Action", in.Action, r)
+	}
+	if r.action == ActionCaptcha || r.action == ActionChallenge {
+		r.immunity = c.immunity(path, r.action, in)
 	}
 	if c.opts.TestMode || c.groupCount || c.excluded[in.Name] {
 		r.action, r.terminate, r.response = ActionCount, false, nil

@@ -24,6 +24,7 @@ type Engine struct {
 	store     ratelimit.Store
 	nRules    int
 	rateRules []RateRule
+	tokens    Tokens
 	pool      sync.Pool
 }
 
@@ -57,6 +58,8 @@ type rule struct {
 	labels    []string
 	headers   []HeaderField
 	response  *Response
+	// immunity is a CAPTCHA or Challenge action's token immunity time.
+	immunity time.Duration
 	// readsLabels lists the label matchers of a rate-based rule's
 	// scope-down statement, for run splitting.
 	readsLabels []*labelMatch
@@ -102,6 +105,7 @@ func (e *Engine) Len() int { return e.nRules }
 // caller chooses to fail open or closed.
 func (e *Engine) Evaluate(ctx context.Context, now time.Time, v *request.View, out *Verdict) error {
 	out.reset()
+	out.Labels = append(out.Labels, v.Labels...) // signals: seen by every rule
 	c := e.pool.Get().(*evalCtx)
 	c.v, c.out, c.now = v, out, now
 	done, err := e.run(ctx, c, e.steps, "")
@@ -150,6 +154,11 @@ func (e *Engine) apply(c *evalCtx, r *rule, groupRule string) bool {
 	}
 	if !r.terminate {
 		out.NonTerminating = append(out.NonTerminating, RuleMatch{RuleID: id, GroupRuleID: inner, Action: ActionCount, Type: typ})
+		return false
+	}
+	if (r.action == ActionCaptcha || r.action == ActionChallenge) && e.tokenAccepted(c, r) {
+		// A valid token: the rule acts like Count, as in AWS WAF.
+		out.NonTerminating = append(out.NonTerminating, RuleMatch{RuleID: id, GroupRuleID: inner, Action: r.action, Type: typ})
 		return false
 	}
 	out.Action = r.action

@@ -47,4 +47,14 @@ type Options struct {
 	// inspect; larger bodies are subject to OversizeHandling. Default
 	// DefaultBodyInspectionLimit.
 	BodyInspectionLimit int
+	// Tokens checks the aws-waf-token of requests that CAPTCHA and
+	// Challenge rules match; a valid one makes the rule act like Count.
+	// Without it every such request is answered with the action.
+	Tokens Tokens
+	// KeyHashKey keys the HMAC that rate-based rules apply to personal
+	// custom keys (the x-poolguard-username and x-poolguard-phone
+	// pseudo-headers) before the key reaches the rate store or the log.
+	// Without it Compile draws a random key, which does not survive a
+	// restart and is not shared by replicas.
+	KeyHashKey []byte
 }

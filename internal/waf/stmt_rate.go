@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/poolguard/poolguard/internal/request"
 )
 
 // Rate-based rule limits as AWS enforces them.
@@ -52,6 +54,8 @@ type customKey struct {
 	kind int
 	name string
 	tr   chain
+	// hash, for a personal pseudo-header, replaces the value by its HMAC.
+	hash *keyHasher
 }
 
 type keyResult int
@@ -150,6 +154,9 @@ func (c *compiler) customKey(path string, k *RateBasedKey) (customKey, bool) {
 		out = customKey{kind: kind, name: n.Name, tr: c.transformations(path+"."+field, n.TextTransformations)}
 		if canonical {
 			out.name = http.CanonicalHeaderKey(n.Name)
+			if request.IsPersonalHeader(n.Name) {
+				out.hash = c.hasher()
+			}
 		}
 	}
 	if k.Header != nil {
@@ -318,6 +325,9 @@ func (k *customKey) appendValue(c *evalCtx, rr *rateRule, buf []byte) ([]byte, k
 		raw = v.RawQuery
 	case keyURIPath:
 		raw = v.Path
+	}
+	if k.hash != nil {
+		return k.hash.appendHash(buf, k.tr.apply(&c.s, bytesOf(raw))), keyOK
 	}
 	return append(buf, k.tr.apply(&c.s, bytesOf(raw))...), keyOK
 }

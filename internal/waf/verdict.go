@@ -60,6 +60,11 @@ type Verdict struct {
 	// (CustomRequestHandling of Allow and Count actions); names already
 	// carry the x-amzn-waf- prefix.
 	InsertHeaders []HeaderField
+	// Captcha and Challenge are the token checks of the CAPTCHA and
+	// Challenge rules that matched (AWS WAF's captchaResponse and
+	// challengeResponse). A rule whose token was accepted acted like Count
+	// and is listed in NonTerminating with its CAPTCHA or CHALLENGE action.
+	Captcha, Challenge TokenResult
 }
 
 // RuleMatch is one non-terminating rule match.

@@ -90,12 +90,8 @@ func (e *Encoder) Append(dst []byte, o *observe.Outcome) []byte {
 	}
 	dst = e.appendHTTPRequest(dst, o)
 	dst = appendLabels(dst, v.Labels)
-	switch v.Action {
-	case waf.ActionCaptcha:
-		dst = append(dst, `,"captchaResponse":{"responseCode":405,"failureReason":"TOKEN_MISSING"}`...)
-	case waf.ActionChallenge:
-		dst = append(dst, `,"challengeResponse":{"responseCode":202,"failureReason":"TOKEN_MISSING"}`...)
-	}
+	dst = appendTokenResponse(dst, "captchaResponse", v.Captcha, v.Action == waf.ActionCaptcha, 405)
+	dst = appendTokenResponse(dst, "challengeResponse", v.Challenge, v.Action == waf.ActionChallenge, 202)
 	dst = appendPoolguard(dst, o, v)
 	return append(dst, '}', '\n')
 }

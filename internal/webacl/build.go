@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,6 +33,12 @@ type Input struct {
 	// IPSets, when set, supplies the IP sets (the registry's own, which
 	// follow runtime changes); otherwise sets are compiled from config.
 	IPSets *ipsets.Build
+	// Tokens checks CAPTCHA and challenge tokens; KeyHashKey keys the
+	// hashes of personal rate keys; Country answers GeoMatch for
+	// forwarded addresses. See waf.Options.
+	Tokens     waf.Tokens
+	KeyHashKey []byte
+	Country    func(netip.Addr) string
 }
 
 // Build compiles the web ACL described by w. Every problem is reported,
@@ -55,6 +62,7 @@ type builder struct {
 	fileACL   *waf.WebACL
 	ipSets    map[string][]string
 	regexSets map[string][]string
+	bodies    map[string]waf.CustomResponseBody // the presets' custom response bodies
 	errs      []error
 }
 
@@ -71,6 +79,12 @@ func (b *builder) presets() {
 			continue
 		}
 		b.rules = append(b.rules, gen.Rules...)
+		for k, body := range gen.CustomResponseBodies {
+			if b.bodies == nil {
+				b.bodies = map[string]waf.CustomResponseBody{}
+			}
+			b.bodies[k] = body
+		}
 		b.next = gen.LastPriority + 1
 		for _, s := range gen.IPSets {
 			b.ipSets[s.Name] = s.Addresses

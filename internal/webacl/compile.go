@@ -14,6 +14,7 @@ func (b *builder) compile() (*waf.Engine, error) {
 	opts := waf.Options{
 		Account: b.w.Account, WebACLName: b.w.Name, TestMode: b.w.TestMode,
 		RegexPatternSets: b.regexSets, Store: b.in.Store, IPSets: map[string]*ipset.Set{},
+		Tokens: b.in.Tokens, KeyHashKey: b.in.KeyHashKey, Country: b.in.Country,
 	}
 	for name, addrs := range b.ipSets {
 		s, err := b.defineSet(name, addrs)
@@ -61,13 +62,19 @@ func (b *builder) combined() (*waf.WebACL, error) {
 			return nil, fmt.Errorf("presets: %w", err)
 		}
 		acl.Rules = doc.WebACL.Rules
+		acl.CustomResponseBodies = b.bodies
 	}
 	if f := b.fileACL; f != nil {
 		for _, r := range f.Rules {
 			r.Priority += int64(b.next)
 			acl.Rules = append(acl.Rules, r)
 		}
-		acl.CustomResponseBodies = f.CustomResponseBodies
+		for k, body := range f.CustomResponseBodies { // the file's win over the presets'
+			if acl.CustomResponseBodies == nil {
+				acl.CustomResponseBodies = map[string]waf.CustomResponseBody{}
+			}
+			acl.CustomResponseBodies[k] = body
+		}
 		if f.DefaultAction != nil {
 			acl.DefaultAction = f.DefaultAction
 		}

@@ -39,7 +39,11 @@ func compile(t *testing.T, p presets.Preset, store ratelimit.Store) *waf.Engine 
 			opts.RegexPatternSets[s.Name] = append(opts.RegexPatternSets[s.Name], r.RegexString)
 		}
 	}
-	data, err := json.Marshal(p.Rules)
+	var doc any = p.Rules
+	if len(p.CustomResponseBodies) > 0 { // a web ACL property: compile as one
+		doc = map[string]any{"Name": "presets", "DefaultAction": map[string]any{"Allow": map[string]any{}}, "Rules": p.Rules, "CustomResponseBodies": p.CustomResponseBodies}
+	}
+	data, err := json.Marshal(doc)
 	if err != nil {
 		t.Fatal(err)
 	}

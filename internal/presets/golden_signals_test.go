@@ -1,0 +1,69 @@
+package presets
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// signalGoldenCases are the golden files of the signal presets.
+var signalGoldenCases = []struct {
+	file   string
+	preset string
+	params map[string]any
+	opts   Options
+}{
+	{"cognito-credential-stuffing", "cognito-credential-stuffing", nil, Options{}},
+	{"cognito-sms-pumping", "cognito-sms-pumping", nil, Options{}},
+	{"cognito-sms-pumping-allow-list", "cognito-sms-pumping", map[string]any{"AllowedCallingCodes": []any{"+1", "+44"}, "CountryCodeRateLimit": 100}, Options{Priority: 20}},
+	{"cognito-advanced", "cognito-advanced", nil, Options{}},
+	{"cognito-advanced-app-client", "cognito-advanced", map[string]any{"AppClientId": "1example23456789", "AppClientCountries": "US,CA", "AppClientRateLimit": 50, "ImmunityTime": 600}, Options{Priority: 50}},
+}
+
+func TestGoldenSignalPresets(t *testing.T) {
+	for _, tc := range signalGoldenCases {
+		t.Run(tc.file, func(t *testing.T) {
+			p, err := Generate(tc.preset, tc.params, tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := p.JSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, '\n')
+			path := filepath.Join("testdata", tc.file+".golden.json")
+			if *update {
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s differs from the generated preset (run go test -update and review the diff):\n%s", path, got)
+			}
+		})
+	}
+}
+
+func TestSignalPresetParams(t *testing.T) {
+	for _, tc := range []struct {
+		preset string
+		params map[string]any
+		want   string
+	}{
+		{"cognito-sms-pumping", map[string]any{"AllowedCallingCodes": []any{"44"}}, `"44" is not an E.164 country calling code`},
+		{"cognito-advanced", map[string]any{"AppClientCountries": []any{"usa"}}, `"usa" is not an ISO 3166-1 alpha-2`},
+		{"cognito-advanced", map[string]any{"ImmunityTime": 30}, "from 60 to 259200"},
+		{"cognito-advanced", map[string]any{"AppClientId": "a b"}, "is not up to 128"},
+	} {
+		_, err := Generate(tc.preset, tc.params, Options{})
+		if err == nil || !bytes.Contains([]byte(err.Error()), []byte(tc.want)) {
+			t.Errorf("%s %v: err = %v, want %q", tc.preset, tc.params, err, tc.want)
+		}
+	}
+}

@@ -1,0 +1,80 @@
+// Package signals finds what AWS WAF's managed rule groups would say about
+// a request — IP reputation and anonymous-IP lists, geo location, bot
+// signals — and hands it to the web ACL as labels with AWS's names, so that
+// rules written for AWS (LabelMatchStatement on
+// awswaf:managed:aws:amazon-ip-list:..., awswaf:clientip:geo:..., the
+// bot-control signals) work unchanged behind the proxy.
+//
+// A Manager owns the sources, which outlive configuration reloads: IP lists
+// (files or URLs, refreshed on an interval, last good copy kept) and a
+// MaxMind-format geo database (reloaded when the file changes). Each
+// configuration build yields an immutable Signals that the request path
+// reads without locks.
+package signals
+
+import (
+	"slices"
+
+	"github.com/poolguard/poolguard/internal/request"
+)
+
+// Signals labels requests. It is immutable and safe for concurrent use; a
+// nil *Signals labels nothing.
+type Signals struct {
+	lists []*List
+	geo   *Geo
+	bots  bool
+}
+
+// New returns Signals over the given sources; geo may be nil.
+func New(lists []*List, geo *Geo, bots bool) *Signals {
+	return &Signals{lists: slices.Clone(lists), geo: geo, bots: bots}
+}
+
+// Geo returns the geo database, or nil.
+func (s *Signals) Geo() *Geo {
+	if s == nil {
+		return nil
+	}
+	return s.geo
+}
+
+// Annotate appends v's labels to v.Labels (each once), sets v.Country
+// from the geo database when it knows the client address, and sets v.Phone
+// for SignUp and UpdateUserAttributes. It reads v.ClientIP, v.Header,
+// v.Operation and the body.
+func (s *Signals) Annotate(v *request.View) {
+	if v.Operation == "SignUp" || v.Operation == "UpdateUserAttributes" {
+		v.Phone = v.JSON(`UserAttributes.#(Name=="phone_number").Value`).Str
+	}
+	if s == nil {
+		return
+	}
+	labels := v.Labels
+	for _, l := range s.lists {
+		if l.Contains(v.ClientIP) && !slices.Contains(labels, l.Label()) {
+			labels = append(labels, l.Label())
+		}
+	}
+	if s.geo != nil {
+		var cc string
+		labels, cc = s.geo.AppendLabels(labels, v.ClientIP)
+		if cc != "" {
+			v.Country = cc
+		}
+	}
+	if s.bots {
+		var ua string
+		if h := v.Header["User-Agent"]; len(h) > 0 {
+			ua = h[0]
+		}
+		nonBrowser, automated := ClassifyUserAgent(ua)
+		if nonBrowser {
+			labels = append(labels, LabelNonBrowserUA)
+		}
+		if automated {
+			labels = append(labels, LabelAutomatedBrowser)
+		}
+	}
+	v.Labels = labels
+}
