@@ -19,6 +19,7 @@ import (
 	"github.com/poolguard/poolguard/internal/ratelimit/redisstore"
 	"github.com/poolguard/poolguard/internal/secrets"
 	"github.com/poolguard/poolguard/internal/server"
+	"github.com/poolguard/poolguard/internal/signals"
 	"github.com/poolguard/poolguard/internal/usermemo"
 )
 
@@ -75,7 +76,13 @@ func openShared(ctx context.Context, cfg *config.Config, log *slog.Logger) (*sha
 	}
 	go reg.Run(ctx, 0, time.Now, func(err error) { log.Warn("ip sets", "err", err) })
 	sh.deps = server.Deps{Store: sh.store, Secrets: secrets.NewAWSSources(log), UsernameMemory: memo,
-		IPSets: reg, HostedUITransport: hostedUITransport(cfg), HookCounters: new(hook.Counters)}
+		IPSets: reg, HostedUITransport: hostedUITransport(cfg), HookCounters: new(hook.Counters),
+		Signals: signals.NewManager(log, nil)}
+	every := cfg.Signals.RefreshCheck
+	if every <= 0 {
+		every = time.Minute
+	}
+	go sh.deps.Signals.Run(ctx, every)
 	return sh, nil
 }
 
