@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"github.com/poolguard/poolguard/internal/ipset"
 	"net"
 	"net/netip"
 	"net/url"
@@ -183,14 +184,5 @@ func (v *validator) setName(key, name string, seen map[string]bool) {
 
 // ParsePrefix parses a CIDR or a bare address (as a /32 or /128).
 func ParsePrefix(s string) (netip.Prefix, error) {
-	s = strings.TrimSpace(s)
-	if strings.Contains(s, "/") {
-		p, err := netip.ParsePrefix(s)
-		return p.Masked(), err
-	}
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		return netip.Prefix{}, err
-	}
-	return netip.PrefixFrom(a, a.BitLen()), nil
+	return ipset.ParsePrefix(strings.TrimSpace(s))
 }

@@ -52,7 +52,7 @@ func ParsePrefixes(addresses []string) ([]netip.Prefix, error) {
 	prefixes := make([]netip.Prefix, 0, len(addresses))
 	var bad []string
 	for i, a := range addresses {
-		p, err := parsePrefix(strings.TrimSpace(a))
+		p, err := ParsePrefix(strings.TrimSpace(a))
 		if err != nil {
 			bad = append(bad, fmt.Sprintf("Addresses[%d] %q: %v", i, a, err))
 			continue
@@ -65,7 +65,9 @@ func ParsePrefixes(addresses []string) ([]netip.Prefix, error) {
 	return prefixes, nil
 }
 
-func parsePrefix(s string) (netip.Prefix, error) {
+// ParsePrefix parses a CIDR or a bare address (as a /32 or /128); IPv4-mapped
+// IPv6 addresses become IPv4.
+func ParsePrefix(s string) (netip.Prefix, error) {
 	if !strings.Contains(s, "/") {
 		a, err := netip.ParseAddr(s)
 		if err != nil {

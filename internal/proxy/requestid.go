@@ -1,26 +1,6 @@
 package proxy
 
-import (
-	"crypto/rand"
-	"encoding/hex"
-)
+import "github.com/poolguard/poolguard/internal/requestid"
 
-// newRequestID returns a random UUID (version 4), the form of Cognito's
-// x-amzn-RequestId.
-func newRequestID() string {
-	var u [16]byte
-	_, _ = rand.Read(u[:]) // never fails on supported platforms
-	u[6] = u[6]&0x0f | 0x40
-	u[8] = u[8]&0x3f | 0x80
-	var s [36]byte
-	hex.Encode(s[0:8], u[0:4])
-	s[8] = '-'
-	hex.Encode(s[9:13], u[4:6])
-	s[13] = '-'
-	hex.Encode(s[14:18], u[6:8])
-	s[18] = '-'
-	hex.Encode(s[19:23], u[8:10])
-	s[23] = '-'
-	hex.Encode(s[24:], u[10:])
-	return string(s[:])
-}
+// newRequestID returns an id in the form of Cognito's x-amzn-RequestId.
+func newRequestID() string { return requestid.New() }

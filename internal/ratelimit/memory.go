@@ -10,8 +10,8 @@ import (
 
 const shardBits = 8
 
-// maxWindow is the longest window a Memory store accepts.
-const maxWindow = 65535 * time.Second
+// MaxWindow is the longest window a store accepts.
+const MaxWindow = 65535 * time.Second
 
 // Memory is the in-memory Store. See the package doc for its estimator,
 // error bound and memory use.
@@ -40,7 +40,7 @@ func (m *Memory) Decide(_ context.Context, now time.Time, hits []Hit, results []
 		return ErrResultsTooShort
 	}
 	for i := range hits {
-		if err := checkHit(&hits[i]); err != nil {
+		if err := CheckHit(&hits[i]); err != nil {
 			return err
 		}
 	}
@@ -78,12 +78,14 @@ func (m *Memory) Decide(_ context.Context, now time.Time, hits []Hit, results []
 	return nil
 }
 
-func checkHit(h *Hit) error {
+// CheckHit returns an error for a hit no store can decide: a limit below
+// 1, or a window outside [1 ms, MaxWindow].
+func CheckHit(h *Hit) error {
 	if h.Limit < 1 {
 		return fmt.Errorf("ratelimit: rule %q: limit %d below 1", h.Rule, h.Limit)
 	}
-	if h.Window < time.Millisecond || h.Window > maxWindow {
-		return fmt.Errorf("ratelimit: rule %q: window %v not in [1ms, %v]", h.Rule, h.Window, maxWindow)
+	if h.Window < time.Millisecond || h.Window > MaxWindow {
+		return fmt.Errorf("ratelimit: rule %q: window %v not in [1ms, %v]", h.Rule, h.Window, MaxWindow)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"github.com/poolguard/poolguard/internal/ipset"
 	"net/netip"
 	"strings"
 )
@@ -111,24 +112,7 @@ func listEntry(s string, f Format) (string, bool) {
 	return s, s != ""
 }
 
-func parseEntry(s string) (netip.Prefix, error) {
-	if !strings.Contains(s, "/") {
-		a, err := netip.ParseAddr(s)
-		if err != nil {
-			return netip.Prefix{}, err
-		}
-		a = a.Unmap()
-		return netip.PrefixFrom(a, a.BitLen()), nil
-	}
-	p, err := netip.ParsePrefix(s)
-	if err != nil {
-		return netip.Prefix{}, err
-	}
-	if p.Addr().Is4In6() && p.Bits() >= 96 {
-		p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
-	}
-	return p.Masked(), nil
-}
+func parseEntry(s string) (netip.Prefix, error) { return ipset.ParsePrefix(s) }
 
 func truncate(s string, n int) string {
 	if len(s) <= n {

@@ -19,8 +19,6 @@ var decideSrc string
 
 var decideScript = redis.NewScript(decideSrc)
 
-// maxWindow is the longest window the store accepts, as for ratelimit.Memory.
-const maxWindow = 65535 * time.Second
 
 // Store is a ratelimit.Store whose counters live in Redis.
 //
@@ -53,7 +51,7 @@ func (s *Store) Decide(ctx context.Context, now time.Time, hits []ratelimit.Hit,
 		return ratelimit.ErrResultsTooShort
 	}
 	for i := range hits {
-		if err := checkHit(&hits[i]); err != nil {
+		if err := ratelimit.CheckHit(&hits[i]); err != nil {
 			return err
 		}
 	}
@@ -158,16 +156,6 @@ func (s *Store) OverKeys(rule string, now time.Time) []ratelimit.OverKey {
 // Sweep forgets over-limit keys whose window has passed. Redis expires the
 // counters themselves.
 func (s *Store) Sweep(now time.Time) { s.over.purge(now.UnixMilli()) }
-
-func checkHit(h *ratelimit.Hit) error {
-	if h.Limit < 1 {
-		return fmt.Errorf("ratelimit: rule %q: limit %d below 1", h.Rule, h.Limit)
-	}
-	if h.Window < time.Millisecond || h.Window > maxWindow {
-		return fmt.Errorf("ratelimit: rule %q: window %v not in [1ms, %v]", h.Rule, h.Window, maxWindow)
-	}
-	return nil
-}
 
 func floorDiv(a, b int64) int64 {
 	q := a / b
