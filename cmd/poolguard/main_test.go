@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func runCmd(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// The README's example config must stay valid.
+func TestExampleConfigValidates(t *testing.T) {
+	t.Setenv("COGNITO_CLIENT_SECRET", "example-secret-value")
+	code, out, errOut := runCmd(t, "validate", "--config", "../../examples/poolguard.yaml")
+	if code != 0 {
+		t.Fatalf("exit %d: %s%s", code, out, errOut)
+	}
+	if strings.Contains(out+errOut, "example-secret-value") {
+		t.Fatal("validate printed the secret")
+	}
+}
+
+func TestRulesExport(t *testing.T) {
+	code, out, errOut := runCmd(t, "rules", "export", "cognito-categories", "--param", "SignInRateLimit=100")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var p struct{ Rules []json.RawMessage }
+	if err := json.Unmarshal([]byte(out), &p); err != nil || len(p.Rules) == 0 {
+		t.Fatalf("not a preset: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, `"Limit": 100`) {
+		t.Fatal("parameter not applied")
+	}
+	if code, _, errOut := runCmd(t, "rules", "export", "cognito-categories", "--param", "SignInRatelimit=1"); code != 1 || !strings.Contains(errOut, "SignInRateLimit") {
+		t.Fatalf("misspelt parameter: exit %d, %s", code, errOut)
+	}
+}
+
+// The rule tester shows the 101st sign-in from one IP blocked by the
+// SignIn rule while another IP passes, and names the proxy's refusal of an
+// operation the web ACL lets through.
+func TestRulesTest(t *testing.T) {
+	t.Setenv("PG_CMD_TEST_SECRET", "s")
+	code, out, errOut := runCmd(t, "rules", "test", "--config", "testdata/signin.yaml", "--request", "testdata/signin-requests.json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var res []struct {
+		Name, Action, TerminatingRuleID, ProxyError string
+		NotAllowed                                  int
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || len(res) != 4 {
+		t.Fatalf("output: %v\n%s", err, out)
+	}
+	if res[0].Action != "ALLOW" || res[0].NotAllowed != 0 {
+		t.Errorf("first 100: %+v", res[0])
+	}
+	if res[1].Action != "BLOCK" || res[1].TerminatingRuleID != "RateLimitSignIn" {
+		t.Errorf("101st: %+v", res[1])
+	}
+	if res[2].Action != "ALLOW" {
+		t.Errorf("another IP: %+v", res[2])
+	}
+	if !strings.HasPrefix(res[3].ProxyError, "ForbiddenException") {
+		t.Errorf("Admin call: %+v", res[3])
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	if code, _, errOut := runCmd(t, "serv"); code != 2 || !strings.Contains(errOut, "unknown command") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}
