@@ -23,18 +23,17 @@ func Parse(v *request.View) *Error {
 	if !gjson.ValidBytes(v.Body) {
 		return Serialization("Request body is not valid JSON.")
 	}
-	root := gjson.ParseBytes(v.Body)
+	root := gjson.ParseBytes(v.Body) // one copy; every field read below is a substring of it
 	if !root.IsObject() {
 		return Serialization("Request body must be a JSON object.")
 	}
-	v.BodyValidJSON = true
+	v.BodyValidJSON, v.Parsed = true, root
 	if err := checkDuplicates(root); err != nil {
 		return err
 	}
-	fields := gjson.GetManyBytes(v.Body, "ClientId", "Username", "AuthParameters.USERNAME", "ChallengeResponses.USERNAME", "AuthFlow")
-	v.ClientID = fields[0].Str
-	v.Username = firstString(fields[1], fields[2], fields[3])
-	v.AuthFlow = fields[4].Str
+	v.ClientID = root.Get("ClientId").Str
+	v.Username = firstString(root.Get("Username"), root.Get("AuthParameters.USERNAME"), root.Get("ChallengeResponses.USERNAME"))
+	v.AuthFlow = root.Get("AuthFlow").Str
 	return nil
 }
 

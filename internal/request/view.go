@@ -34,6 +34,10 @@ type View struct {
 	Body []byte
 	// BodyValidJSON reports whether Body parsed as a JSON value.
 	BodyValidJSON bool
+	// Parsed is the body as a parsed JSON value (a copy of Body, so the
+	// strings read from it stay valid after Body's buffer is reused); set
+	// with BodyValidJSON.
+	Parsed gjson.Result
 
 	// Target is the raw X-Amz-Target header value.
 	Target string
@@ -77,6 +81,9 @@ type View struct {
 func (v *View) JSON(p string) gjson.Result {
 	if !v.BodyValidJSON {
 		return gjson.Result{}
+	}
+	if v.Parsed.Raw != "" {
+		return v.Parsed.Get(p)
 	}
 	return gjson.GetBytes(v.Body, p)
 }
