@@ -1,6 +1,7 @@
 package waflog
 
 import (
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -322,13 +323,14 @@ func appendLabels(dst []byte, labels []string) []byte {
 // AWS does not use.
 func appendPoolguard(dst []byte, o *observe.Outcome, v *waf.Verdict) []byte {
 	dst = append(dst, `,"poolguard":{"operation":`...)
-	op, client := "", ""
+	op, client, flow := "", "", ""
 	if o.View != nil {
-		op, client = o.View.Operation, o.View.ClientID
+		op, client, flow = o.View.Operation, o.View.ClientID, o.View.AuthFlow
 	}
 	dst = appendString(dst, op)
 	dst = appendStringField(dst, "upstreamOperation", o.UpstreamOperation)
 	dst = appendStringField(dst, "clientId", client)
+	dst = appendStringField(dst, "authFlow", authFlowName(flow))
 	dst = appendIntField(dst, "status", int64(o.Status))
 	dst = appendBoolField(dst, "wafEvaluated", o.Verdict != nil)
 	if v.TerminatingGroupRuleID != "" {
@@ -341,7 +343,29 @@ func appendPoolguard(dst []byte, o *observe.Outcome, v *waf.Verdict) []byte {
 	dst = appendMillisField(dst, "durationMs", o.Duration)
 	dst = appendStringField(dst, "proxyErrorType", o.ErrorType)
 	dst = appendBoolField(dst, "storeError", o.StoreError)
+	if o.HookAction != "" {
+		dst = appendStringField(dst, "hookAction", o.HookAction)
+	}
+	if o.HookFailure != "" {
+		dst = appendStringField(dst, "hookFailure", o.HookFailure)
+	}
 	return append(dst, '}')
+}
+
+// authFlows are Cognito's AuthFlowType values.
+var authFlows = []string{
+	"USER_SRP_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN", "CUSTOM_AUTH", "ADMIN_NO_SRP_AUTH",
+	"USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "USER_AUTH",
+}
+
+// authFlowName returns the AuthFlow to log: a Cognito flow name (not
+// secret: it says which sign-in flows an app uses), "" when absent, or
+// "OTHER", so a client cannot write arbitrary text into the log.
+func authFlowName(f string) string {
+	if f == "" || slices.Contains(authFlows, f) {
+		return f
+	}
+	return "OTHER"
 }
 
 func appendBoolField(dst []byte, key string, b bool) []byte {

@@ -31,6 +31,8 @@ func TestNoSecretsInRecords(t *testing.T) {
 				t.Errorf("%s: record contains %s:\n%s", name, s, rec)
 			}
 		}
+		// The flow's name is logged; it is not a secret.
+		rec = strings.Replace(rec, `"authFlow":"USER_PASSWORD_AUTH"`, "", 1)
 		for _, word := range []string{"authorization", "cookie", "x-amz-security-token", "AuthParameters", "PASSWORD"} {
 			if strings.Contains(strings.ToLower(rec), strings.ToLower(word)) {
 				t.Errorf("%s: record mentions %s", name, word)
