@@ -35,7 +35,11 @@ func categorize(r *record) Category {
 	if r.ipRep {
 		return IPReputation
 	}
-	if op, ok := bytes.CutPrefix(r.target, []byte(targetPrefix)); ok {
+	op, ok := bytes.CutPrefix(r.target, []byte(targetPrefix))
+	if r.trail {
+		op, ok = r.operation, true // CloudTrail's eventName
+	}
+	if ok {
 		switch string(op) {
 		case "InitiateAuth", "RespondToAuthChallenge":
 			return SignIn

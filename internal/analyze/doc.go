@@ -7,10 +7,16 @@
 //   - recommend: rate limits for the cognito-categories preset from those
 //     peaks, with headroom;
 //   - top-callers: source IPs by requests to one operation (seed 000);
-//   - errors: source IPs with the most upstream and proxy errors.
+//   - errors: source IPs with the most upstream and proxy errors;
+//   - operations: the Cognito operations called and each app client's
+//     AuthFlow values; with --emit allowlist, the cognito-allowlist preset
+//     that blocks every other operation (seed 003);
+//   - bypass: CloudTrail's Cognito calls that did not pass the proxy.
 //
-// Files are read once, line by line, plain or gzip (detected by magic
-// bytes). Lines are not decoded with encoding/json: a small scanner walks
+// Every command reads WAF logs and CloudTrail logs (the Records files
+// CloudTrail delivers to S3, or one event per line), the format detected
+// per file. Files are read once, line by line, plain or gzip (detected by
+// magic bytes); a CloudTrail file, a few MB at most, is read whole. Lines are not decoded with encoding/json: a small scanner walks
 // each record, descends only into httpRequest, labels and poolguard, and
 // skips everything else, so analysis runs at several hundred MB/s per core.
 package analyze

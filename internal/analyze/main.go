@@ -16,14 +16,21 @@ import (
 
 const usage = `usage: poolguard analyze COMMAND [flags] FILE...
 
-Reads AWS-WAF-format logs (poolguard's or AWS WAF's; plain or gzip; "-" is
-standard input) and reports:
+Reads AWS-WAF-format logs (poolguard's or AWS WAF's) and CloudTrail logs
+(the {"Records":[...]} files CloudTrail delivers to S3, or one event per
+line; Cognito user pool events only), plain or gzip, the format detected
+per file ("-" is standard input), and reports:
 
   peak-rates   top source IPs per action category by requests in one bin
                (seed 001's Athena query)
   recommend    rate limits for the cognito-categories preset from the peaks
   top-callers  source IPs by requests to one operation (seed 000)
   errors       source IPs with the most upstream and proxy errors
+  operations   Cognito operations called and AuthFlow values per app client;
+               --emit allowlist prints the cognito-allowlist preset that
+               blocks every other operation (seed 003)
+  bypass       calls in CloudTrail that did not pass the proxy:
+               bypass --cloudtrail CT... --waf-log WAF... [--egress-ip IP]
 
 flags:
 `
@@ -41,6 +48,10 @@ type options struct {
 	quiet     bool
 	stdin     io.Reader
 	startedAt time.Time
+	emit      string
+	allow     AllowlistOptions
+	presetOpt presets.Options
+	bypass    BypassOptions
 }
 
 // Main runs `poolguard analyze` with args (the words after "analyze") and
@@ -63,7 +74,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-var commands = []string{"peak-rates", "recommend", "top-callers", "errors"}
+var commands = []string{"peak-rates", "recommend", "top-callers", "errors", "operations", "bypass"}
 
 func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("poolguard analyze", flag.ContinueOnError)
@@ -80,6 +91,8 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	aws := fs.Bool("aws", false, "recommend: also print the AWS WAFv2 JSON rules of the preset")
 	op := fs.String("operation", "InitiateAuth", "top-callers: the Cognito operation")
 	quiet := fs.Bool("q", false, "do not print the throughput summary on standard error")
+	o := &options{}
+	more := addMoreFlags(fs, o)
 
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fs.Usage()
@@ -88,7 +101,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 		}
 		return nil, flag.ErrHelp
 	}
-	o := &options{cmd: args[0]}
+	o.cmd = args[0]
 	if !slices.Contains(commands, o.cmd) {
 		return nil, fmt.Errorf("unknown command %q (want %s)", o.cmd, strings.Join(commands, ", "))
 	}
@@ -105,8 +118,12 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 		o.files = append(o.files, rest[0])
 		rest = rest[1:]
 	}
+	o.files = append(more.files, o.files...)
 	if len(o.files) == 0 {
 		return nil, errors.New("no log files (use - for standard input)")
+	}
+	if err := more.check(o); err != nil {
+		return nil, err
 	}
 	var err error
 	if o.filter.From, err = parseTime("--from", *from); err != nil {
@@ -162,12 +179,21 @@ func parseTime(flagName, v string) (time.Time, error) {
 }
 
 func run(o *options, stdout, stderr io.Writer) error {
+	switch o.cmd {
+	case "operations":
+		return runOperations(o, stdout, stderr)
+	case "bypass":
+		return runBypass(o, stdout, stderr)
+	}
 	start := time.Now()
 	s, err := Scan(o.files, o.filter, o.stdin)
 	if err != nil {
 		return err
 	}
 	elapsed := time.Since(start)
+	if !o.quiet && s.Foreign > 0 {
+		fmt.Fprintf(stderr, "note: %d CloudTrail events of other services than %s ignored\n", s.Foreign, CognitoEventSource)
+	}
 	if !o.quiet {
 		mb := float64(s.Bytes) / 1e6
 		fmt.Fprintf(stderr, "analyzed %d records, %.1f MB in %.2fs (%.0f MB/s); %d malformed lines, %d records outside --from/--to\n",

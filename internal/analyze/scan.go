@@ -16,10 +16,16 @@ type record struct {
 	uri       []byte
 	target    []byte // first x-amz-target header value
 	ipRep     bool   // has one of the seed's IP reputation labels
-	operation []byte // poolguard.operation
+	operation []byte // poolguard.operation, or a CloudTrail eventName
 	pg        bool   // has a poolguard object
 	upStatus  int64
 	proxyErr  bool
+	upOp      []byte // poolguard.upstreamOperation
+	clientID  []byte // poolguard.clientId, or CloudTrail's requestParameters.clientId
+	authFlow  []byte // poolguard.authFlow, or CloudTrail's requestParameters.authFlow
+	forwarded bool   // poolguard.forwarded
+	trail     bool   // a CloudTrail event, not a WAF log record
+	userAgent []byte // CloudTrail's userAgent
 }
 
 func (r *record) reset() { *r = record{} }
@@ -144,6 +150,15 @@ func scanPoolguard(b []byte, i int, r *record) (int, error) {
 		switch string(key) {
 		case "operation":
 			return scanStringInto(b, i, &r.operation)
+		case "upstreamOperation":
+			return scanStringInto(b, i, &r.upOp)
+		case "clientId":
+			return scanStringInto(b, i, &r.clientID)
+		case "authFlow":
+			return scanStringInto(b, i, &r.authFlow)
+		case "forwarded":
+			r.forwarded = i+4 <= len(b) && string(b[i:i+4]) == "true"
+			return skipValue(b, i)
 		case "upstreamStatus":
 			j := scanNumber(b, i)
 			n, ok := parseInt(b[i:j])

@@ -19,14 +19,12 @@ type Filter struct {
 
 // Stats is everything the analyses need from one pass over the logs.
 type Stats struct {
-	Window    time.Duration
-	Records   int64 // records analysed (inside the time range)
-	Skipped   int64 // well-formed records outside the time range
-	Malformed int64 // lines that are not records
-	Bytes     int64
-	First     int64 // earliest analysed timestamp (ms)
-	Last      int64 // latest analysed timestamp (ms)
-	NoPG      int64 // records without poolguard fields (AWS's own logs)
+	Window time.Duration
+	Counts
+	First int64 // earliest analysed timestamp (ms)
+	Last  int64 // latest analysed timestamp (ms)
+	NoPG  int64 // WAF records without poolguard fields (AWS's own logs)
+	Trail int64 // CloudTrail events among the records
 
 	ips      map[string]uint32
 	ipNames  []string
@@ -35,8 +33,7 @@ type Stats struct {
 	perIP    map[uint32]ipCounts
 	bins     map[int64]*binCounts
 	binMs    int64
-	fromMs   int64
-	toMs     int64
+	span     span
 	targetOp []byte
 }
 
@@ -90,14 +87,7 @@ func newStats(f Filter) *Stats {
 	s := &Stats{
 		Window: w, ips: map[string]uint32{}, peaks: map[peakKey]int64{},
 		callers: map[uint32]int64{}, perIP: map[uint32]ipCounts{}, bins: map[int64]*binCounts{},
-		binMs: w.Milliseconds(), targetOp: []byte(f.Operation),
-		fromMs: -1 << 63, toMs: 1<<63 - 1,
-	}
-	if !f.From.IsZero() {
-		s.fromMs = f.From.UnixMilli()
-	}
-	if !f.To.IsZero() {
-		s.toMs = f.To.UnixMilli()
+		binMs: w.Milliseconds(), targetOp: []byte(f.Operation), span: newSpan(f.From, f.To),
 	}
 	return s
 }
@@ -114,24 +104,33 @@ func (s *Stats) ip(b []byte) uint32 {
 	return id
 }
 
-// add counts one line.
+// add counts one WAF log line.
 func (s *Stats) add(line []byte, r *record) {
 	if err := scanRecord(line, r); err != nil || !r.hasTS {
 		s.Malformed++
 		return
 	}
-	if r.ts < s.fromMs || r.ts >= s.toMs {
+	if !s.span.contains(r.ts) {
 		s.Skipped++
 		return
 	}
-	if s.Records == 0 || r.ts < s.First {
+	s.Records++
+	s.addRecord(r)
+}
+
+// addRecord counts one record inside the time range (already counted in
+// Records).
+func (s *Stats) addRecord(r *record) {
+	if s.Records == 1 || r.ts < s.First {
 		s.First = r.ts
 	}
 	if r.ts > s.Last {
 		s.Last = r.ts
 	}
-	s.Records++
-	if !r.pg {
+	switch {
+	case r.trail:
+		s.Trail++
+	case !r.pg:
 		s.NoPG++
 	}
 	cat := categorize(r)
@@ -173,22 +172,14 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-// Scan reads every file once and returns the statistics. stdin is read for
-// the file name "-".
+// Scan reads every file once and returns the statistics. Each file is a
+// WAF log or a CloudTrail log (detected per file; CloudTrail's Cognito
+// user pool events count as requests from their sourceIPAddress). stdin is
+// read for the file name "-".
 func Scan(files []string, f Filter, stdin io.Reader) (*Stats, error) {
 	s := newStats(f)
-	var r record
-	for _, name := range files {
-		in, closeFn, err := openLog(name, stdin)
-		if err != nil {
-			return nil, err
-		}
-		n, err := eachLine(in, func(line []byte) { s.add(line, &r) })
-		s.Bytes += n
-		closeFn()
-		if err != nil {
-			return nil, err
-		}
+	if err := readRecords(files, stdin, s.span, &s.Counts, s.addRecord); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

@@ -227,6 +227,9 @@ func (g *generator) fill(op, uri string, ip netip.Addr, ua string) {
 		v.Target = "AWSCognitoIdentityProviderService." + op
 		v.Header["X-Amz-Target"] = []string{v.Target}
 		v.ClientID = "3n4b5urk1ft4fl3mg5e62d9ado"
+		if op == "InitiateAuth" {
+			v.AuthFlow = "USER_SRP_AUTH"
+		}
 	} else {
 		v.Method = "GET"
 		v.Header["Accept-Language"] = []string{"de-DE,de;q=0.9"}

@@ -1,0 +1,206 @@
+package analyze
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/poolguard/poolguard/internal/presets"
+)
+
+// moreFlags are the flags of operations and bypass.
+type moreFlags struct {
+	files      []string // --cloudtrail and --waf-log values
+	emit       *string
+	minCalls   *int64
+	includeIAM *bool
+	patternSet *string
+	account    *string
+	region     *string
+	egress     []netip.Addr
+	tolerance  *time.Duration
+}
+
+func addMoreFlags(fs *flag.FlagSet, o *options) *moreFlags {
+	m := &moreFlags{}
+	m.emit = fs.String("emit", "", "operations: `allowlist` prints the regex pattern set, the cognito-allowlist preset config and its AWS JSON")
+	m.minCalls = fs.Int64("min-calls", 1, "operations --emit allowlist: allow operations called at least this many times")
+	m.includeIAM = fs.Bool("include-iam", false, "operations --emit allowlist: also allow IAM-signed operations (apps never send them)")
+	m.patternSet = fs.String("pattern-set", presets.DefaultPatternSet, "operations --emit allowlist: name of the regex pattern set")
+	m.account = fs.String("account", presets.DefaultAccount, "operations --emit allowlist: AWS account of the ARNs in the AWS JSON")
+	m.region = fs.String("region", presets.DefaultRegion, "operations --emit allowlist: AWS region of the ARNs in the AWS JSON")
+	m.tolerance = fs.Duration("tolerance", DefaultTolerance, "bypass: largest time difference between a CloudTrail event and the proxy's record of it")
+	files := func(v string) error { m.files = append(m.files, v); return nil }
+	fs.Func("cloudtrail", "bypass: a CloudTrail log `FILE` (more may follow; the format of every file is detected)", files)
+	fs.Func("waf-log", "bypass: a WAF log `FILE` of the proxy (more may follow)", files)
+	fs.Func("egress-ip", "bypass: the proxy's egress `IP` toward Cognito (repeat or comma-separate)", func(v string) error {
+		for _, s := range strings.Split(v, ",") {
+			a, err := netip.ParseAddr(strings.TrimSpace(s))
+			if err != nil {
+				return fmt.Errorf("%q is not an IP address", s)
+			}
+			m.egress = append(m.egress, a.Unmap())
+		}
+		return nil
+	})
+	return m
+}
+
+// check validates the flags and stores them in o.
+func (m *moreFlags) check(o *options) error {
+	switch *m.emit {
+	case "":
+	case "allowlist":
+		if o.cmd != "operations" {
+			return errors.New("--emit allowlist is a flag of operations")
+		}
+	default:
+		return fmt.Errorf("--emit %q: want allowlist", *m.emit)
+	}
+	if *m.minCalls < 1 {
+		return fmt.Errorf("--min-calls %d: want at least 1", *m.minCalls)
+	}
+	if *m.tolerance <= 0 {
+		return fmt.Errorf("--tolerance %v: want a positive duration", *m.tolerance)
+	}
+	o.emit = *m.emit
+	o.allow = AllowlistOptions{PatternSet: *m.patternSet, MinCalls: *m.minCalls, IncludeIAM: *m.includeIAM}
+	o.presetOpt = presets.Options{Account: *m.account, Region: *m.region}
+	o.bypass = BypassOptions{Egress: m.egress, Tolerance: *m.tolerance}
+	return nil
+}
+
+func summary(stderr io.Writer, o *options, c *Counts, start time.Time) {
+	if o.quiet {
+		return
+	}
+	elapsed := time.Since(start)
+	mb := float64(c.Bytes) / 1e6
+	fmt.Fprintf(stderr, "analyzed %d records, %.1f MB in %.2fs (%.0f MB/s); %d malformed, %d outside --from/--to, %d CloudTrail events of other services\n",
+		c.Records, mb, elapsed.Seconds(), mb/max(elapsed.Seconds(), 1e-9), c.Malformed, c.Skipped, c.Foreign)
+}
+
+func runOperations(o *options, stdout, stderr io.Writer) error {
+	start := time.Now()
+	ops, err := ScanOperations(o.files, o.filter, o.stdin)
+	if err != nil {
+		return err
+	}
+	summary(stderr, o, &ops.Counts, start)
+	if o.emit == "allowlist" {
+		return writeAllowlist(stdout, ops, o)
+	}
+	if o.format == FormatJSON {
+		return writeJSONObject(stdout, map[string]any{"operations": opsTable(ops), "auth_flows": flowsTable(ops)})
+	}
+	if err := writeTable(stdout, opsTable(ops), o.format); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout)
+	return writeTable(stdout, flowsTable(ops), o.format)
+}
+
+// writeJSONObject writes an object whose Table values are arrays of rows.
+func writeJSONObject(w io.Writer, obj map[string]any) error {
+	out := map[string]json.RawMessage{}
+	for k, v := range obj {
+		var b strings.Builder
+		var err error
+		if t, ok := v.(Table); ok {
+			err = writeJSON(&b, t)
+		} else {
+			err = json.NewEncoder(&b).Encode(v)
+		}
+		if err != nil {
+			return err
+		}
+		out[k] = json.RawMessage(b.String())
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func writeAllowlist(w io.Writer, ops *Operations, o *options) error {
+	a, err := ops.Allowlist(o.allow)
+	if err != nil {
+		return err
+	}
+	aws, err := a.AWS(o.presetOpt)
+	if err != nil {
+		return err
+	}
+	if o.format == FormatJSON {
+		return writeJSONObject(w, map[string]any{
+			"pattern_set": a.PatternSet, "patterns": a.Patterns, "config": a.Config(), "aws": aws,
+			"allowed": opRowsTable(a.Allowed), "left_out": opRowsTable(a.Left),
+		})
+	}
+	fmt.Fprintf(w, "# Allow list learned from %d Cognito calls", ops.Records-ops.NoOperation)
+	if ops.Records > 0 {
+		first, last := span2(ops.Ops())
+		fmt.Fprintf(w, ", %s .. %s", first.Format(time.RFC3339), last.Format(time.RFC3339))
+	}
+	fmt.Fprintln(w, ".")
+	for _, r := range a.Allowed {
+		fmt.Fprintf(w, "#   allow %s (%s, %d calls)\n", r.Operation, r.Class, r.Calls)
+	}
+	for _, r := range a.Left {
+		why := r.Flag()
+		if why == "" {
+			why = fmt.Sprintf("fewer than %d calls", o.allow.MinCalls)
+		}
+		fmt.Fprintf(w, "#   LEFT OUT %s (%s, %d calls): %s\n", r.Operation, r.Class, r.Calls, why)
+	}
+	fmt.Fprintf(w, "\n# Regex pattern set %s:\n", a.PatternSet)
+	for _, p := range a.Patterns {
+		fmt.Fprintln(w, p)
+	}
+	fmt.Fprintf(w, "\n# poolguard config (waf section):\n%s", a.Config())
+	b, err := aws.JSON()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\n# AWS WAFv2: the regex pattern set and the rules for the web ACL of the user pool:\n%s\n", b)
+	return nil
+}
+
+func opRowsTable(rows []OpRow) Table {
+	t := Table{Columns: []string{"operation", "class", "calls", "first_seen", "last_seen", "flag"}}
+	for _, r := range rows {
+		t.Rows = append(t.Rows, []any{r.Operation, r.Class, r.Calls, r.First, r.Last, r.Flag()})
+	}
+	return t
+}
+
+// span2 returns the earliest first and latest last time of rows.
+func span2(rows []OpRow) (first, last time.Time) {
+	for i, r := range rows {
+		if i == 0 || r.First.Before(first) {
+			first = r.First
+		}
+		if r.Last.After(last) {
+			last = r.Last
+		}
+	}
+	return first, last
+}
+
+func runBypass(o *options, stdout, stderr io.Writer) error {
+	start := time.Now()
+	rep, err := Bypass(o.files, o.filter, o.bypass, o.stdin)
+	if err != nil {
+		return err
+	}
+	summary(stderr, o, &rep.Counts, start)
+	if !o.quiet {
+		fmt.Fprintf(stderr, "%d Cognito API events in CloudTrail: %d matched a proxy record, %d bypassed the proxy; %d proxy records of forwarded calls; %d Hosted UI events not compared\n",
+			rep.Events, rep.Matched, rep.Bypassed(), rep.Forwarded, rep.HostedUI)
+	}
+	return writeTable(stdout, bypassTable(rep), o.format)
+}

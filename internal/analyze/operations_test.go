@@ -1,0 +1,288 @@
+package analyze
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/poolguard/poolguard/internal/cognito"
+	"github.com/poolguard/poolguard/internal/config"
+	"github.com/poolguard/poolguard/internal/observe"
+	"github.com/poolguard/poolguard/internal/presets"
+	"github.com/poolguard/poolguard/internal/ratelimit"
+	"github.com/poolguard/poolguard/internal/request"
+	"github.com/poolguard/poolguard/internal/waf"
+	"github.com/poolguard/poolguard/internal/waflog"
+	"github.com/poolguard/poolguard/internal/webacl"
+)
+
+// call is one kind of request in a generated log: n requests, one a
+// second from at.
+type call struct {
+	op, client, flow, uri string
+	n                     int
+	at                    time.Duration
+	blocked, forwarded    bool
+	ip                    string
+}
+
+// writeCalls writes calls as poolguard WAF log records, in time order, to
+// a new file and returns its path.
+func writeCalls(t *testing.T, calls []call) string {
+	t.Helper()
+	enc, err := waflog.NewEncoder(waflog.EncoderOptions{Region: "eu-west-1", Account: "111122223333"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type rec struct {
+		at   time.Time
+		line []byte
+	}
+	var recs []rec
+	for _, c := range calls {
+		for i := range c.n {
+			at := start.Add(c.at + time.Duration(i)*time.Second)
+			v := &request.View{Method: "POST", Path: cmpStr(c.uri, "/"), Header: http.Header{}, Proto: "HTTP/1.1",
+				ClientIP: netip.MustParseAddr(cmpStr(c.ip, "10.0.0.1")), Operation: c.op, ClientID: c.client, AuthFlow: c.flow}
+			if c.op != "" {
+				v.Target = cognito.TargetPrefix + c.op
+				v.Header.Set("X-Amz-Target", v.Target)
+			}
+			vd := &waf.Verdict{Action: waf.ActionAllow, TerminatingRuleID: waf.DefaultActionID}
+			o := &observe.Outcome{Start: at, View: v, Verdict: vd, WebACLName: "poolguard", Status: 200}
+			if c.blocked {
+				vd.Action, vd.TerminatingRuleID, o.Status, o.ErrorType = waf.ActionBlock, "BLOCK-all-public-apis", 403, "ForbiddenException"
+			} else if c.forwarded {
+				o.Forwarded, o.UpstreamOperation, o.UpstreamStatus = true, c.op, 200
+			}
+			recs = append(recs, rec{at, enc.Append(nil, o)})
+		}
+	}
+	slices.SortStableFunc(recs, func(a, b rec) int { return a.at.Compare(b.at) })
+	var buf bytes.Buffer
+	for _, r := range recs {
+		buf.Write(r.line)
+	}
+	buf.WriteString("not a record\n")
+	path := filepath.Join(t.TempDir(), "waf.log")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func cmpStr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// learnedCalls is a week of an app's traffic, compressed: sign-ins by two
+// clients with three flows, a blocked SignUp, an IAM call that should not
+// be there, Hosted UI requests and a record after --to.
+var learnedCalls = []call{
+	{op: "InitiateAuth", client: "clientA", flow: "USER_SRP_AUTH", n: 5, at: 0},
+	{op: "InitiateAuth", client: "clientA", flow: "REFRESH_TOKEN_AUTH", n: 3, at: time.Minute},
+	{op: "InitiateAuth", client: "clientB", flow: "USER_PASSWORD_AUTH", n: 2, at: 2 * time.Minute},
+	{op: "RespondToAuthChallenge", client: "clientA", n: 4, at: 3 * time.Minute},
+	{op: "GetUser", n: 7, at: 4 * time.Minute},
+	{op: "SignUp", client: "clientB", n: 1, at: 5 * time.Minute},
+	{op: "SignUp", client: "clientB", n: 1, at: 6 * time.Minute, blocked: true},
+	{op: "AdminGetUser", n: 1, at: 7 * time.Minute},
+	{uri: "/login", n: 3, at: 8 * time.Minute},
+	{op: "DeleteUser", n: 2, at: 2 * time.Hour}, // after --to
+}
+
+func TestOperations(t *testing.T) {
+	path := writeCalls(t, learnedCalls)
+	var out struct {
+		Operations []map[string]any `json:"operations"`
+		AuthFlows  []map[string]any `json:"auth_flows"`
+	}
+	runJSON(t, &out, "operations", "--to", start.Add(time.Hour).Format(time.RFC3339), path)
+	type opRow struct {
+		Op, Class    string
+		Calls, Block float64
+		First, Last  string
+		Flag         bool
+	}
+	at := func(d time.Duration) string { return start.Add(d).Format(time.RFC3339) }
+	want := []opRow{
+		{"InitiateAuth", "public", 10, 0, at(0), at(2*time.Minute + time.Second), false},
+		{"GetUser", "token", 7, 0, at(4 * time.Minute), at(4*time.Minute + 6*time.Second), false},
+		{"RespondToAuthChallenge", "public", 4, 0, at(3 * time.Minute), at(3*time.Minute + 3*time.Second), false},
+		{"SignUp", "public", 2, 1, at(5 * time.Minute), at(6 * time.Minute), false},
+		{"AdminGetUser", "iam", 1, 0, at(7 * time.Minute), at(7 * time.Minute), true},
+	}
+	var got []opRow
+	for _, r := range out.Operations {
+		got = append(got, opRow{r["operation"].(string), r["class"].(string), r["calls"].(float64), r["blocked"].(float64),
+			r["first_seen"].(string), r["last_seen"].(string), r["flag"] != ""})
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("operations:\n got %v\nwant %v", got, want)
+	}
+	type flowRow struct {
+		Client, Flow string
+		Calls        float64
+	}
+	wantFlows := []flowRow{{"clientA", "USER_SRP_AUTH", 5}, {"clientA", "REFRESH_TOKEN_AUTH", 3}, {"clientB", "USER_PASSWORD_AUTH", 2}}
+	var gotFlows []flowRow
+	for _, r := range out.AuthFlows {
+		gotFlows = append(gotFlows, flowRow{r["client_id"].(string), r["auth_flow"].(string), r["calls"].(float64)})
+	}
+	if !slices.Equal(gotFlows, wantFlows) {
+		t.Errorf("auth flows:\n got %v\nwant %v", gotFlows, wantFlows)
+	}
+}
+
+// TestAllowlistRoundTrip is the issue's acceptance test: the allow list
+// emitted from counted traffic, loaded back into the proxy's web ACL (from
+// the YAML config and from the AWS JSON), lets exactly the operations seen
+// through and blocks every other one, the IAM call seen included.
+func TestAllowlistRoundTrip(t *testing.T) {
+	path := writeCalls(t, learnedCalls)
+	var out struct {
+		PatternSet string           `json:"pattern_set"`
+		Patterns   []string         `json:"patterns"`
+		Config     string           `json:"config"`
+		AWS        presets.Preset   `json:"aws"`
+		LeftOut    []map[string]any `json:"left_out"`
+	}
+	runJSON(t, &out, "operations", "--emit", "allowlist", "--to", start.Add(time.Hour).Format(time.RFC3339), path)
+	wantPatterns := []string{
+		`^AWSCognitoIdentityProviderService\.GetUser$`,
+		`^AWSCognitoIdentityProviderService\.InitiateAuth$`,
+		`^AWSCognitoIdentityProviderService\.RespondToAuthChallenge$`,
+		`^AWSCognitoIdentityProviderService\.SignUp$`,
+	}
+	if !slices.Equal(out.Patterns, wantPatterns) {
+		t.Fatalf("patterns %q, want %q", out.Patterns, wantPatterns)
+	}
+	if len(out.LeftOut) != 1 || out.LeftOut[0]["operation"] != "AdminGetUser" {
+		t.Errorf("left out %v, want AdminGetUser", out.LeftOut)
+	}
+	allowed := []string{"GetUser", "InitiateAuth", "RespondToAuthChallenge", "SignUp"}
+
+	// The YAML snippet, through the proxy's own web ACL builder.
+	var doc struct {
+		WAF config.WAF `yaml:"waf"`
+	}
+	if err := yaml.Unmarshal([]byte(out.Config), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, out.Config)
+	}
+	fromConfig, err := webacl.Build(&doc.WAF, webacl.Input{Store: ratelimit.NewMemory()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The AWS JSON, through waf.New with the pattern set.
+	sets := map[string][]string{}
+	for _, s := range out.AWS.RegexPatternSets {
+		for _, r := range s.RegularExpressionList {
+			sets[s.Name] = append(sets[s.Name], r.RegexString)
+		}
+	}
+	rules, _ := json.Marshal(out.AWS.Rules)
+	fromAWS, err := waf.New(rules, waf.Options{RegexPatternSets: sets, Store: ratelimit.NewMemory()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, e := range map[string]*waf.Engine{"config": fromConfig, "aws": fromAWS} {
+		for _, op := range cognito.Operations() {
+			v := &request.View{Method: "POST", Path: "/", Header: http.Header{}, ClientIP: netip.MustParseAddr("10.0.0.1"),
+				Target: cognito.TargetPrefix + op.Name, Operation: op.Name}
+			v.Header.Set("X-Amz-Target", v.Target)
+			var vd waf.Verdict
+			if err := e.Evaluate(context.Background(), start, v, &vd); err != nil {
+				t.Fatal(err)
+			}
+			if blocked, want := vd.Action == waf.ActionBlock, !slices.Contains(allowed, op.Name); blocked != want {
+				t.Errorf("%s: %s blocked = %v, want %v", name, op.Name, blocked, want)
+			}
+		}
+		hosted := &request.View{Method: "GET", Path: "/login", Header: http.Header{}, ClientIP: netip.MustParseAddr("10.0.0.1")}
+		var vd waf.Verdict
+		if err := e.Evaluate(context.Background(), start, hosted, &vd); err != nil || vd.Action != waf.ActionAllow {
+			t.Errorf("%s: Hosted UI request: %v %v", name, vd.Action, err)
+		}
+	}
+}
+
+func TestAllowlistText(t *testing.T) {
+	path := writeCalls(t, learnedCalls)
+	var stdout, stderr bytes.Buffer
+	if code := Main([]string{"operations", "--emit", "allowlist", "-q", "--account", "111122223333", "--region", "eu-west-1", path}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	s := stdout.String()
+	for _, want := range []string{
+		"#   LEFT OUT AdminGetUser (iam, 1 calls): IAM-signed: apps never send it",
+		`- '^AWSCognitoIdentityProviderService\.DeleteUser$'`, // no --to: the late calls count
+		"- name: cognito-allowlist",
+		`- '^AWSCognitoIdentityProviderService\.InitiateAuth$'`,
+		`arn:aws:wafv2:eu-west-1:111122223333:regional/regexpatternset/cognito-allowed-targets/`,
+		`"RegexString": "^AWSCognitoIdentityProviderService\\.SignUp$"`,
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("output lacks %q:\n%s", want, s)
+		}
+	}
+}
+
+func TestTargetPatterns(t *testing.T) {
+	var all []string
+	for _, op := range cognito.Operations() {
+		if op.Class != cognito.IAM {
+			all = append(all, op.Name)
+		}
+	}
+	slices.Sort(all)
+	for _, ops := range [][]string{{"InitiateAuth"}, all[:10], all} {
+		pats, err := TargetPatterns(ops)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pats) > MaxPatterns {
+			t.Errorf("%d ops: %d patterns", len(ops), len(pats))
+		}
+		var res []*regexp.Regexp
+		for _, p := range pats {
+			if len(p) > MaxPatternLen {
+				t.Errorf("pattern of %d chars: %s", len(p), p)
+			}
+			res = append(res, regexp.MustCompile(p))
+		}
+		match := func(s string) bool {
+			return slices.ContainsFunc(res, func(re *regexp.Regexp) bool { return re.MatchString(s) })
+		}
+		for _, op := range cognito.Operations() {
+			if got, want := match(cognito.TargetPrefix+op.Name), slices.Contains(ops, op.Name); got != want {
+				t.Errorf("%d ops: %s matched = %v", len(ops), op.Name, got)
+			}
+		}
+		for _, bad := range []string{"x" + cognito.TargetPrefix + ops[0], cognito.TargetPrefix + ops[0] + "x", "AWSCognitoIdentityProviderServiceX" + ops[0]} {
+			if match(bad) {
+				t.Errorf("%q matched", bad)
+			}
+		}
+	}
+	var ops []string
+	for _, op := range cognito.Operations() {
+		ops = append(ops, op.Name)
+	}
+	if _, err := TargetPatterns(ops); err == nil {
+		t.Error("every operation fits the pattern set?")
+	}
+}
