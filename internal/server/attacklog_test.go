@@ -1,0 +1,119 @@
+package server
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/poolguard/poolguard/internal/analyze"
+	"github.com/poolguard/poolguard/internal/config"
+	"github.com/poolguard/poolguard/internal/metrics"
+	"github.com/poolguard/poolguard/internal/observe"
+	"github.com/poolguard/poolguard/internal/proxy"
+	"github.com/poolguard/poolguard/internal/ratelimit"
+	"github.com/poolguard/poolguard/internal/waflog"
+)
+
+const attackConfig = `
+upstream: {endpoint: UPSTREAM, region: us-east-1}
+trusted_proxies: [127.0.0.1/32]
+clients: [{client_id: c1, user_pool_id: us-east-1_pool, client_secret: hunter2-client-secret}]
+pool_acl: {proxy_header: {name: x-poolguard-auth, value: proxy-header-secret}}
+waf:
+  test_mode: true
+  presets:
+    - {name: cognito-categories, params: {SignInRateLimit: 100, EvaluationWindowSec: 60}}
+`
+
+// The proxy under a credential-stuffing burst writes AWS-format records
+// that poolguard analyze turns into the attacker's IP, category and peak,
+// with no password, secret or token in the log, and the upstream sees the
+// pool ACL's proxy header on every call.
+func TestAttackLogNamesTheAttacker(t *testing.T) {
+	var sawHeader, missingHeader int
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Poolguard-Auth") == "proxy-header-secret" && len(r.Header.Values("X-Poolguard-Auth")) == 1 {
+			sawHeader++
+		} else {
+			missingHeader++
+		}
+		_, _ = w.Write([]byte(`{"AuthenticationResult":{"AccessToken":"eyJ-token-value"}}`))
+	}))
+	defer up.Close()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "poolguard.yaml")
+	_ = os.WriteFile(path, []byte(strings.ReplaceAll(attackConfig, "UPSTREAM", up.URL)), 0o600)
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := BuildState(cfg, Deps{Store: ratelimit.NewMemory()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logPath := filepath.Join(dir, "waf.log")
+	wl, err := waflog.New(waflog.Options{Destination: logPath, Region: "us-east-1", Account: cfg.WAF.Account})
+	if err != nil {
+		t.Fatal(err)
+	}
+	met, err := metrics.New(metrics.Options{Dropped: wl.Dropped})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(up.URL)
+	srv := httptest.NewServer(proxy.New(st, proxy.NewUpstream(u, cfg.Upstream.Timeout, 8), slog.New(slog.DiscardHandler), observe.Observers{wl, met}))
+	defer srv.Close()
+
+	for i := range 300 {
+		initiateAuthAs(t, srv.URL, "198.51.100.66", "victim")
+		if i%10 == 0 {
+			initiateAuthAs(t, srv.URL, "203.0.113.5", "alice")
+		}
+	}
+	if err := wl.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if sawHeader != 330 || missingHeader != 0 {
+		t.Fatalf("proxy header on %d upstream calls, missing on %d", sawHeader, missingHeader)
+	}
+	data, _ := os.ReadFile(logPath)
+	if n := bytes.Count(data, []byte("\n")); n != 330 || wl.Dropped() != 0 {
+		t.Fatalf("%d records, %d dropped", n, wl.Dropped())
+	}
+	for _, secret := range []string{"hunter2", "P@ssw0rd-attempt", "eyJ-token", "proxy-header-secret"} {
+		if bytes.Contains(data, []byte(secret)) {
+			t.Fatalf("the log contains %q", secret)
+		}
+	}
+	if n := bytes.Count(data, []byte(`{"ruleId":"RateLimitSignIn","action":"COUNT"`)); n != 200 {
+		t.Fatalf("test mode: %d records count RateLimitSignIn, want the 200 over the limit", n)
+	}
+	var out, errOut bytes.Buffer
+	if code := analyze.Main([]string{"peak-rates", "--window", "1m", "--csv", logPath}, &out, &errOut); code != 0 {
+		t.Fatalf("analyze: %d %s", code, errOut.String())
+	}
+	first := strings.SplitN(out.String(), "\n", 3)
+	if len(first) < 2 || !strings.Contains(first[1], "SignIn") || !strings.Contains(first[1], "198.51.100.66") || !strings.Contains(first[1], "300") {
+		t.Fatalf("peak-rates does not lead with the attacker:\n%s", out.String())
+	}
+}
+
+func initiateAuthAs(t *testing.T, base, ip, user string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, base+"/", strings.NewReader(
+		`{"ClientId":"c1","AuthFlow":"USER_PASSWORD_AUTH","AuthParameters":{"USERNAME":"`+user+`","PASSWORD":"P@ssw0rd-attempt"}}`))
+	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.InitiateAuth")
+	req.Header.Set("X-Forwarded-For", ip)
+	req.Header.Set("X-Poolguard-Auth", "forged-by-client")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+}
