@@ -29,8 +29,9 @@ Usage:
                                      print a preset as AWS WAFv2 JSON
   poolguard rules test --config FILE --request REQ.json
                                      evaluate the web ACL on a request
-  poolguard analyze peak-rates|recommend|top-callers|errors LOG...
-                                     find attackers and tune limits from WAF logs
+  poolguard analyze peak-rates|recommend|top-callers|errors|operations|bypass LOG...
+                                     find attackers, tune limits and learn the operation
+                                     allow list from WAF (or CloudTrail) logs
   poolguard audit    --config FILE   report user pool settings a proxy cannot fix
   poolguard export waf --config FILE [--format waf|cloudformation|ipsets]
                                      the web ACL to attach to the user pool itself

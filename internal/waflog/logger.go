@@ -99,6 +99,12 @@ func (l *Logger) run() {
 }
 
 func (l *Logger) write(b []byte) {
+	// The sink only ever sees whole records: a record that does not fit
+	// what is left of the buffer flushes the buffer first, so a rotating
+	// sink never splits a record across two files.
+	if l.bw.Buffered() > 0 && l.bw.Available() < len(b) {
+		l.flush()
+	}
 	if _, err := l.bw.Write(b); err != nil {
 		l.fail(err)
 		l.dropped.Add(1)
