@@ -59,6 +59,7 @@ func serve(args []string, stderr io.Writer) int {
 		return 2
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	slog.SetDefault(log) // packages that log through the default logger write here too
 	cfg, err := config.Load(path)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -75,6 +76,13 @@ func serve(args []string, stderr io.Writer) int {
 		return 1
 	}
 	defer sh.shutdown()
+	obs, err := openObservers(cfg, sh)
+	if err != nil {
+		fmt.Fprintln(stderr, "poolguard:", err)
+		return 1
+	}
+	defer obs.close() // after Serve has drained: the log queue is flushed last
+	sh.deps.Observer = obs.observers
 	st, err := server.BuildState(cfg, sh.deps)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -97,12 +105,6 @@ func serve(args []string, stderr io.Writer) int {
 	}
 	go sweep(ctx, sh.store, time.Minute)
 	go sh.deps.Secrets.Run(ctx)
-	obs, err := openObservers(cfg, sh)
-	if err != nil {
-		fmt.Fprintln(stderr, "poolguard:", err)
-		return 1
-	}
-	defer obs.close() // after Serve has drained: the log queue is flushed last
 	handler := proxy.New(st, up, log, obs.observers)
 	reloader := server.NewReloader(path, cfg, sh.deps, handler, log)
 	registerReloads(obs.metrics.Registry(), reloader)

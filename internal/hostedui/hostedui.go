@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/poolguard/poolguard/internal/challenge"
+	"github.com/poolguard/poolguard/internal/observe"
 	"github.com/poolguard/poolguard/internal/request"
 	"github.com/poolguard/poolguard/internal/signals"
 	"github.com/poolguard/poolguard/internal/waf"
@@ -78,6 +79,9 @@ type Config struct {
 	Log *slog.Logger
 	// Now returns the current time; time.Now when nil.
 	Now func() time.Time
+	// Observer receives every finished request (the WAF log, metrics);
+	// nil reports nothing.
+	Observer observe.Observer
 	// Signals labels requests before the web ACL sees them; nil adds none.
 	Signals *signals.Signals
 	// Challenge serves the CAPTCHA/Challenge interstitial and its
@@ -155,23 +159,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	v := h.view(r, body)
 	h.cfg.Signals.Annotate(v)
-	if h.cfg.Firewall != nil {
-		var vd waf.Verdict
-		if err := h.cfg.Firewall.Evaluate(r.Context(), now, v, &vd); err != nil {
-			// The rate store failed: fail open, as the API proxy does.
-			h.log.Warn("hosted UI: web ACL evaluation failed; request allowed", "request_id", v.RequestID, "err", err)
-		} else if vd.Action != waf.ActionAllow {
-			h.log.Info("hosted UI: request refused by the web ACL", "request_id", v.RequestID, "action", string(vd.Action),
-				"rule", vd.TerminatingRuleID, "path", r.URL.Path, "client_ip", v.ClientIP.String())
-			if c := h.cfg.Challenge; c == nil || (vd.Action != waf.ActionCaptcha && vd.Action != waf.ActionChallenge) || !c.Respond(w, r, vd.Action) {
-				refuse(w, &vd, v.RequestID)
-			}
-			return
-		} else {
-			for _, f := range vd.InsertHeaders {
-				r.Header.Add(f.Name, f.Value)
-			}
-		}
+	sw := &statusWriter{ResponseWriter: w}
+	out := observe.Outcome{Start: now, View: v}
+	defer h.report(&out, sw, now)
+	if h.firewall(sw, r, v, now, &out) {
+		return
 	}
 	if r.Method == http.MethodPost && isClientAuthPath(r.URL.Path) {
 		addClientAuth(r.Header, body, h.cfg.Secrets)
@@ -182,8 +174,83 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.NoBody
 	}
 	r.TransferEncoding = nil
-	h.proxy.ServeHTTP(w, r)
+	out.Forwarded = true
+	h.proxy.ServeHTTP(sw, r)
 }
+
+// firewall runs the web ACL and answers a request it does not allow; it
+// reports whether the request was answered.
+func (h *Handler) firewall(w http.ResponseWriter, r *http.Request, v *request.View, now time.Time, out *observe.Outcome) bool {
+	for k := range r.Header {
+		if strings.HasPrefix(k, "X-Amzn-Waf-") {
+			delete(r.Header, k) // only the web ACL may set these
+		}
+	}
+	if h.cfg.Firewall == nil {
+		return false
+	}
+	vd := new(waf.Verdict)
+	if err := h.cfg.Firewall.Evaluate(r.Context(), now, v, vd); err != nil {
+		// The rate store could not decide (fail_closed): refuse, as the
+		// API proxy does.
+		out.StoreError = true
+		h.log.Warn("hosted UI: web ACL evaluation failed; request refused", "request_id", v.RequestID, "err", err)
+		plain(w, http.StatusServiceUnavailable, "Service temporarily unavailable; try again.")
+		return true
+	}
+	out.Verdict = vd
+	if vd.Action == waf.ActionAllow {
+		for _, f := range vd.InsertHeaders {
+			r.Header.Set(f.Name, f.Value)
+		}
+		out.InsertedHeaders = vd.InsertHeaders
+		return false
+	}
+	h.log.Info("hosted UI: request refused by the web ACL", "request_id", v.RequestID, "action", string(vd.Action),
+		"rule", vd.TerminatingRuleID, "path", r.URL.Path, "client_ip", v.ClientIP.String())
+	if c := h.cfg.Challenge; c == nil || (vd.Action != waf.ActionCaptcha && vd.Action != waf.ActionChallenge) || !c.Respond(w, r, vd.Action) {
+		refuse(w, vd, v.RequestID)
+	}
+	return true
+}
+
+// report hands the finished request to the observer (WAF log, metrics).
+func (h *Handler) report(out *observe.Outcome, sw *statusWriter, start time.Time) {
+	if h.cfg.Observer == nil {
+		return
+	}
+	out.Status = sw.status
+	if out.Forwarded {
+		out.UpstreamStatus = sw.status
+	}
+	out.Duration = h.now().Sub(start)
+	h.cfg.Observer.Observe(out)
+}
+
+// statusWriter remembers the status sent to the client.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+// WriteHeader records and sends the status.
+func (s *statusWriter) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+// Write sends body bytes (status 200 unless set).
+func (s *statusWriter) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection (flushes).
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // view builds the web ACL's view of r.
 func (h *Handler) view(r *http.Request, body []byte) *request.View {

@@ -19,6 +19,7 @@ import (
 	"github.com/poolguard/poolguard/internal/hook"
 	"github.com/poolguard/poolguard/internal/hostedui"
 	"github.com/poolguard/poolguard/internal/ipsets"
+	"github.com/poolguard/poolguard/internal/observe"
 	"github.com/poolguard/poolguard/internal/proxy"
 	"github.com/poolguard/poolguard/internal/ratelimit"
 	"github.com/poolguard/poolguard/internal/secrets"
@@ -44,6 +45,9 @@ type Deps struct {
 	// HostedUITransport carries Hosted UI requests upstream; nil uses
 	// http.DefaultTransport.
 	HostedUITransport http.RoundTripper
+	// Observer receives the Hosted UI listener's finished requests (the
+	// API listener's are reported by proxy.Handler); nil reports nothing.
+	Observer observe.Observer
 	// HookCounters count decision hook calls across reloads (for the
 	// metrics); nil gives each build its own.
 	HookCounters *hook.Counters
@@ -141,7 +145,7 @@ func buildHostedUI(cfg *config.Config, st *proxy.State, deps Deps) error {
 		return fmt.Errorf("%s: upstream.hosted_ui: %w", cfg.File, err)
 	}
 	hc := hostedui.Config{Upstream: up, Secrets: map[string][]byte{}, ClientIP: st.ClientIP,
-		MaxBodyBytes: cfg.Limits.MaxBodyBytes, Transport: deps.HostedUITransport}
+		MaxBodyBytes: cfg.Limits.MaxBodyBytes, Transport: deps.HostedUITransport, Observer: deps.Observer}
 	if p := cfg.HostedUI.PublicURL; p != "" {
 		if hc.PublicURL, err = url.Parse(p); err != nil {
 			return fmt.Errorf("%s: hosted_ui.public_url: %w", cfg.File, err)
