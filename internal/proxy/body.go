@@ -14,6 +14,16 @@ import (
 type buffer struct {
 	b    []byte
 	wire []byte
+	hdr  http.Header // the upstream answer's headers
+}
+
+// header returns the buffer's header map, empty.
+func (b *buffer) header() http.Header {
+	if b.hdr == nil {
+		b.hdr = make(http.Header, 8)
+	}
+	clear(b.hdr)
+	return b.hdr
 }
 
 var bufPool = sync.Pool{New: func() any { return &buffer{b: make([]byte, 0, 4096)} }}

@@ -23,9 +23,9 @@ import (
 // seen is what an observer kept of one Outcome.
 type seen struct {
 	op, hookAction, hookFailure, terminating string
-	status                                  int
-	labels                                  []string
-	forwarded                               bool
+	status                                   int
+	labels                                   []string
+	forwarded                                bool
 }
 
 // outcomes records finished requests; it is safe for concurrent use.

@@ -108,11 +108,17 @@ func (p *connPool) closeIdle() {
 // upResponse is an upstream answer whose body, once read to its end and
 // closed, gives the connection back to the pool.
 type upResponse struct {
-	*http.Response
-	pool *connPool
-	conn *upConn
-	body io.ReadCloser
-	eof  bool
+	StatusCode int
+	Header     http.Header
+	// Body is the response itself: read the body from it, then Close it.
+	Body io.ReadCloser
+
+	pool  *connPool
+	conn  *upConn
+	body  io.Reader
+	lr    io.LimitedReader
+	eof   bool
+	close bool
 }
 
 // Read reads the body, noting its end.
@@ -132,7 +138,7 @@ func (r *upResponse) Close() error {
 	}
 	c := r.conn
 	r.conn = nil
-	if r.eof && !r.Response.Close && r.body.Close() == nil {
+	if r.eof && !r.close {
 		_ = c.SetDeadline(time.Time{})
 		r.pool.put(c, time.Now())
 		return nil
@@ -140,17 +146,18 @@ func (r *upResponse) Close() error {
 	return c.Close()
 }
 
-// roundTrip sends the serialized request wire and returns the answer's head; the body
-// is read from the response. A request that fails on a reused connection
-// before any answer arrived (the upstream closed it while idle) is sent once
-// more on a new connection, as net/http's transport does.
-func (p *connPool) roundTrip(wire []byte, deadline time.Time) (*upResponse, error) {
+// roundTrip sends the serialized request wire and returns the answer, its
+// headers parsed into hdr (cleared first). A request that fails on a
+// reused connection before any answer arrived (the upstream closed it
+// while idle) is sent once more on a new connection, as net/http's
+// transport does.
+func (p *connPool) roundTrip(wire []byte, deadline time.Time, hdr http.Header) (*upResponse, error) {
 	for attempt := 0; ; attempt++ {
 		c, err := p.get(time.Now(), deadline)
 		if err != nil {
 			return nil, err
 		}
-		resp, err := p.exchange(c, wire, deadline)
+		resp, err := p.exchange(c, wire, deadline, hdr)
 		if err == nil {
 			return resp, nil
 		}
@@ -162,19 +169,20 @@ func (p *connPool) roundTrip(wire []byte, deadline time.Time) (*upResponse, erro
 }
 
 // exchange writes the serialized request on c and reads the answer's head.
-func (p *connPool) exchange(c *upConn, wire []byte, deadline time.Time) (*upResponse, error) {
+func (p *connPool) exchange(c *upConn, wire []byte, deadline time.Time, hdr http.Header) (*upResponse, error) {
 	if err := c.SetDeadline(deadline); err != nil {
 		return nil, err
 	}
 	if _, err := c.Write(wire); err != nil {
 		return nil, err
 	}
-	resp, err := http.ReadResponse(c.br, nil) // the request is a POST: its answer has a body
-	if err != nil {
+	hd := head{header: hdr}
+	if err := readHead(c.br, &hd); err != nil {
 		return nil, err
 	}
-	r := &upResponse{Response: resp, pool: p, conn: c, body: resp.Body}
-	resp.Body = r
+	r := &upResponse{StatusCode: hd.status, Header: hd.header, pool: p, conn: c, close: hd.close}
+	r.body = hd.body(c.br, &r.lr)
+	r.Body = r
 	return r, nil
 }
 

@@ -76,7 +76,7 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, p
 	x.out.Forwarded = true
 	x.out.UpstreamOperation = cognito.OperationFromTarget(plan.Target)
 	sent := h.now()
-	resp, err := up.pool.roundTrip(buf.wire, sent.Add(up.timeout))
+	resp, err := up.pool.roundTrip(buf.wire, sent.Add(up.timeout), buf.header())
 	x.out.UpstreamLatency = h.now().Sub(sent)
 	if err != nil {
 		h.upstreamError(w, x, err, ctx, up.timeout)
@@ -92,7 +92,7 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, p
 	copyHeaders(w.Header(), resp.Header)
 	st.CORS.apply(w.Header(), r.Header.Get("Origin"))
 	if plan.LearnUser && resp.StatusCode == http.StatusOK {
-		h.relayAndLearn(w, resp.Response)
+		h.relayAndLearn(w, resp)
 		return
 	}
 	w.WriteHeader(resp.StatusCode)
@@ -246,7 +246,7 @@ const maxLearnBytes = 1 << 20
 
 // relayAndLearn reads a successful sign-in answer, learns its refresh
 // token's owner, and relays it unchanged.
-func (h *Handler) relayAndLearn(w http.ResponseWriter, resp *http.Response) {
+func (h *Handler) relayAndLearn(w http.ResponseWriter, resp *upResponse) {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxLearnBytes+1))
 	if err == nil && len(body) <= maxLearnBytes {
 		h.State().Rewriter.Learn(decoded(body, resp.Header.Get("Content-Encoding")), h.now())

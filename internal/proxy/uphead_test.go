@@ -1,0 +1,90 @@
+package proxy
+
+import (
+	"bufio"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestReadHead(t *testing.T) {
+	tests := []struct {
+		name, in    string
+		ok          bool
+		status      int
+		length      int64
+		chunked     bool
+		close       bool
+		header, val string
+	}{
+		{"cognito", "HTTP/1.1 200 OK\r\nDate: x\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 2\r\nx-amzn-RequestId: r\r\n\r\n", true, 200, 2, false, false, "X-Amzn-Requestid", "r"},
+		{"error", "HTTP/1.1 400 Bad Request\r\nx-amzn-ErrorType: NotAuthorizedException:\r\ncontent-length: 10\r\n\r\n", true, 400, 10, false, false, "X-Amzn-Errortype", "NotAuthorizedException:"},
+		{"chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", true, 200, -1, true, false, "", ""},
+		{"close", "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n", true, 200, 0, false, true, "", ""},
+		{"until EOF", "HTTP/1.1 200 OK\r\n\r\n", true, 200, -1, false, true, "", ""},
+		{"bare LF", "HTTP/1.1 204 No Content\nA: b\n\n", true, 204, 0, false, false, "A", "b"},
+		{"skips 100", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n", true, 200, 1, false, false, "", ""},
+		{"two lengths", "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", false, 0, 0, false, false, "", ""},
+		{"length and chunked", "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", false, 0, 0, false, false, "", ""},
+		{"gzip transfer", "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", false, 0, 0, false, false, "", ""},
+		{"folding", "HTTP/1.1 200 OK\r\nA: b\r\n c\r\n\r\n", false, 0, 0, false, false, "", ""},
+		{"negative length", "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", false, 0, 0, false, false, "", ""},
+		{"not http", "SSH-2.0-x\r\n\r\n", false, 0, 0, false, false, "", ""},
+		{"no colon", "HTTP/1.1 200 OK\r\nnocolon\r\n\r\n", false, 0, 0, false, false, "", ""},
+		{"truncated", "HTTP/1.1 200 OK\r\nA: b\r\n", false, 0, 0, false, false, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hd := head{header: http.Header{}}
+			err := readHead(bufio.NewReader(strings.NewReader(tt.in)), &hd)
+			if (err == nil) != tt.ok {
+				t.Fatalf("err = %v, want ok=%v", err, tt.ok)
+			}
+			if !tt.ok {
+				return
+			}
+			if hd.status != tt.status || hd.length != tt.length || hd.chunked != tt.chunked || hd.close != tt.close {
+				t.Fatalf("head %+v", hd)
+			}
+			if tt.header != "" && hd.header.Get(tt.header) != tt.val {
+				t.Fatalf("%s = %q in %v", tt.header, hd.header.Get(tt.header), hd.header)
+			}
+		})
+	}
+}
+
+func TestHeadBodyFraming(t *testing.T) {
+	in := "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nNEXT"
+	br := bufio.NewReader(strings.NewReader(in))
+	hd := head{header: http.Header{}}
+	if err := readHead(br, &hd); err != nil {
+		t.Fatal(err)
+	}
+	var lr io.LimitedReader
+	body, err := io.ReadAll(hd.body(br, &lr))
+	if err != nil || string(body) != "abc" {
+		t.Fatalf("body %q, %v", body, err)
+	}
+	rest, _ := io.ReadAll(br)
+	if string(rest) != "NEXT" {
+		t.Fatalf("the chunked body did not end where it should: rest %q", rest)
+	}
+}
+
+func FuzzReadHead(f *testing.F) {
+	f.Add("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+	f.Add("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.0 500 x\r\n\r\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		hd := head{header: http.Header{}}
+		br := bufio.NewReader(strings.NewReader(in))
+		if readHead(br, &hd) != nil {
+			return
+		}
+		if hd.status < 200 || hd.status > 999 || hd.chunked && hd.length >= 0 {
+			t.Fatalf("accepted an impossible head: %+v", hd)
+		}
+		var lr io.LimitedReader
+		_, _ = io.Copy(io.Discard, hd.body(br, &lr))
+	})
+}
