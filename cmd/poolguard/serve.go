@@ -110,6 +110,10 @@ func serve(args []string, stderr io.Writer) int {
 	registerReloads(obs.metrics.Registry(), reloader)
 	go reloadOnHangup(ctx, reloader)
 	srv := server.New(cfg, handler, log)
+	if g := sh.guard; g != nil {
+		handler.SetDegraded(g.Degraded)
+		srv.SetReadiness(func() (bool, string) { return server.RateStoreReadiness(g) })
+	}
 	srv.AdminMux().Handle("GET /metrics", obs.metrics.Handler())
 	if err := mountAdminAPI(srv, cfg, sh, handler, reloader); err != nil {
 		fmt.Fprintln(stderr, "poolguard:", err)

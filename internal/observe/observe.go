@@ -53,6 +53,9 @@ type Outcome struct {
 	// StoreError reports that the rate store failed and the request was
 	// decided without it.
 	StoreError bool
+	// StoreFallback reports that the shared rate store was unreachable and
+	// rate rules were decided on this replica's own counters (fail_open).
+	StoreFallback bool
 	// HookAction is the decision hook's action (allow, block, captcha,
 	// challenge, count), on_error's when it failed; "" when not asked.
 	HookAction string

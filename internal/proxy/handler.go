@@ -20,7 +20,13 @@ type Handler struct {
 	log      *slog.Logger
 	observer observe.Observer
 	now      func() time.Time
+	degraded atomic.Pointer[func() bool]
 }
+
+// SetDegraded tells the handler how to learn whether rate rules are being
+// decided on local counters (a shared store's fail_open fallback), which
+// each finished request then reports.
+func (h *Handler) SetDegraded(f func() bool) { h.degraded.Store(&f) }
 
 // New returns a Handler serving st and forwarding to up. log receives
 // operational errors (never secrets or request bodies); observer, which may
@@ -142,6 +148,9 @@ func (h *Handler) fail(w http.ResponseWriter, x *exchange, err *cognito.Error) {
 func (h *Handler) finish(x *exchange) {
 	if h.observer != nil {
 		x.out.Duration = h.now().Sub(x.start)
+		if f := h.degraded.Load(); f != nil && x.out.Verdict != nil {
+			x.out.StoreFallback = (*f)()
+		}
 		h.observer.Observe(&x.out)
 	}
 	putExchange(x)

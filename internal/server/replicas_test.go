@@ -10,11 +10,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/poolguard/poolguard/internal/config"
 	"github.com/poolguard/poolguard/internal/ipsets"
+	"github.com/poolguard/poolguard/internal/observe"
 	"github.com/poolguard/poolguard/internal/proxy"
 	"github.com/poolguard/poolguard/internal/ratelimit"
 	"github.com/poolguard/poolguard/internal/ratelimit/redisstore"
@@ -158,7 +160,10 @@ func TestRedisOutagePolicies(t *testing.T) {
 			t.Fatal(err)
 		}
 		u, _ := url.Parse(up.URL)
-		srv := httptest.NewServer(proxy.New(st, proxy.NewUpstream(u, cfg.Upstream.Timeout, 4), slog.New(slog.DiscardHandler), nil))
+		fallbacks := &fallbackCounter{}
+		h := proxy.New(st, proxy.NewUpstream(u, cfg.Upstream.Timeout, 4), slog.New(slog.DiscardHandler), fallbacks)
+		h.SetDegraded(guard.Degraded)
+		srv := httptest.NewServer(h)
 		defer srv.Close()
 
 		if status, _ := initiateAuth(t, srv.URL, "198.51.100.9"); status != 200 {
@@ -173,6 +178,13 @@ func TestRedisOutagePolicies(t *testing.T) {
 			if status == 500 && !strings.Contains(body, `"__type":"InternalErrorException"`) {
 				t.Fatalf("refusal not in Cognito's shape: %s", body)
 			}
+		}
+		ready, detail := RateStoreReadiness(guard)
+		if ready != (tc.policy == redisstore.FailOpen) || detail == "" {
+			t.Fatalf("%v during the outage: ready %v (%s)", tc.policy, ready, detail)
+		}
+		if tc.policy == redisstore.FailOpen && fallbacks.n.Load() != 5 {
+			t.Fatalf("%d of 5 requests reported a fail_open fallback", fallbacks.n.Load())
 		}
 		rd.Restart()
 		deadline := time.Now().Add(10 * time.Second)
@@ -189,3 +201,12 @@ func TestRedisOutagePolicies(t *testing.T) {
 }
 
 func guardRecovered(g *redisstore.Guard) bool { return !g.Degraded() }
+
+// fallbackCounter counts requests reported as decided on local counters.
+type fallbackCounter struct{ n atomic.Int64 }
+
+func (f *fallbackCounter) Observe(o *observe.Outcome) {
+	if o.StoreFallback {
+		f.n.Add(1)
+	}
+}

@@ -18,6 +18,7 @@ type Server struct {
 	admin  *http.Server
 	extra  []served // further listeners (the Hosted UI)
 	ready  atomic.Bool
+	check  atomic.Pointer[func() (bool, string)]
 	log    *slog.Logger
 	drain  time.Duration
 }
@@ -62,10 +63,26 @@ func (s *Server) AddListener(l net.Listener, h http.Handler) {
 // before Serve.
 func (s *Server) AdminMux() *http.ServeMux { return s.admin.Handler.(*http.ServeMux) }
 
+// SetReadiness adds a check to /healthz: while it reports false the
+// endpoint answers 503, and its detail is shown either way (for example
+// "rate store degraded: local counters").
+func (s *Server) SetReadiness(check func() (ready bool, detail string)) { s.check.Store(&check) }
+
 func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
 	if !s.ready.Load() {
 		http.Error(w, "starting or draining\n", http.StatusServiceUnavailable)
 		return
+	}
+	if c := s.check.Load(); c != nil {
+		ready, detail := (*c)()
+		if !ready {
+			http.Error(w, "not ready: "+detail+"\n", http.StatusServiceUnavailable)
+			return
+		}
+		if detail != "" {
+			_, _ = w.Write([]byte("ok; " + detail + "\n"))
+			return
+		}
 	}
 	_, _ = w.Write([]byte("ok\n"))
 }

@@ -343,6 +343,9 @@ func appendPoolguard(dst []byte, o *observe.Outcome, v *waf.Verdict) []byte {
 	dst = appendMillisField(dst, "durationMs", o.Duration)
 	dst = appendStringField(dst, "proxyErrorType", o.ErrorType)
 	dst = appendBoolField(dst, "storeError", o.StoreError)
+	if o.StoreFallback {
+		dst = appendBoolField(dst, "rateStoreFallback", true)
+	}
 	if o.HookAction != "" {
 		dst = appendStringField(dst, "hookAction", o.HookAction)
 	}
