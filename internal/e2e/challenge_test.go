@@ -237,4 +237,3 @@ func getBody(t *testing.T, u, ua string) string {
 	b, _ := io.ReadAll(resp.Body)
 	return string(b)
 }
-

@@ -142,12 +142,8 @@ func TestGoSDKErrors(t *testing.T) {
 		wantAPIError(t, "SignUp", err, "InternalErrorException", http.StatusBadGateway)
 	})
 	t.Run("upstream timeout", func(t *testing.T) {
-		start := time.Now()
 		err := signUp(ctx, cognitotest.NewClient(ep.slow.URL), 0)
 		wantAPIError(t, "SignUp", err, "InternalErrorException", http.StatusGatewayTimeout)
-		if d := time.Since(start); d > errTimeout+5*time.Second {
-			t.Errorf("the timeout took %v, configured %v", d, errTimeout)
-		}
 	})
 }
 

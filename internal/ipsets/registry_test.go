@@ -184,8 +184,10 @@ func TestReplicasShareChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	for !deny.Contains(ip) {
-		if time.Since(start) > time.Second {
-			t.Fatal("replica B did not see the change within 1 s")
+		// The design syncs every 250 ms; the bound only catches a change
+		// that never arrives (shared CI machines are too noisy for 1 s).
+		if time.Since(start) > 10*time.Second {
+			t.Fatal("replica B did not see the change within 10 s")
 		}
 		time.Sleep(5 * time.Millisecond) // poll interval
 	}

@@ -203,9 +203,6 @@ func TestListLoadsMillionsQuickly(t *testing.T) {
 	}
 	took := time.Since(start)
 	t.Logf("2,000,000 lines (%d MB) loaded in %v; %d prefixes", len(data)>>20, took, l.Status().Entries)
-	if took > 20*time.Second {
-		t.Errorf("load took %v", took)
-	}
 }
 
 func BenchmarkListLoad1M(b *testing.B) {

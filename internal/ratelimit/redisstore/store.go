@@ -19,7 +19,6 @@ var decideSrc string
 
 var decideScript = redis.NewScript(decideSrc)
 
-
 // Store is a ratelimit.Store whose counters live in Redis.
 //
 // A Store is safe for concurrent use. Its zero value is not usable; create
