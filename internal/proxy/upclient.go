@@ -51,10 +51,15 @@ func (p *connPool) get(now, deadline time.Time) (*upConn, error) {
 	for len(p.idle) > 0 {
 		c := p.idle[len(p.idle)-1]
 		p.idle = p.idle[:len(p.idle)-1]
-		if now.Sub(c.lastUsed) < p.idleTimeout {
+		if now.Sub(c.lastUsed) < p.idleTimeout && c.br.Buffered() == 0 {
 			p.mu.Unlock()
-			c.reused = true
-			return c, nil
+			if alive(c.Conn) {
+				c.reused = true
+				return c, nil
+			}
+			c.Close()
+			p.mu.Lock()
+			continue
 		}
 		c.Close()
 	}
@@ -147,43 +152,47 @@ func (r *upResponse) Close() error {
 }
 
 // roundTrip sends the serialized request wire and returns the answer, its
-// headers parsed into hdr (cleared first). A request that fails on a
-// reused connection before any answer arrived (the upstream closed it
-// while idle) is sent once more on a new connection, as net/http's
-// transport does.
+// headers parsed into hdr (cleared first). A request that could not be
+// written on a reused connection is sent once more on a new one.
 func (p *connPool) roundTrip(wire []byte, deadline time.Time, hdr http.Header) (*upResponse, error) {
 	for attempt := 0; ; attempt++ {
 		c, err := p.get(time.Now(), deadline)
 		if err != nil {
 			return nil, err
 		}
-		resp, err := p.exchange(c, wire, deadline, hdr)
+		resp, written, err := p.exchange(c, wire, deadline, hdr)
 		if err == nil {
 			return resp, nil
 		}
 		c.Close()
-		if attempt > 0 || !c.reused || !closedIdle(err) {
+		// Resend only a request that never got out whole: one the upstream
+		// received may have been acted on (an SMS sent, a code used), so
+		// its fate is the client's to decide, as net/http decides for a
+		// POST. Connections the upstream closed while idle are caught
+		// before use (alive).
+		if attempt > 0 || !c.reused || written || !closedIdle(err) {
 			return nil, err
 		}
 	}
 }
 
-// exchange writes the serialized request on c and reads the answer's head.
-func (p *connPool) exchange(c *upConn, wire []byte, deadline time.Time, hdr http.Header) (*upResponse, error) {
+// exchange writes the serialized request on c and reads the answer's
+// head. written reports whether the whole request was written.
+func (p *connPool) exchange(c *upConn, wire []byte, deadline time.Time, hdr http.Header) (resp *upResponse, written bool, err error) {
 	if err := c.SetDeadline(deadline); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if _, err := c.Write(wire); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	hd := head{header: hdr}
 	if err := readHead(c.br, &hd); err != nil {
-		return nil, err
+		return nil, true, err
 	}
 	r := &upResponse{StatusCode: hd.status, Header: hd.header, pool: p, conn: c, close: hd.close}
 	r.body = hd.body(c.br, &r.lr)
 	r.Body = r
-	return r, nil
+	return r, true, nil
 }
 
 // closedIdle reports whether err is how a connection the upstream closed

@@ -117,3 +117,65 @@ func TestHeaderValuesCannotSplitTheRequest(t *testing.T) {
 		t.Fatalf("header split the request:\n%q", wire)
 	}
 }
+
+// actThenDropServer reads each request, counts it, and drops the
+// connection without answering, as an upstream that failed mid-answer.
+func actThenDropServer(t *testing.T) (string, *atomic.Int64) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	var seen atomic.Int64
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				for {
+					req, err := http.ReadRequest(br)
+					if err != nil {
+						return
+					}
+					_, _ = io.Copy(io.Discard, req.Body)
+					if seen.Add(1) == 1 {
+						fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+						continue // keep the connection for the next request
+					}
+					return // acted on it, then gone without a word
+				}
+			}()
+		}
+	}()
+	return "http://" + l.Addr().String(), &seen
+}
+
+// A request the upstream received is never sent twice, even when it
+// dropped the connection without a word.
+func TestNoResendAfterPartialAnswer(t *testing.T) {
+	up, seen := actThenDropServer(t)
+	p := startProxy(t, testState(), up, 5*time.Second)
+	call(t, p, "GetUser", `{"AccessToken":"t"}`, nil)
+	resp := call(t, p, "ForgotPassword", `{"ClientId":"`+clientID+`","Username":"u"}`, nil)
+	if resp.StatusCode != 502 || seen.Load() != 2 {
+		t.Fatalf("status %d, upstream saw %d requests; want 502 and 2 (no resend)", resp.StatusCode, seen.Load())
+	}
+}
+
+// A client's Expect: 100-continue never reaches the upstream, whose 100
+// answer would otherwise be taken for the whole answer.
+func TestExpectNotForwarded(t *testing.T) {
+	rec := &recorder{}
+	up := httptest.NewServer(rec)
+	defer up.Close()
+	p := startProxy(t, testState(), up.URL, 5*time.Second)
+	call(t, p, "GetUser", `{"AccessToken":"t"}`, map[string]string{"Expect": "100-continue"})
+	if got := rec.last(t).header.Get("Expect"); got != "" {
+		t.Fatalf("Expect forwarded: %q", got)
+	}
+}

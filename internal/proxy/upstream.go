@@ -55,7 +55,7 @@ func (u *Upstream) Close() { u.pool.closeIdle() }
 // hopHeaders are connection-scoped headers that are never forwarded.
 var hopHeaders = [...]string{
 	"Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate",
-	"Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding", "Upgrade",
+	"Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding", "Upgrade", "Expect",
 }
 
 // forward sends the planned request upstream and relays the answer.
@@ -164,7 +164,8 @@ func (u *Upstream) appendForward(b []byte, in http.Header, plan cognito.Plan, in
 func forwardable(k string) bool {
 	switch k {
 	case "Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization",
-		"Te", "Trailer", "Transfer-Encoding", "Upgrade", "Host", "Content-Length", "X-Amz-Target":
+		"Te", "Trailer", "Transfer-Encoding", "Upgrade", "Host", "Content-Length", "X-Amz-Target",
+		"Expect": // the proxy holds the whole body; an upstream 100 Continue must never be asked for
 		return false
 	}
 	return !strings.HasPrefix(k, "X-Amzn-Waf-") // only the web ACL may set these
