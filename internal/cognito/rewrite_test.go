@@ -219,3 +219,30 @@ func BenchmarkRewriteInitiateAuth(b *testing.B) {
 		}
 	}
 }
+
+func TestParseRefusesDisagreementsWithCognito(t *testing.T) {
+	tests := []struct{ name, op, body, want string }{
+		{"duplicate inside an attribute", "SignUp", `{"ClientId":"c","Username":"u","UserAttributes":[{"Name":"phone_number","Value":"+15550100000","Value":"+88299990000"}]}`, "SerializationException"},
+		{"duplicate deep down", "SignUp", `{"ClientId":"c","ClientMetadata":{"a":{"b":1,"b":2}}}`, "SerializationException"},
+		{"one attribute twice", "SignUp", `{"ClientId":"c","Username":"u","UserAttributes":[{"Name":"phone_number","Value":"+1"},{"Name":"phone_number","Value":"+882"}]}`, "InvalidParameterException"},
+	}
+	for _, tt := range tests {
+		err := Parse(&request.View{Target: TargetPrefix + tt.op, Body: []byte(tt.body)})
+		if err == nil || err.Type != tt.want {
+			t.Errorf("%s: %v, want %s", tt.name, err, tt.want)
+		}
+	}
+}
+
+// The user name is read from the field the operation hashes, so a decoy
+// top-level Username cannot steer per-user limits.
+func TestUsernameFromTheOperationsOwnField(t *testing.T) {
+	v := view(t, "InitiateAuth", `{"ClientId":"c","Username":"decoy-1","AuthFlow":"USER_PASSWORD_AUTH","AuthParameters":{"USERNAME":"victim"}}`)
+	if v.Username != "victim" {
+		t.Fatalf("Username = %q, want the hashed AuthParameters.USERNAME", v.Username)
+	}
+	v = view(t, "RespondToAuthChallenge", `{"ClientId":"c","Username":"decoy","ChallengeResponses":{"USERNAME":"victim"}}`)
+	if v.Username != "victim" {
+		t.Fatalf("challenge Username = %q", v.Username)
+	}
+}
