@@ -95,9 +95,14 @@ func Solve(text string, nbits int) string { return solve(text, nbits) }
 // one solution is not turned into many tokens (and a CAPTCHA answer is
 // tried once per puzzle). It is safe for concurrent use.
 type spent struct {
-	mu   sync.Mutex
-	seen map[[16]byte]int64 // nonce → expiry (Unix seconds)
+	mu        sync.Mutex
+	seen      map[[16]byte]int64 // nonce → expiry (Unix seconds)
+	lastSweep int64
 }
+
+// maxSpent bounds the used puzzles remembered (about 40 MB); beyond it,
+// new answers are refused until old puzzles expire.
+const maxSpent = 1 << 20
 
 // use reports whether nonce was unused, marking it used until exp.
 func (s *spent) use(nonce [16]byte, now, exp int64) bool {
@@ -106,14 +111,17 @@ func (s *spent) use(nonce [16]byte, now, exp int64) bool {
 	if s.seen == nil {
 		s.seen = map[[16]byte]int64{}
 	}
-	if len(s.seen) > 4096 {
+	if len(s.seen) > 4096 && now > s.lastSweep {
+		// At most one sweep a second, so a flood of answers does not make
+		// every verification walk the whole map.
+		s.lastSweep = now
 		for k, e := range s.seen {
 			if e < now {
 				delete(s.seen, k)
 			}
 		}
 	}
-	if _, ok := s.seen[nonce]; ok {
+	if _, ok := s.seen[nonce]; ok || len(s.seen) >= maxSpent {
 		return false
 	}
 	s.seen[nonce] = exp

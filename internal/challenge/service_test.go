@@ -228,3 +228,20 @@ func TestNewNeedsLongKey(t *testing.T) {
 		t.Fatal("short key accepted")
 	}
 }
+
+func TestSafeReturnStaysOnOrigin(t *testing.T) {
+	for in, want := range map[string]string{
+		"/login?x=1":         "/login?x=1",
+		"//evil.example":     "/",
+		"/\t/evil.example/x": "/",
+		"/\\evil.example":    "/",
+		"/%09/evil":          "/%09/evil", // still a path: the browser does not decode it into the authority
+		"https://evil":       "/",
+		"/a\nb":              "/",
+		"/\x7f":              "/",
+	} {
+		if got := safeReturn(in); got != want {
+			t.Errorf("safeReturn(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
