@@ -257,11 +257,11 @@ print(json.dumps(out))
 func TestAdminShapesMatchServiceModel(t *testing.T) {
 	py, err := exec.LookPath("python3")
 	if err != nil {
-		t.Skip("python3 not found; cannot read botocore's service model")
+		skipWithoutModel(t, "python3 not found; cannot read botocore's service model")
 	}
 	raw, err := exec.Command(py, "-c", shapeScript).Output()
 	if err != nil {
-		t.Skipf("botocore not importable: %v", err)
+		skipWithoutModel(t, "botocore not importable: "+err.Error())
 	}
 	var m map[string]any
 	if err := json.Unmarshal(raw, &m); err != nil {

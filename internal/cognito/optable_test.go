@@ -1,6 +1,7 @@
 package cognito
 
 import (
+	"os"
 	"os/exec"
 	"sort"
 	"strings"
@@ -20,11 +21,11 @@ for o in m.operation_names:
 func TestOperationTableMatchesServiceModel(t *testing.T) {
 	py, err := exec.LookPath("python3")
 	if err != nil {
-		t.Skip("python3 not found; cannot read botocore's service model")
+		skipWithoutModel(t, "python3 not found; cannot read botocore's service model")
 	}
 	out, err := exec.Command(py, "-c", modelScript).Output()
 	if err != nil {
-		t.Skipf("botocore not importable: %v", err)
+		skipWithoutModel(t, "botocore not importable: "+err.Error())
 	}
 	seen := map[string]bool{}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
@@ -88,4 +89,14 @@ func TestOperationFromTarget(t *testing.T) {
 			t.Errorf("OperationFromTarget(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// skipWithoutModel skips a test that needs botocore (which comes with
+// moto), or fails it when POOLGUARD_REQUIRE_MOTO says the tools are there.
+func skipWithoutModel(t *testing.T, why string) {
+	t.Helper()
+	if os.Getenv("POOLGUARD_REQUIRE_MOTO") == "1" {
+		t.Fatal(why + " (POOLGUARD_REQUIRE_MOTO=1)")
+	}
+	t.Skip(why)
 }

@@ -84,13 +84,15 @@ func addSecret(v *request.View, c *Client, where Secret) ([]byte, *Error) {
 	return v.Body, nil
 }
 
-// withHash sets the secret hash over user. A request without a user name is
-// forwarded unchanged: Cognito answers it with its own InvalidParameterException.
+// withHash sets the secret hash over user, always replacing what the client
+// sent. Without a user name the hash is computed over "", and Cognito
+// answers the call with its own error for the missing name.
 func withHash(body []byte, parent, key string, secret []byte, user gjson.Result, clientID string) ([]byte, *Error) {
-	if user.Type != gjson.String {
-		return body, nil
+	name := ""
+	if user.Type == gjson.String {
+		name = user.Str
 	}
-	return setString(body, parent, key, SecretHash(secret, user.Str, clientID))
+	return setString(body, parent, key, SecretHash(secret, name, clientID))
 }
 
 func clientSecret(c *Client) []byte {

@@ -246,3 +246,14 @@ func TestUsernameFromTheOperationsOwnField(t *testing.T) {
 		t.Fatalf("challenge Username = %q", v.Username)
 	}
 }
+
+// Whatever hash the client sent never goes upstream, even without a user name.
+func TestClientHashAlwaysReplaced(t *testing.T) {
+	plan, err := (&Rewriter{}).Rewrite(view(t, "SignUp", `{"ClientId":"`+testClient+`","SecretHash":"forged"}`), client(RefreshGetTokens), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := gjson.GetBytes(plan.Body, "SecretHash").Str; got == "forged" || got != SecretHash(testSecret, "", testClient) {
+		t.Fatalf("SecretHash = %q", got)
+	}
+}

@@ -1,6 +1,10 @@
 package proxy
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/poolguard/poolguard/internal/cognito"
+)
 
 // CORS answers cross-origin requests as Cognito does.
 type CORS struct {
@@ -48,7 +52,7 @@ var (
 func (c *CORS) preflight(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	if !c.apply(h, r.Header.Get("Origin")) {
-		w.WriteHeader(http.StatusForbidden)
+		cognito.WriteError(w, newRequestID(), cognito.Forbidden("Origin "+r.Header.Get("Origin")+" is not allowed."))
 		return
 	}
 	h.Set("Access-Control-Allow-Methods", corsMethods)

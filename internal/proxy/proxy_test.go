@@ -308,3 +308,48 @@ func TestDirectPathDropsHopAndSpoofedHeaders(t *testing.T) {
 		t.Errorf("end-to-end headers lost: %v", got)
 	}
 }
+
+func TestPreflightFromDisallowedOriginIsCognitoShaped(t *testing.T) {
+	st := testState()
+	st.CORS = CORS{Origins: map[string]bool{"https://app.example": true}}
+	p := startProxy(t, st, "http://127.0.0.1:1", time.Second)
+	req, _ := http.NewRequest(http.MethodOptions, p+"/", nil)
+	req.Header.Set("Origin", "https://evil.example")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 403 || resp.Header.Get("X-Amzn-Errortype") != "ForbiddenException:" || !strings.Contains(string(body), `"__type":"ForbiddenException"`) {
+		t.Fatalf("%d %v %s", resp.StatusCode, resp.Header, body)
+	}
+	if resp.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Fatal("a disallowed origin got CORS headers")
+	}
+}
+
+// A large sign-in answer for a remember-strategy client streams through
+// whole, without a Content-Length that would cut it.
+func TestLargeAnswerRelayedWhole(t *testing.T) {
+	big := `{"AuthenticationResult":{"IdToken":"x","RefreshToken":"` + strings.Repeat("r", 2<<20) + `"}}`
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(big))
+	}))
+	defer up.Close()
+	st := testState()
+	st.Clients[clientID].Refresh = cognito.RefreshRemember
+	st.Rewriter = &cognito.Rewriter{Memory: nopMemory{}}
+	p := startProxy(t, st, up.URL, 5*time.Second)
+	resp := call(t, p, "InitiateAuth", `{"ClientId":"`+clientID+`","AuthFlow":"USER_PASSWORD_AUTH","AuthParameters":{"USERNAME":"u","PASSWORD":"p"}}`, nil)
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || string(body) != big {
+		t.Fatalf("got %d bytes (%v), want %d", len(body), err, len(big))
+	}
+}
+
+type nopMemory struct{}
+
+func (nopMemory) Remember([32]byte, string, time.Time, time.Time) {}
+func (nopMemory) Recall([32]byte, time.Time) (string, bool)     { return "", false }

@@ -249,13 +249,16 @@ const maxLearnBytes = 1 << 20
 // token's owner, and relays it unchanged.
 func (h *Handler) relayAndLearn(w http.ResponseWriter, resp *upResponse) {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxLearnBytes+1))
-	if err == nil && len(body) <= maxLearnBytes {
+	complete := err == nil && len(body) <= maxLearnBytes
+	if complete {
 		h.State().Rewriter.Learn(decoded(body, resp.Header.Get("Content-Encoding")), h.now())
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	} else {
+		w.Header().Del("Content-Length") // the rest streams after what was read
 	}
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(resp.StatusCode)
 	_, _ = w.Write(body)
-	if err == nil && len(body) > maxLearnBytes {
+	if !complete && err == nil {
 		relay(w, resp.Body)
 	}
 }
