@@ -138,6 +138,9 @@ func decodeProblems(file string, root *yaml.Node, err error) []Problem {
 		}
 		if m := unknownRe.FindStringSubmatch(p.Msg); m != nil {
 			p.Key = m[1]
+			if path := keyAtLine(root, p.Line); strings.HasSuffix(path, m[1]) {
+				p.Key = path // the full path, e.g. upstream.timout
+			}
 			p.Msg = "unknown key (not a field of " + strings.ToLower(m[2]) + ")"
 		} else if m := typeRe.FindStringSubmatch(p.Msg); m != nil {
 			p.Key = keyAtLine(root, p.Line)
