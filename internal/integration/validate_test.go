@@ -46,7 +46,7 @@ func validateCases() []validateCase {
 		{name: "unknown key and bad values",
 			config: head + "    client_secret: " + validateSecret + "\n    refresh: sometimes\n    colour: blue\nunknown_clients: maybe\n",
 			code:   1,
-			want:   []string{"{{FILE}}:7: clients[0].refresh:", "{{FILE}}:8: colour: unknown key", "{{FILE}}:9: unknown_clients:"}},
+			want:   []string{"{{FILE}}:7: clients[0].refresh:", "{{FILE}}:8: clients[0].colour: unknown key", "{{FILE}}:9: unknown_clients:"}},
 		{name: "secret in an unset variable",
 			config: head + "    client_secret: env:PG_IT_UNSET_SECRET\n", code: 1,
 			want: []string{"{{FILE}}", "clients[0]", "client_secret", "PG_IT_UNSET_SECRET"}},
@@ -70,7 +70,7 @@ func validateCases() []validateCase {
 			want: []string{"{{FILE}}"}},
 		{name: "secret as the value of a misspelt key",
 			config: head + "    client_secert: " + validateSecret + "\n", code: 1,
-			want: []string{"{{FILE}}:6: client_secert: unknown key"}},
+			want: []string{"{{FILE}}:6: clients[0].client_secert: unknown key"}},
 	}
 }
 
