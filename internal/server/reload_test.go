@@ -120,3 +120,66 @@ func signUp(base string) int {
 	_, _ = io.Copy(io.Discard, resp.Body)
 	return resp.StatusCode
 }
+
+const carryConfig = `
+upstream: {endpoint: UPSTREAM}
+trusted_proxies: [127.0.0.1/32]
+clients: [{client_id: c1, client_secret: SECRET}]
+waf:
+  presets:
+    - {name: cognito-categories, params: {SignInRateLimit: 100, EvaluationWindowSec: WINDOW}}
+`
+
+// Counters carry over a reload for rules whose name and key definition did
+// not change, and start afresh for a rule whose definition did.
+func TestReloadCarriesCountersOver(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`{}`)) }))
+	defer up.Close()
+	path := filepath.Join(t.TempDir(), "poolguard.yaml")
+	write := func(secret, window string) {
+		body := strings.NewReplacer("UPSTREAM", up.URL, "SECRET", secret, "WINDOW", window).Replace(carryConfig)
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("s1", "60")
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := Deps{Store: ratelimit.NewMemory()}
+	st, err := BuildState(cfg, deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(up.URL)
+	h := proxy.New(st, proxy.NewUpstream(u, cfg.Upstream.Timeout, 4), slog.New(slog.DiscardHandler), nil)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	r := NewReloader(path, cfg, deps, h, slog.New(slog.DiscardHandler))
+
+	for i := range 60 {
+		if status, _ := initiateAuth(t, srv.URL, "198.51.100.7"); status != 200 {
+			t.Fatalf("request %d: %d", i+1, status)
+		}
+	}
+	write("s2", "60") // a change elsewhere: the SignIn rule is the same
+	if err := r.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 60; i < 100; i++ {
+		if status, _ := initiateAuth(t, srv.URL, "198.51.100.7"); status != 200 {
+			t.Fatalf("request %d after the reload: %d", i+1, status)
+		}
+	}
+	if status, _ := initiateAuth(t, srv.URL, "198.51.100.7"); status != 403 {
+		t.Fatalf("the 101st request across the reload: %d, want 403 (counts carried over)", status)
+	}
+	write("s2", "120") // the rule's window changed: a new counter
+	if err := r.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if status, _ := initiateAuth(t, srv.URL, "198.51.100.7"); status != 200 {
+		t.Fatalf("after the rule changed: %d, want a fresh counter", status)
+	}
+}
