@@ -35,6 +35,10 @@ apt_install() {
 if [ ! -x /usr/bin/chromium ]; then
 	apt_install chromium
 fi
+# The AWS CLI, for the client snippets of docs/clients.md.
+if ! command -v aws >/dev/null 2>&1; then
+	apt_install awscli
+fi
 if ! command -v npm >/dev/null 2>&1; then
 	apt_install nodejs npm
 fi

@@ -156,6 +156,9 @@ func TestClientDocsSnippets(t *testing.T) {
 
 	t.Run("aws-cli", func(t *testing.T) {
 		if _, err := exec.LookPath("aws"); err != nil {
+			if os.Getenv("POOLGUARD_REQUIRE_MOTO") == "1" {
+				t.Fatal("the AWS CLI (aws) is not installed (POOLGUARD_REQUIRE_MOTO=1; scripts/setup.sh installs it)")
+			}
 			t.Skip("the AWS CLI (aws) is not installed: skipping")
 		}
 		for _, name := range []string{"aws-cli", "aws-cli-env"} {
