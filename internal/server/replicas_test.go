@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -9,7 +10,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -209,4 +212,122 @@ func (f *fallbackCounter) Observe(o *observe.Outcome) {
 	if o.StoreFallback {
 		f.n.Add(1)
 	}
+}
+
+// Redis killed while requests flow from several clients: under fail_open
+// not one request fails, limits keep applying on local counters (an
+// attacker over the limit stays blocked), and shared counting resumes by
+// itself when Redis returns.
+func TestRedisKilledMidLoadFailOpen(t *testing.T) {
+	rd := redistest.Start(t)
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`{}`)) }))
+	defer up.Close()
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	_ = os.WriteFile(path, []byte(strings.ReplaceAll(replicaConfig, "UPSTREAM", up.URL)), 0o600)
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, _ := redisstore.NewClient(redisstore.ClientConfig{Addresses: []string{rd.Addr()}})
+	defer client.Close()
+	rs, _ := redisstore.New(client, "pg:")
+	guard := redisstore.NewGuard(rs, redisstore.GuardOptions{Policy: redisstore.FailOpen, Ping: rs.Ping})
+	defer guard.Close()
+	st, err := BuildState(cfg, Deps{Store: guard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(up.URL)
+	srv := httptest.NewServer(proxy.New(st, proxy.NewUpstream(u, cfg.Upstream.Timeout, 16), slog.New(slog.DiscardHandler), nil))
+	defer srv.Close()
+
+	// The attacker goes over its SignIn limit (100 per 60 s) before the outage.
+	for range 110 {
+		initiateAuth(t, srv.URL, "198.51.100.66")
+	}
+	var failed, sent atomic.Int64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for c := range 4 { // legitimate clients, each far under the limit
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				sent.Add(1)
+				ip := "203.0.113." + strconv.Itoa(c*50+i%50)
+				if status := initiateAuthStatus(srv.URL, ip); status != 200 {
+					failed.Add(1)
+				}
+			}
+		})
+	}
+	waitFor(t, func() bool { return sent.Load() > 200 })
+	rd.Kill()
+	waitFor(t, guard.Degraded)
+	before := sent.Load()
+	waitFor(t, func() bool { return sent.Load() > before+200 })
+	// Local counters apply while Redis is gone: a new attacker is cut off
+	// at its limit on this replica.
+	blocked := 0
+	for range 110 {
+		if status, _ := initiateAuth(t, srv.URL, "198.51.100.77"); status == 403 {
+			blocked++
+		}
+	}
+	rd.Restart()
+	waitFor(t, func() bool { return !guard.Degraded() })
+	after := sent.Load()
+	waitFor(t, func() bool { return sent.Load() > after+200 })
+	close(stop)
+	wg.Wait()
+	if failed.Load() != 0 {
+		t.Fatalf("%d of %d legitimate requests failed across the outage", failed.Load(), sent.Load())
+	}
+	if blocked != 10 {
+		t.Fatalf("during the outage %d of 110 requests over the limit were blocked, want 10 (local counters)", blocked)
+	}
+	// Shared counting again: a fresh attacker's 101st request is blocked.
+	for i := range 100 {
+		if status, _ := initiateAuth(t, srv.URL, "198.51.100.88"); status != 200 {
+			t.Fatalf("request %d after recovery: %d", i+1, status)
+		}
+	}
+	if status, _ := initiateAuth(t, srv.URL, "198.51.100.88"); status != 403 {
+		t.Fatalf("the 101st after recovery: %d", status)
+	}
+	if n, _ := rd.Do("DBSIZE"); n == "0" || n == "" {
+		t.Fatalf("Redis holds no counters after recovery (DBSIZE %q)", n)
+	}
+}
+
+// waitFor polls cond until it holds, failing after a bound far above any
+// expected delay (shared CI machines are noisy).
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached within 20 s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// initiateAuthStatus is initiateAuth for other goroutines: an error is
+// status 0.
+func initiateAuthStatus(base, clientIP string) int {
+	req, _ := http.NewRequest(http.MethodPost, base+"/", strings.NewReader(
+		`{"ClientId":"c1","AuthFlow":"USER_PASSWORD_AUTH","AuthParameters":{"USERNAME":"u","PASSWORD":"p"}}`))
+	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.InitiateAuth")
+	req.Header.Set("X-Forwarded-For", clientIP)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode
 }
