@@ -145,29 +145,8 @@ func TestRedisOutagePolicies(t *testing.T) {
 		wantDuring int
 	}{{redisstore.FailOpen, 200}, {redisstore.FailClosed, 500}} {
 		rd := redistest.Start(t)
-		up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`{}`)) }))
-		defer up.Close()
-		path := filepath.Join(t.TempDir(), "c.yaml")
-		_ = os.WriteFile(path, []byte(strings.ReplaceAll(replicaConfig, "UPSTREAM", up.URL)), 0o600)
-		cfg, err := config.Load(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		client, _ := redisstore.NewClient(redisstore.ClientConfig{Addresses: []string{rd.Addr()}})
-		defer client.Close()
-		rs, _ := redisstore.New(client, "pg:")
-		guard := redisstore.NewGuard(rs, redisstore.GuardOptions{Policy: tc.policy, Ping: rs.Ping})
-		defer guard.Close()
-		st, err := BuildState(cfg, Deps{Store: guard})
-		if err != nil {
-			t.Fatal(err)
-		}
-		u, _ := url.Parse(up.URL)
 		fallbacks := &fallbackCounter{}
-		h := proxy.New(st, proxy.NewUpstream(u, cfg.Upstream.Timeout, 4), slog.New(slog.DiscardHandler), fallbacks)
-		h.SetDegraded(guard.Degraded)
-		srv := httptest.NewServer(h)
-		defer srv.Close()
+		srv, guard := startGuarded(t, rd, tc.policy, fallbacks)
 
 		if status, _ := initiateAuth(t, srv.URL, "198.51.100.9"); status != 200 {
 			t.Fatalf("%v before the outage: %d", tc.policy, status)
@@ -220,26 +199,7 @@ func (f *fallbackCounter) Observe(o *observe.Outcome) {
 // itself when Redis returns.
 func TestRedisKilledMidLoadFailOpen(t *testing.T) {
 	rd := redistest.Start(t)
-	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`{}`)) }))
-	defer up.Close()
-	path := filepath.Join(t.TempDir(), "c.yaml")
-	_ = os.WriteFile(path, []byte(strings.ReplaceAll(replicaConfig, "UPSTREAM", up.URL)), 0o600)
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client, _ := redisstore.NewClient(redisstore.ClientConfig{Addresses: []string{rd.Addr()}})
-	defer client.Close()
-	rs, _ := redisstore.New(client, "pg:")
-	guard := redisstore.NewGuard(rs, redisstore.GuardOptions{Policy: redisstore.FailOpen, Ping: rs.Ping})
-	defer guard.Close()
-	st, err := BuildState(cfg, Deps{Store: guard})
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, _ := url.Parse(up.URL)
-	srv := httptest.NewServer(proxy.New(st, proxy.NewUpstream(u, cfg.Upstream.Timeout, 16), slog.New(slog.DiscardHandler), nil))
-	defer srv.Close()
+	srv, guard := startGuarded(t, rd, redisstore.FailOpen, nil)
 
 	// The attacker goes over its SignIn limit (100 per 60 s) before the outage.
 	for range 110 {
@@ -330,4 +290,36 @@ func initiateAuthStatus(base, clientIP string) int {
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, resp.Body)
 	return resp.StatusCode
+}
+
+// startGuarded serves one proxy whose rate store is rd behind the failure
+// guard with policy; obs, if not nil, receives finished requests.
+func startGuarded(t *testing.T, rd *redistest.Server, policy redisstore.Policy, obs observe.Observer) (*httptest.Server, *redisstore.Guard) {
+	t.Helper()
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`{}`)) }))
+	t.Cleanup(up.Close)
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	_ = os.WriteFile(path, []byte(strings.ReplaceAll(replicaConfig, "UPSTREAM", up.URL)), 0o600)
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := redisstore.NewClient(redisstore.ClientConfig{Addresses: []string{rd.Addr()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close() })
+	rs, _ := redisstore.New(client, "pg:")
+	guard := redisstore.NewGuard(rs, redisstore.GuardOptions{Policy: policy, Ping: rs.Ping})
+	t.Cleanup(guard.Close)
+	st, err := BuildState(cfg, Deps{Store: guard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(up.URL)
+	h := proxy.New(st, proxy.NewUpstream(u, cfg.Upstream.Timeout, 16), slog.New(slog.DiscardHandler), obs)
+	h.SetDegraded(guard.Degraded)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv, guard
 }
