@@ -352,4 +352,4 @@ func TestLargeAnswerRelayedWhole(t *testing.T) {
 type nopMemory struct{}
 
 func (nopMemory) Remember([32]byte, string, time.Time, time.Time) {}
-func (nopMemory) Recall([32]byte, time.Time) (string, bool)     { return "", false }
+func (nopMemory) Recall([32]byte, time.Time) (string, bool)       { return "", false }

@@ -56,7 +56,7 @@ func BenchmarkPresetsAllowedInitiateAuth(b *testing.B) {
 		ip := netip.AddrFrom4([4]byte{198, 51, byte(i >> 8), byte(i)})
 		views[i] = request.View{
 			Method: "POST", Path: "/", Proto: "HTTP/1.1", Header: http.Header{"X-Amz-Target": {cognito.TargetPrefix + "InitiateAuth"}},
-			Body: []byte(`{"ClientId":"c","AuthFlow":"USER_SRP_AUTH","AuthParameters":{"USERNAME":"u"}}`),
+			Body:   []byte(`{"ClientId":"c","AuthFlow":"USER_SRP_AUTH","AuthParameters":{"USERNAME":"u"}}`),
 			Target: cognito.TargetPrefix + "InitiateAuth", ClientIP: ip, PeerIP: ip, Country: "XX",
 		}
 		if perr := cognito.Parse(&views[i]); perr != nil {
