@@ -178,7 +178,7 @@ clients:
 	}
 	began := time.Now()
 	_, err = server.BuildState(cfg, server.Deps{Store: ratelimit.NewMemory()})
-	if err == nil || !strings.Contains(err.Error(), "clients[0] (app1): auth_mode admin: no usable AWS credentials") || strings.Contains(err.Error(), "app2") {
+	if err == nil || !strings.Contains(err.Error(), "clients[0].auth_mode (app1): admin mode: no usable AWS credentials") || strings.Contains(err.Error(), "app2") {
 		t.Fatalf("BuildState: %v", err)
 	}
 	t.Logf("the credential check took %v", time.Since(began)) // bounded by its own 5 s timeout

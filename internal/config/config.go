@@ -6,6 +6,8 @@ package config
 
 import (
 	"time"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // Config is the whole configuration file.
@@ -59,6 +61,8 @@ type Config struct {
 	File string `yaml:"-"`
 	// Warnings are problems that do not stop the proxy (not a YAML key).
 	Warnings []Problem `yaml:"-"`
+
+	root *yaml.Node // the parsed document, to locate keys in later errors
 }
 
 // Upstream is the Cognito user pools endpoint.

@@ -87,6 +87,7 @@ func Parse(file string, data []byte) (*Config, error) {
 		return nil, &Error{Problems: problems}
 	}
 	cfg.Warnings = warnings(cfg, &root)
+	cfg.root = &root
 	return cfg, nil
 }
 
@@ -277,4 +278,19 @@ func goKind(t string) string {
 		return "a mapping"
 	}
 	return "a " + strings.TrimPrefix(t, "config.")
+}
+
+// At locates key (a dotted path such as "clients[0].client_secret") for an
+// error found after loading, as "file:line: key", or "file: key" when the
+// key is not in the file.
+func (c *Config) At(key string) string {
+	p := Problem{File: c.File, Key: key}
+	if c.root != nil {
+		p.Line = locate(c.root, key)
+	}
+	loc := p.File
+	if p.Line > 0 {
+		loc += ":" + strconv.Itoa(p.Line)
+	}
+	return loc + ": " + key
 }

@@ -79,7 +79,7 @@ func buildSigner(cfg *config.Config, st *proxy.State) []error {
 	if err != nil {
 		errs := make([]error, len(admins))
 		for j, i := range admins {
-			errs[j] = fmt.Errorf("%s: clients[%d] (%s): auth_mode admin: no usable AWS credentials: %w", cfg.File, i, cfg.Clients[i].ClientID, err)
+			errs[j] = fmt.Errorf("%s (%s): admin mode: no usable AWS credentials: %w", cfg.At(fmt.Sprintf("clients[%d].auth_mode", i)), cfg.Clients[i].ClientID, err)
 		}
 		return errs
 	}

@@ -82,7 +82,7 @@ func BuildState(cfg *config.Config, deps Deps) (*proxy.State, error) {
 	for i := range cfg.Clients {
 		c, err := buildClient(&cfg.Clients[i], resolve)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: clients[%d] (%s): client_secret: %w", cfg.File, i, cfg.Clients[i].ClientID, err))
+			errs = append(errs, fmt.Errorf("%s (%s): %w", cfg.At(fmt.Sprintf("clients[%d].client_secret", i)), cfg.Clients[i].ClientID, err))
 			continue
 		}
 		if (c.Refresh == cognito.RefreshRemember || c.Admin != nil) && st.Rewriter.Memory == nil {
@@ -128,7 +128,7 @@ func buildUpstreamHeaders(cfg *config.Config, st *proxy.State) error {
 	}
 	v, err := secrets.Resolve(h.Value)
 	if err != nil {
-		return fmt.Errorf("%s: pool_acl.proxy_header.value: %w", cfg.File, err)
+		return fmt.Errorf("%s: %w", cfg.At("pool_acl.proxy_header.value"), err)
 	}
 	st.UpstreamHeaders = append(st.UpstreamHeaders, waf.HeaderField{Name: h.Name, Value: string(v.Bytes())})
 	return nil
