@@ -147,21 +147,21 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := h.now()
+	sw := &statusWriter{ResponseWriter: w}
 	body, err := readBody(r, h.cfg.MaxBodyBytes)
+	v := h.view(r, body)
+	out := observe.Outcome{Start: now, View: v}
+	defer h.report(&out, sw, now)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			plain(w, http.StatusRequestEntityTooLarge, "Request body too large.")
+			plain(sw, http.StatusRequestEntityTooLarge, "Request body too large.")
 			return
 		}
-		plain(w, http.StatusBadRequest, "Could not read the request body.")
+		plain(sw, http.StatusBadRequest, "Could not read the request body.")
 		return
 	}
-	v := h.view(r, body)
 	h.cfg.Signals.Annotate(v)
-	sw := &statusWriter{ResponseWriter: w}
-	out := observe.Outcome{Start: now, View: v}
-	defer h.report(&out, sw, now)
 	if h.firewall(sw, r, v, now, &out) {
 		return
 	}
