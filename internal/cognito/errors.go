@@ -3,7 +3,6 @@ package cognito
 import (
 	"net/http"
 	"strconv"
-	"strings"
 )
 
 // Error is an error the proxy itself answers in Cognito's shape: a JSON body
@@ -122,12 +121,4 @@ func appendJSONString(b []byte, s string) []byte {
 		}
 	}
 	return append(b, '"')
-}
-
-// IsJSONContentType reports whether ct is a JSON content type the AWS JSON
-// protocol accepts.
-func IsJSONContentType(ct string) bool {
-	ct, _, _ = strings.Cut(ct, ";")
-	ct = strings.TrimSpace(strings.ToLower(ct))
-	return ct == "application/x-amz-json-1.1" || ct == "application/x-amz-json-1.0" || ct == "application/json"
 }

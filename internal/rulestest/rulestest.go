@@ -99,7 +99,7 @@ func strictUnmarshal(data []byte, v any) error {
 // evaluate runs one sample (Repeat times) and returns its result and the
 // time the next sample arrives.
 func evaluate(st *proxy.State, r *Request, now time.Time) (Result, time.Time, error) {
-	v, err := view(st, r)
+	v, parseErr, err := view(r)
 	if err != nil {
 		return Result{}, now, err
 	}
@@ -129,7 +129,7 @@ func evaluate(st *proxy.State, r *Request, now time.Time) (Result, time.Time, er
 		res.Repeated = n
 	}
 	if vd.Action == waf.ActionAllow {
-		res.ProxyError = proxyError(st, v)
+		res.ProxyError = proxyError(st, v, parseErr)
 	}
 	return res, now, nil
 }
@@ -149,10 +149,10 @@ func responseCode(vd *waf.Verdict) int {
 }
 
 // proxyError is the error the proxy would answer after the web ACL allowed
-// the request (a malformed call, or one its operation policy refuses).
-func proxyError(st *proxy.State, v *request.View) string {
-	if err := cognito.Parse(v); err != nil {
-		return err.Type + ": " + err.Message
+// the request: parseErr (a malformed call), or its operation policy's.
+func proxyError(st *proxy.State, v *request.View, parseErr *cognito.Error) string {
+	if parseErr != nil {
+		return parseErr.Type + ": " + parseErr.Message
 	}
 	op, _ := cognito.Lookup(v.Operation)
 	if err := st.Policy.Check(op); err != nil {
@@ -161,11 +161,13 @@ func proxyError(st *proxy.State, v *request.View) string {
 	return ""
 }
 
-// view builds the request view the proxy would build.
-func view(st *proxy.State, r *Request) (*request.View, error) {
+// view builds the request view the proxy would build, and the error the
+// proxy would answer for a malformed Cognito call (the web ACL sees the
+// request either way).
+func view(r *Request) (*request.View, *cognito.Error, error) {
 	u, err := url.ParseRequestURI(defaultString(r.URI, "/"))
 	if err != nil {
-		return nil, fmt.Errorf("uri: %w", err)
+		return nil, nil, fmt.Errorf("uri: %w", err)
 	}
 	hdr := http.Header{}
 	for k, val := range r.Headers {
@@ -177,15 +179,14 @@ func view(st *proxy.State, r *Request) (*request.View, error) {
 	}
 	ip, err := netip.ParseAddr(defaultString(r.ClientIP, "192.0.2.1"))
 	if err != nil {
-		return nil, fmt.Errorf("clientIp: %w", err)
+		return nil, nil, fmt.Errorf("clientIp: %w", err)
 	}
 	v := &request.View{
 		Method: defaultString(r.Method, http.MethodPost), Path: u.Path, RawQuery: u.RawQuery,
 		Proto: "HTTP/1.1", Host: hdr.Get("Host"), Scheme: "https", Header: hdr, Body: body,
 		Target: hdr.Get("X-Amz-Target"), PeerIP: ip, ClientIP: ip, Country: defaultString(r.Country, "XX"),
 	}
-	_ = cognito.Parse(v) // fills what it can; errors are reported by proxyError
-	return v, nil
+	return v, cognito.Parse(v), nil
 }
 
 func defaultString(s, def string) string {

@@ -1,6 +1,7 @@
 package waf
 
 import (
+	"github.com/poolguard/poolguard/internal/request"
 	"strings"
 
 	"github.com/tidwall/gjson"
@@ -95,7 +96,8 @@ func (f *fieldJSON) matches(c *evalCtx, tr chain, insp inspector) bool {
 		}
 		body = body[:f.limit]
 	}
-	if !gjson.ValidBytes(body) {
+	root, ok := parsedBody(c.v, body)
+	if !ok {
 		switch f.invalid {
 		case invalidMatch:
 			return true
@@ -104,17 +106,31 @@ func (f *fieldJSON) matches(c *evalCtx, tr chain, insp inspector) bool {
 		case invalidAsString:
 			return check(c, tr, insp, body)
 		}
+		root = gjson.ParseBytes(body) // lenient, when no fallback is set
 	}
 	w := jsonWalker{c: c, tr: tr, insp: insp, scope: f.scope}
 	if f.paths == nil {
-		return w.walk(gjson.ParseBytes(body))
+		return w.walk(root)
 	}
 	for _, p := range f.paths {
-		if r := gjson.GetBytes(body, p); r.Exists() && w.walk(r) {
+		if r := root.Get(p); r.Exists() && w.walk(r) {
 			return true
 		}
 	}
 	return false
+}
+
+// parsedBody returns body as parsed JSON and reports whether it is valid.
+// The whole body of a Cognito call was parsed once already (View.Parsed);
+// only a truncated or unparsed body is parsed here.
+func parsedBody(v *request.View, body []byte) (gjson.Result, bool) {
+	if v.BodyValidJSON && len(body) == len(v.Body) && v.Parsed.Raw != "" {
+		return v.Parsed, true
+	}
+	if !gjson.ValidBytes(body) {
+		return gjson.Result{}, false
+	}
+	return gjson.ParseBytes(body), true
 }
 
 type jsonWalker struct {
