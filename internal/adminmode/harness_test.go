@@ -12,7 +12,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,8 +25,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/poolguard/poolguard/internal/cognitotest"
 	"github.com/poolguard/poolguard/internal/config"
-	"github.com/poolguard/poolguard/internal/proxy"
-	"github.com/poolguard/poolguard/internal/ratelimit"
+	"github.com/poolguard/poolguard/internal/proxytest"
 	"github.com/poolguard/poolguard/internal/secrets"
 	"github.com/poolguard/poolguard/internal/server"
 )
@@ -105,17 +103,7 @@ func start(t *testing.T) *env {
 	cfg := e.config(t)
 	log := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e.sources = secrets.NewAWSSources(log)
-	st, err := server.BuildState(cfg, server.Deps{Store: ratelimit.NewMemory(), Secrets: e.sources})
-	if err != nil {
-		t.Fatalf("BuildState: %v", err)
-	}
-	up, err := server.BuildUpstream(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(up.Close)
-	srv := httptest.NewServer(proxy.New(st, up, log, nil))
-	t.Cleanup(srv.Close)
+	srv, _ := proxytest.Serve(t, cfg, server.Deps{Secrets: e.sources}, log, nil)
 	e.proxyURL = srv.URL
 	t.Cleanup(func() {
 		for _, s := range []string{firstSecret, secondSecret, secretKey} {
@@ -145,14 +133,7 @@ clients:
     user_pool_id: %s
     auth_mode: admin
 `, e.hop.URL, e.moto.URL, e.app.ID, e.pool.ID, secretID, e.open.ID, e.pool.ID)
-	path := filepath.Join(t.TempDir(), "poolguard.yaml")
-	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatalf("config:\n%v\n%s", err, data)
-	}
+	cfg := proxytest.Load(t, "", data)
 	return cfg
 }
 

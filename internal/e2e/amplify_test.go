@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/poolguard/poolguard/internal/cognitotest"
+	"github.com/poolguard/poolguard/internal/proxytest"
 )
 
 // amplifySteps is the full flow of the Amplify page (e2e/amplify/app.js).
@@ -67,7 +68,7 @@ func TestAmplifyInBrowserThroughProxy(t *testing.T) {
 
 	site := t.TempDir()
 	runNode(t, dir, "build.mjs", time.Minute, map[string]string{"OUT_DIR": site}, nil)
-	l := listen(t)
+	l := proxytest.Listen(t)
 	static := &http.Server{Handler: http.FileServer(http.Dir(site)), ReadHeaderTimeout: readyWait}
 	go func() { _ = static.Serve(l) }()
 	t.Cleanup(func() { _ = static.Close() })

@@ -18,6 +18,7 @@ import (
 	"github.com/poolguard/poolguard/internal/challenge"
 	"github.com/poolguard/poolguard/internal/config"
 	"github.com/poolguard/poolguard/internal/hostedui"
+	"github.com/poolguard/poolguard/internal/proxytest"
 	"github.com/poolguard/poolguard/internal/ratelimit"
 	"github.com/poolguard/poolguard/internal/server"
 )
@@ -43,9 +44,9 @@ func startChallengeProxy(t *testing.T, answer string) string {
 	}))
 	t.Cleanup(domain.Close)
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "reputation.txt"), "# test list\n127.0.0.1\n198.51.100.0/24\n")
-	writeFile(t, filepath.Join(dir, "token-key"), challengeKey+"\n")
-	writeFile(t, filepath.Join(dir, "acl.json"), challengeACL)
+	proxytest.WriteFile(t, filepath.Join(dir, "reputation.txt"), "# test list\n127.0.0.1\n198.51.100.0/24\n")
+	proxytest.WriteFile(t, filepath.Join(dir, "token-key"), challengeKey+"\n")
+	proxytest.WriteFile(t, filepath.Join(dir, "acl.json"), challengeACL)
 	yaml := fmt.Sprintf(`listen: 127.0.0.1:0
 admin_listen: 127.0.0.1:0
 upstream: {region: us-east-1, endpoint: %[1]s}
@@ -64,7 +65,7 @@ signals:
     difficulty: 14
 `, domain.URL, filepath.Join(dir, "token-key"))
 	path := filepath.Join(dir, "poolguard.yaml")
-	writeFile(t, path, yaml)
+	proxytest.WriteFile(t, path, yaml)
 	cfg, err := config.Load(path)
 	if err != nil {
 		t.Fatalf("config.Load: %v", err)

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/poolguard/poolguard/internal/cognitotest"
+	"github.com/poolguard/poolguard/internal/proxytest"
 )
 
 // docsPath is the page whose snippets TestClientDocsSnippets runs.
@@ -191,7 +192,7 @@ func writeSnippet(t *testing.T, dir, name, content string) string {
 	var r [6]byte
 	_, _ = rand.Read(r[:])
 	path := filepath.Join(dir, "snippet-"+hex.EncodeToString(r[:])+"-"+name)
-	writeFile(t, path, content+"\n")
+	proxytest.WriteFile(t, path, content+"\n")
 	t.Cleanup(func() { _ = os.Remove(path) })
 	return path
 }

@@ -1,23 +1,15 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
-	"log/slog"
-	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/poolguard/poolguard/internal/cognitotest"
-	"github.com/poolguard/poolguard/internal/config"
-	"github.com/poolguard/poolguard/internal/proxy"
-	"github.com/poolguard/poolguard/internal/ratelimit"
-	"github.com/poolguard/poolguard/internal/server"
+	"github.com/poolguard/poolguard/internal/proxytest"
 )
 
 // Test data shared by every flow. The passwords satisfy moto's default
@@ -26,7 +18,7 @@ const (
 	appSecret   = "e2e-app-client-secret-0123456789abcdef"
 	password    = "Passw0rd!e2e-first"
 	newPassword = "Passw0rd!e2e-second"
-	readyWait   = 10 * time.Second
+	readyWait   = proxytest.ReadyTimeout
 )
 
 // stack is moto behind a StrictHop behind the proxy, with one user pool
@@ -56,7 +48,7 @@ func startStack(t *testing.T) *stack {
 	})
 	hop := cognitotest.StartStrictHop(t, m.URL, map[string]string{app.ID: appSecret})
 	direct := &http.Server{Handler: cognitoCORS(hop), ReadHeaderTimeout: readyWait}
-	l := listen(t)
+	l := proxytest.Listen(t)
 	go func() { _ = direct.Serve(l) }()
 	t.Cleanup(func() { _ = direct.Close() })
 	s := &stack{moto: m, hop: hop, pool: pool, app: app, direct: "http://" + l.Addr().String()}
@@ -87,7 +79,6 @@ type runningProxy struct {
 	URL string
 	// CORS records every preflight the proxy answered.
 	CORS *preflightLog
-	log  *syncBuffer
 }
 
 // startProxy serves a proxy for one app client of poolID in front of
@@ -96,7 +87,7 @@ func startProxy(t *testing.T, upstream, poolID, clientID string) *runningProxy {
 	t.Helper()
 	dir := t.TempDir()
 	secretFile := filepath.Join(dir, "client-secret")
-	writeFile(t, secretFile, appSecret+"\n")
+	proxytest.WriteFile(t, secretFile, appSecret+"\n")
 	yaml := fmt.Sprintf(`listen: 127.0.0.1:0
 admin_listen: 127.0.0.1:0
 upstream:
@@ -112,44 +103,16 @@ waf:
   name: e2e
   presets: [cognito-categories]
 `, upstream, clientID, poolID, secretFile)
-	path := filepath.Join(dir, "poolguard.yaml")
-	writeFile(t, path, yaml)
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatalf("config.Load: %v\n%s", err, yaml)
-	}
-	st, err := server.BuildState(cfg, server.Deps{Store: ratelimit.NewMemory()})
-	if err != nil {
-		t.Fatalf("server.BuildState: %v", err)
-	}
-	up, err := server.BuildUpstream(cfg)
-	if err != nil {
-		t.Fatalf("server.BuildUpstream: %v", err)
-	}
-	logs := &syncBuffer{}
-	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	pf := &preflightLog{}
-	srv := server.New(cfg, pf.wrap(proxy.New(st, up, log, nil)), log)
-	public, adminL := listen(t), listen(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, public, adminL) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(cfg.Limits.ShutdownTimeout + readyWait):
-			t.Errorf("proxy did not stop after its context was cancelled")
-		}
-		up.Close()
-		if out := logs.String(); strings.Contains(out, appSecret) {
-			t.Errorf("the proxy logged the client secret:\n%s", out)
-		}
+	r := proxytest.Run(t, proxytest.Load(t, dir, yaml), proxytest.RunOptions{
+		Wrap: pf.wrap,
+		AfterStop: func(log string) {
+			if strings.Contains(log, appSecret) {
+				t.Errorf("the proxy logged the client secret:\n%s", log)
+			}
+		},
 	})
-	if err := waitOK("http://"+adminL.Addr().String()+"/healthz", done); err != nil {
-		t.Fatal(err)
-	}
-	return &runningProxy{URL: "http://" + public.Addr().String(), CORS: pf, log: logs}
+	return &runningProxy{URL: r.URL, CORS: pf}
 }
 
 // preflight is one OPTIONS request the proxy answered.
@@ -242,64 +205,4 @@ func (c *corsKeeper) Write(p []byte) (int, error) {
 		c.WriteHeader(http.StatusOK)
 	}
 	return c.ResponseWriter.Write(p)
-}
-
-// listen opens a listener on a free loopback port.
-func listen(t *testing.T) net.Listener {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
-	return l
-}
-
-// waitOK polls url until it answers 200, exited is readable, or readyWait
-// passes.
-func waitOK(url string, exited <-chan error) error {
-	client := &http.Client{Timeout: time.Second}
-	deadline := time.NewTimer(readyWait)
-	defer deadline.Stop()
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		if resp, err := client.Get(url); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		select {
-		case err := <-exited:
-			return fmt.Errorf("server stopped before %s answered: %v", url, err)
-		case <-deadline.C:
-			return fmt.Errorf("%s not 200 after %v", url, readyWait)
-		case <-tick.C:
-		}
-	}
-}
-
-func writeFile(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// syncBuffer is a strings.Builder safe for concurrent writes and reads.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/poolguard/poolguard/internal/config"
 	"github.com/poolguard/poolguard/internal/proxy"
+	"github.com/poolguard/poolguard/internal/proxytest"
 	"github.com/poolguard/poolguard/internal/ratelimit"
 	"github.com/poolguard/poolguard/internal/server"
 	"github.com/poolguard/poolguard/internal/tlsserve"
@@ -111,7 +112,7 @@ func TestBrowserCallsProxyOverHTTPSAndSeesRenewal(t *testing.T) {
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		_, _ = io.WriteString(w, `{"UserConfirmed":false,"UserSub":"11111111-2222-3333-4444-555555555555"}`)
 	})}
-	ul := listen(t)
+	ul := proxytest.Listen(t)
 	go func() { _ = upstream.Serve(ul) }()
 	t.Cleanup(func() { _ = upstream.Close() })
 	proxyURL := startTLSProxy(t, "http://"+ul.Addr().String(), certPath, keyPath)
@@ -121,7 +122,7 @@ func TestBrowserCallsProxyOverHTTPSAndSeesRenewal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pl := listen(t)
+	pl := proxytest.Listen(t)
 	page := &http.Server{ReadHeaderTimeout: readyWait, Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, _ = io.WriteString(w, tlsPage)
@@ -184,7 +185,7 @@ tls:
   reload_interval: 1ms
 `, upstream, certPath, keyPath)
 	path := filepath.Join(dir, "poolguard.yaml")
-	writeFile(t, path, yaml)
+	proxytest.WriteFile(t, path, yaml)
 	cfg, err := config.Load(path)
 	if err != nil {
 		t.Fatalf("config.Load: %v\n%s", err, yaml)
@@ -199,11 +200,11 @@ tls:
 	}
 	log := slog.New(slog.DiscardHandler)
 	ctx, cancel := context.WithCancel(context.Background())
-	public, err := tlsserve.Start(ctx, cfg.TLS, listen(t), log)
+	public, err := tlsserve.Start(ctx, cfg.TLS, proxytest.Listen(t), log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	admin := listen(t)
+	admin := proxytest.Listen(t)
 	srv := server.New(cfg, proxy.New(st, up, log, nil), log)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, public, admin) }()
@@ -212,7 +213,7 @@ tls:
 		<-done
 		up.Close()
 	})
-	if err := waitOK("http://"+admin.Addr().String()+"/healthz", done); err != nil {
+	if err := proxytest.WaitOK("http://"+admin.Addr().String()+"/healthz", done); err != nil {
 		t.Fatal(err)
 	}
 	return "https://localhost:" + portOf(public.Addr().String())

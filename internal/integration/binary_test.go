@@ -1,6 +1,8 @@
 package integration
 
 import (
+	"github.com/poolguard/poolguard/internal/proxytest"
+
 	"errors"
 	"io"
 	"net"
@@ -67,7 +69,7 @@ func freeAddr(t *testing.T) string { return closedAddr(t) }
 // process is a running poolguard child process.
 type process struct {
 	cmd    *exec.Cmd
-	stderr *syncBuffer
+	stderr *proxytest.SyncBuffer
 	exited chan error // receives Wait's result once
 	done   chan struct{}
 	err    error // Wait's result, valid after done is closed
@@ -77,7 +79,7 @@ type process struct {
 // it is still running.
 func startBinary(t *testing.T, bin string, args ...string) *process {
 	t.Helper()
-	p := &process{cmd: exec.Command(bin, args...), stderr: &syncBuffer{}, exited: make(chan error, 1), done: make(chan struct{})}
+	p := &process{cmd: exec.Command(bin, args...), stderr: &proxytest.SyncBuffer{}, exited: make(chan error, 1), done: make(chan struct{})}
 	p.cmd.Stdout = p.stderr
 	p.cmd.Stderr = p.stderr
 	if err := p.cmd.Start(); err != nil {
@@ -131,10 +133,10 @@ func TestBinaryServeDrainsOnSIGTERM(t *testing.T) {
 	cfg := proxyConfig{Listen: public, AdminListen: admin, Upstream: slow.URL,
 		Clients: []clientConfig{{ID: errClientID, PoolID: errPoolID, Secret: errSecret}}}
 	path := filepath.Join(dir, "poolguard.yaml")
-	writeFile(t, path, string(cfg.yaml(t, dir)))
+	proxytest.WriteFile(t, path, string(cfg.yaml(t, dir)))
 
 	p := startBinary(t, bin, "serve", "--config", path)
-	if err := waitHealthy("http://"+admin, p.exited); err != nil {
+	if err := proxytest.WaitOK("http://"+admin+"/healthz", p.exited); err != nil {
 		t.Fatalf("%v\noutput:\n%s", err, p.stderr)
 	}
 

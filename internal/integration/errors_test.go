@@ -1,6 +1,8 @@
 package integration
 
 import (
+	"github.com/poolguard/poolguard/internal/proxytest"
+
 	"context"
 	"encoding/json"
 	"io"
@@ -70,7 +72,7 @@ func startErrorProxies(t *testing.T) errorProxies {
 // closedAddr returns a loopback address nothing listens on.
 func closedAddr(t *testing.T) string {
 	t.Helper()
-	l := listen(t)
+	l := proxytest.Listen(t)
 	addr := l.Addr().String()
 	l.Close()
 	return addr

@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,9 +13,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/poolguard/poolguard/internal/cognitotest"
-	"github.com/poolguard/poolguard/internal/config"
-	"github.com/poolguard/poolguard/internal/proxy"
-	"github.com/poolguard/poolguard/internal/ratelimit"
+	"github.com/poolguard/poolguard/internal/proxytest"
 	"github.com/poolguard/poolguard/internal/server"
 )
 
@@ -26,20 +21,7 @@ import (
 // of upstream, and returns its URL.
 func tenantProxy(t *testing.T, yaml string) string {
 	t.Helper()
-	cfg, err := config.Parse("tenant.yaml", []byte(yaml))
-	if err != nil {
-		t.Fatalf("config:\n%v", err)
-	}
-	st, err := server.BuildState(cfg, server.Deps{Store: ratelimit.NewMemory()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	up, err := server.BuildUpstream(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(proxy.New(st, up, slog.New(slog.NewTextHandler(io.Discard, nil)), nil))
-	t.Cleanup(func() { srv.Close(); up.Close() })
+	srv, _ := proxytest.Serve(t, proxytest.Load(t, "", yaml), server.Deps{}, nil, nil)
 	return srv.URL
 }
 

@@ -1,6 +1,8 @@
 package integration
 
 import (
+	"github.com/poolguard/poolguard/internal/proxytest"
+
 	"bytes"
 	"errors"
 	"os"
@@ -86,9 +88,9 @@ func TestBinaryValidate(t *testing.T) {
 			}
 			dir := t.TempDir()
 			secretFile := filepath.Join(dir, "client-secret")
-			writeFile(t, secretFile, validateSecret+"\n")
+			proxytest.WriteFile(t, secretFile, validateSecret+"\n")
 			path := filepath.Join(dir, "poolguard.yaml")
-			writeFile(t, path, strings.ReplaceAll(c.config, "{{SECRET_FILE}}", secretFile))
+			proxytest.WriteFile(t, path, strings.ReplaceAll(c.config, "{{SECRET_FILE}}", secretFile))
 
 			cmd := exec.Command(bin, "validate", "--config", path)
 			for _, kv := range os.Environ() {

@@ -3,17 +3,14 @@ package signals_test
 import (
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/poolguard/poolguard/internal/config"
 	"github.com/poolguard/poolguard/internal/proxy"
+	"github.com/poolguard/poolguard/internal/proxytest"
 	"github.com/poolguard/poolguard/internal/ratelimit"
 	"github.com/poolguard/poolguard/internal/server"
 )
@@ -49,25 +46,9 @@ waf:
 signals:
   key_hash_secret: simulation-deployment-key
 `, up.URL, presets)
-	path := filepath.Join(dir, "poolguard.yaml")
-	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := server.BuildState(cfg, server.Deps{Store: s.store})
-	if err != nil {
-		t.Fatal(err)
-	}
-	upstream, err := server.BuildUpstream(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(upstream.Close)
-	srv := httptest.NewServer(proxy.New(st, upstream, slog.New(slog.DiscardHandler), nil))
-	t.Cleanup(srv.Close)
+	cfg := proxytest.Load(t, dir, yaml)
+	srv, h := proxytest.Serve(t, cfg, server.Deps{Store: s.store}, nil, nil)
+	st := h.State()
 	s.url, s.st = srv.URL, st
 	return s
 }
