@@ -2,21 +2,17 @@ package server
 
 import (
 	"bytes"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/poolguard/poolguard/internal/analyze"
-	"github.com/poolguard/poolguard/internal/config"
 	"github.com/poolguard/poolguard/internal/metrics"
 	"github.com/poolguard/poolguard/internal/observe"
-	"github.com/poolguard/poolguard/internal/proxy"
-	"github.com/poolguard/poolguard/internal/ratelimit"
+	"github.com/poolguard/poolguard/internal/waf"
 	"github.com/poolguard/poolguard/internal/waflog"
 )
 
@@ -46,19 +42,8 @@ func TestAttackLogNamesTheAttacker(t *testing.T) {
 		_, _ = w.Write([]byte(`{"AuthenticationResult":{"AccessToken":"eyJ-token-value"}}`))
 	}))
 	defer up.Close()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "poolguard.yaml")
-	_ = os.WriteFile(path, []byte(strings.ReplaceAll(attackConfig, "UPSTREAM", up.URL)), 0o600)
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := BuildState(cfg, Deps{Store: ratelimit.NewMemory()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	logPath := filepath.Join(dir, "waf.log")
-	wl, err := waflog.New(waflog.Options{Destination: logPath, Region: "us-east-1", Account: cfg.WAF.Account})
+	logPath := filepath.Join(t.TempDir(), "waf.log")
+	wl, err := waflog.New(waflog.Options{Destination: logPath, Region: "us-east-1", Account: waf.DefaultAccount})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,9 +51,7 @@ func TestAttackLogNamesTheAttacker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, _ := url.Parse(up.URL)
-	srv := httptest.NewServer(proxy.New(st, proxy.NewUpstream(u, cfg.Upstream.Timeout, 8), slog.New(slog.DiscardHandler), observe.Observers{wl, met}))
-	defer srv.Close()
+	srv := serveFile(t, writeConfig(t, attackConfig, up.URL), Deps{}, observe.Observers{wl, met})
 
 	for i := range 300 {
 		initiateAuthAs(t, srv.URL, "198.51.100.66", "victim")

@@ -5,17 +5,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 
-	"github.com/poolguard/poolguard/internal/config"
-	"github.com/poolguard/poolguard/internal/proxy"
 	"github.com/poolguard/poolguard/internal/ratelimit"
 )
 
@@ -34,12 +29,8 @@ waf: {presets: [{name: no-such-preset}]}
 // Reloads, half of them broken, while requests flow: no request fails, the
 // broken configs are refused and the last good one keeps serving.
 func TestReloadUnderLoadDropsNothing(t *testing.T) {
-	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = w.Write([]byte(`{}`))
-	}))
-	defer up.Close()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "poolguard.yaml")
+	up := okUpstream(t)
+	path := writeConfig(t, fmt.Sprintf(reloadGood, 0), up.URL)
 	write := func(body string) {
 		t.Helper()
 		tmp := path + ".tmp"
@@ -50,21 +41,9 @@ func TestReloadUnderLoadDropsNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	write(fmt.Sprintf(reloadGood, 0))
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	deps := Deps{Store: ratelimit.NewMemory()}
-	st, err := BuildState(cfg, deps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, _ := url.Parse(up.URL)
-	h := proxy.New(st, proxy.NewUpstream(u, cfg.Upstream.Timeout, 16), slog.New(slog.DiscardHandler), nil)
-	srv := httptest.NewServer(h)
-	defer srv.Close()
-	r := NewReloader(path, cfg, deps, h, slog.New(slog.DiscardHandler))
+	p := serveFile(t, path, deps, nil)
+	srv, r := p, NewReloader(path, p.Config, deps, p.Handler, slog.New(slog.DiscardHandler))
 
 	stop := make(chan struct{})
 	var sent, failed atomic.Int64
@@ -133,9 +112,8 @@ waf:
 // Counters carry over a reload for rules whose name and key definition did
 // not change, and start afresh for a rule whose definition did.
 func TestReloadCarriesCountersOver(t *testing.T) {
-	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`{}`)) }))
-	defer up.Close()
-	path := filepath.Join(t.TempDir(), "poolguard.yaml")
+	up := okUpstream(t)
+	path := writeConfig(t, "", "")
 	write := func(secret, window string) {
 		body := strings.NewReplacer("UPSTREAM", up.URL, "SECRET", secret, "WINDOW", window).Replace(carryConfig)
 		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
@@ -143,20 +121,9 @@ func TestReloadCarriesCountersOver(t *testing.T) {
 		}
 	}
 	write("s1", "60")
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	deps := Deps{Store: ratelimit.NewMemory()}
-	st, err := BuildState(cfg, deps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, _ := url.Parse(up.URL)
-	h := proxy.New(st, proxy.NewUpstream(u, cfg.Upstream.Timeout, 4), slog.New(slog.DiscardHandler), nil)
-	srv := httptest.NewServer(h)
-	defer srv.Close()
-	r := NewReloader(path, cfg, deps, h, slog.New(slog.DiscardHandler))
+	p := serveFile(t, path, deps, nil)
+	srv, r := p, NewReloader(path, p.Config, deps, p.Handler, slog.New(slog.DiscardHandler))
 
 	for i := range 60 {
 		if status, _ := initiateAuth(t, srv.URL, "198.51.100.7"); status != 200 {

@@ -3,13 +3,8 @@ package server
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/netip"
-	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,13 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/poolguard/poolguard/internal/config"
 	"github.com/poolguard/poolguard/internal/ipsets"
 	"github.com/poolguard/poolguard/internal/observe"
-	"github.com/poolguard/poolguard/internal/proxy"
-	"github.com/poolguard/poolguard/internal/ratelimit"
 	"github.com/poolguard/poolguard/internal/ratelimit/redisstore"
 	"github.com/poolguard/poolguard/internal/redistest"
+	"github.com/redis/go-redis/v9"
 )
 
 const replicaConfig = `
@@ -47,44 +40,19 @@ type replica struct {
 func startReplicas(t *testing.T, n int) []replica {
 	t.Helper()
 	rd := redistest.Start(t)
-	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`{}`)) }))
-	t.Cleanup(up.Close)
-	path := filepath.Join(t.TempDir(), "poolguard.yaml")
-	if err := os.WriteFile(path, []byte(strings.ReplaceAll(replicaConfig, "UPSTREAM", up.URL)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path := writeConfig(t, replicaConfig, okUpstream(t).URL)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	out := make([]replica, n)
 	for i := range out {
-		client, err := redisstore.NewClient(redisstore.ClientConfig{Addresses: []string{rd.Addr()}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { client.Close() })
-		rs, err := redisstore.New(client, "pg:")
-		if err != nil {
-			t.Fatal(err)
-		}
-		guard := redisstore.NewGuard(rs, redisstore.GuardOptions{Policy: redisstore.FailOpen, Local: ratelimit.NewMemory(), Ping: rs.Ping})
-		t.Cleanup(guard.Close)
+		guard, client := redisGuard(t, rd, redisstore.FailOpen)
 		reg, err := ipsets.Open(ctx, ipsets.NewRedis(client, "pg:"), time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
 		go reg.Run(ctx, 0, time.Now, func(error) {})
-		st, err := BuildState(cfg, Deps{Store: guard, IPSets: reg})
-		if err != nil {
-			t.Fatal(err)
-		}
-		u, _ := url.Parse(up.URL)
-		srv := httptest.NewServer(proxy.New(st, proxy.NewUpstream(u, cfg.Upstream.Timeout, 16), slog.New(slog.DiscardHandler), nil))
-		t.Cleanup(srv.Close)
-		out[i] = replica{url: srv.URL, reg: reg}
+		p := serveFile(t, path, Deps{Store: guard, IPSets: reg}, nil)
+		out[i] = replica{url: p.URL, reg: reg}
 	}
 	return out
 }
@@ -148,12 +116,12 @@ func TestRedisOutagePolicies(t *testing.T) {
 		fallbacks := &fallbackCounter{}
 		srv, guard := startGuarded(t, rd, tc.policy, fallbacks)
 
-		if status, _ := initiateAuth(t, srv.URL, "198.51.100.9"); status != 200 {
+		if status, _ := initiateAuth(t, srv, "198.51.100.9"); status != 200 {
 			t.Fatalf("%v before the outage: %d", tc.policy, status)
 		}
 		rd.Kill()
 		for i := range 5 {
-			status, body := initiateAuth(t, srv.URL, "198.51.100.9")
+			status, body := initiateAuth(t, srv, "198.51.100.9")
 			if status != tc.wantDuring {
 				t.Fatalf("%v during the outage, request %d: %d %s", tc.policy, i, status, body)
 			}
@@ -176,7 +144,7 @@ func TestRedisOutagePolicies(t *testing.T) {
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
-		if status, _ := initiateAuth(t, srv.URL, "198.51.100.9"); status != 200 {
+		if status, _ := initiateAuth(t, srv, "198.51.100.9"); status != 200 {
 			t.Fatalf("%v after recovery: %d", tc.policy, status)
 		}
 	}
@@ -203,7 +171,7 @@ func TestRedisKilledMidLoadFailOpen(t *testing.T) {
 
 	// The attacker goes over its SignIn limit (100 per 60 s) before the outage.
 	for range 110 {
-		initiateAuth(t, srv.URL, "198.51.100.66")
+		initiateAuth(t, srv, "198.51.100.66")
 	}
 	var failed, sent atomic.Int64
 	stop := make(chan struct{})
@@ -218,7 +186,7 @@ func TestRedisKilledMidLoadFailOpen(t *testing.T) {
 				}
 				sent.Add(1)
 				ip := "203.0.113." + strconv.Itoa(c*50+i%50)
-				if status := initiateAuthStatus(srv.URL, ip); status != 200 {
+				if status := initiateAuthStatus(srv, ip); status != 200 {
 					failed.Add(1)
 				}
 			}
@@ -233,7 +201,7 @@ func TestRedisKilledMidLoadFailOpen(t *testing.T) {
 	// at its limit on this replica.
 	blocked := 0
 	for range 110 {
-		if status, _ := initiateAuth(t, srv.URL, "198.51.100.77"); status == 403 {
+		if status, _ := initiateAuth(t, srv, "198.51.100.77"); status == 403 {
 			blocked++
 		}
 	}
@@ -251,11 +219,11 @@ func TestRedisKilledMidLoadFailOpen(t *testing.T) {
 	}
 	// Shared counting again: a fresh attacker's 101st request is blocked.
 	for i := range 100 {
-		if status, _ := initiateAuth(t, srv.URL, "198.51.100.88"); status != 200 {
+		if status, _ := initiateAuth(t, srv, "198.51.100.88"); status != 200 {
 			t.Fatalf("request %d after recovery: %d", i+1, status)
 		}
 	}
-	if status, _ := initiateAuth(t, srv.URL, "198.51.100.88"); status != 403 {
+	if status, _ := initiateAuth(t, srv, "198.51.100.88"); status != 403 {
 		t.Fatalf("the 101st after recovery: %d", status)
 	}
 	if n, _ := rd.Do("DBSIZE"); n == "0" || n == "" {
@@ -294,32 +262,28 @@ func initiateAuthStatus(base, clientIP string) int {
 
 // startGuarded serves one proxy whose rate store is rd behind the failure
 // guard with policy; obs, if not nil, receives finished requests.
-func startGuarded(t *testing.T, rd *redistest.Server, policy redisstore.Policy, obs observe.Observer) (*httptest.Server, *redisstore.Guard) {
+func startGuarded(t *testing.T, rd *redistest.Server, policy redisstore.Policy, obs observe.Observer) (string, *redisstore.Guard) {
 	t.Helper()
-	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`{}`)) }))
-	t.Cleanup(up.Close)
-	path := filepath.Join(t.TempDir(), "c.yaml")
-	_ = os.WriteFile(path, []byte(strings.ReplaceAll(replicaConfig, "UPSTREAM", up.URL)), 0o600)
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	guard, _ := redisGuard(t, rd, policy)
+	p := serveFile(t, writeConfig(t, replicaConfig, okUpstream(t).URL), Deps{Store: guard}, obs)
+	p.Handler.SetDegraded(guard.Degraded)
+	return p.URL, guard
+}
+
+// redisGuard connects to rd and returns its rate store behind a failure
+// guard with policy, and the client (for other shared state).
+func redisGuard(t *testing.T, rd *redistest.Server, policy redisstore.Policy) (*redisstore.Guard, redis.UniversalClient) {
+	t.Helper()
 	client, err := redisstore.NewClient(redisstore.ClientConfig{Addresses: []string{rd.Addr()}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { client.Close() })
-	rs, _ := redisstore.New(client, "pg:")
-	guard := redisstore.NewGuard(rs, redisstore.GuardOptions{Policy: policy, Ping: rs.Ping})
-	t.Cleanup(guard.Close)
-	st, err := BuildState(cfg, Deps{Store: guard})
+	rs, err := redisstore.New(client, "pg:")
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, _ := url.Parse(up.URL)
-	h := proxy.New(st, proxy.NewUpstream(u, cfg.Upstream.Timeout, 16), slog.New(slog.DiscardHandler), obs)
-	h.SetDegraded(guard.Degraded)
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return srv, guard
+	guard := redisstore.NewGuard(rs, redisstore.GuardOptions{Policy: policy, Ping: rs.Ping})
+	t.Cleanup(guard.Close)
+	return guard, client
 }

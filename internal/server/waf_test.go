@@ -2,10 +2,7 @@ package server
 
 import (
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,7 +11,6 @@ import (
 
 	"github.com/poolguard/poolguard/internal/config"
 	"github.com/poolguard/poolguard/internal/observe"
-	"github.com/poolguard/poolguard/internal/proxy"
 	"github.com/poolguard/poolguard/internal/ratelimit"
 )
 
@@ -38,28 +34,7 @@ func (c *counter) Observe(o *observe.Outcome) {
 // startWAFProxy serves cfgYAML's proxy in front of a 200-answering upstream.
 func startWAFProxy(t *testing.T, cfgYAML string, obs observe.Observer) string {
 	t.Helper()
-	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = w.Write([]byte(`{}`))
-	}))
-	t.Cleanup(up.Close)
-	dir := t.TempDir()
-	path := filepath.Join(dir, "poolguard.yaml")
-	if err := os.WriteFile(path, []byte(strings.ReplaceAll(cfgYAML, "UPSTREAM", up.URL)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := BuildState(cfg, Deps{Store: ratelimit.NewMemory()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, _ := url.Parse(up.URL)
-	upstream := proxy.NewUpstream(u, cfg.Upstream.Timeout, 8)
-	srv := httptest.NewServer(proxy.New(st, upstream, slog.New(slog.DiscardHandler), obs))
-	t.Cleanup(srv.Close)
-	return srv.URL
+	return serveFile(t, writeConfig(t, cfgYAML, okUpstream(t).URL), Deps{}, obs).URL
 }
 
 const categoriesConfig = `
