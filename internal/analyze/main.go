@@ -47,7 +47,6 @@ type options struct {
 	awsJSON   bool
 	quiet     bool
 	stdin     io.Reader
-	startedAt time.Time
 	emit      string
 	allow     AllowlistOptions
 	presetOpt presets.Options

@@ -95,14 +95,3 @@ func writable(s *Snapshot, c *types.UserPoolClientType) []string {
 }
 
 func isCustom(name string) bool { return len(name) > 7 && name[:7] == "custom:" }
-
-// customAttributes returns the pool's custom attribute names.
-func customAttributes(s *Snapshot) []string {
-	var out []string
-	for _, a := range s.Pool.SchemaAttributes {
-		if n := aws.ToString(a.Name); isCustom(n) {
-			out = append(out, n)
-		}
-	}
-	return out
-}

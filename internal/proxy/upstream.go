@@ -52,10 +52,16 @@ func NewUpstream(endpoint *url.URL, timeout time.Duration, maxIdle int) *Upstrea
 // Close releases idle connections.
 func (u *Upstream) Close() { u.pool.closeIdle() }
 
-// hopHeaders are connection-scoped headers that are never forwarded.
-var hopHeaders = [...]string{
-	"Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate",
-	"Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding", "Upgrade", "Expect",
+// hopByHop reports whether a header (canonical name) is connection-scoped,
+// never forwarded in either direction. Expect is among them: the proxy
+// holds the whole body, and an upstream 100 Continue must never be asked for.
+func hopByHop(k string) bool {
+	switch k {
+	case "Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate",
+		"Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding", "Upgrade", "Expect":
+		return true
+	}
+	return false
 }
 
 // forward sends the planned request upstream and relays the answer.
@@ -103,19 +109,12 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, p
 func (u *Upstream) request(ctx context.Context, in *http.Request, plan cognito.Plan, insert, fixed []waf.HeaderField) *http.Request {
 	hdr := make(http.Header, len(in.Header)+1+len(insert))
 	for k, vv := range in.Header {
-		hdr[k] = vv
-	}
-	for _, k := range hopHeaders {
-		delete(hdr, k)
-	}
-	removeConnectionHeaders(hdr, in.Header)
-	for k := range hdr {
-		if strings.HasPrefix(k, "X-Amzn-Waf-") {
-			delete(hdr, k) // only the web ACL may set these
+		if forwardable(k) {
+			hdr[k] = vv
 		}
 	}
+	removeConnectionHeaders(hdr, in.Header)
 	hdr["X-Amz-Target"] = []string{plan.Target}
-	delete(hdr, "Content-Length")
 	for _, f := range insert {
 		hdr.Set(f.Name, f.Value)
 	}
@@ -160,15 +159,15 @@ func (u *Upstream) appendForward(b []byte, in http.Header, plan cognito.Plan, in
 	return append(b, plan.Body...)
 }
 
-// forwardable reports whether a client header (canonical name) goes upstream.
+// forwardable reports whether a client header (canonical name) goes
+// upstream: not hop-by-hop, not one the proxy sets itself, and not an
+// x-amzn-waf-* header, which only the web ACL may set.
 func forwardable(k string) bool {
-	switch k {
-	case "Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization",
-		"Te", "Trailer", "Transfer-Encoding", "Upgrade", "Host", "Content-Length", "X-Amz-Target",
-		"Expect": // the proxy holds the whole body; an upstream 100 Continue must never be asked for
+	switch {
+	case hopByHop(k), k == "Host", k == "Content-Length", k == "X-Amz-Target":
 		return false
 	}
-	return !strings.HasPrefix(k, "X-Amzn-Waf-") // only the web ACL may set these
+	return !strings.HasPrefix(k, "X-Amzn-Waf-")
 }
 
 func overridden(k string, fields []waf.HeaderField) bool {
@@ -183,47 +182,20 @@ func overridden(k string, fields []waf.HeaderField) bool {
 // removeConnectionHeaders drops headers named in the client's Connection header.
 func removeConnectionHeaders(dst, src http.Header) {
 	for _, v := range src["Connection"] {
-		for _, name := range splitComma(v) {
-			dst.Del(name)
+		for _, name := range strings.Split(v, ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				dst.Del(name)
+			}
 		}
 	}
-}
-
-func splitComma(s string) []string {
-	var out []string
-	for len(s) > 0 {
-		i := 0
-		for i < len(s) && s[i] != ',' {
-			i++
-		}
-		if f := trimSpace(s[:i]); f != "" {
-			out = append(out, f)
-		}
-		if i == len(s) {
-			break
-		}
-		s = s[i+1:]
-	}
-	return out
-}
-
-func trimSpace(s string) string {
-	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
-		s = s[1:]
-	}
-	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
-		s = s[:len(s)-1]
-	}
-	return s
 }
 
 // copyHeaders copies the upstream's end-to-end headers to the client.
 func copyHeaders(dst, src http.Header) {
 	for k, vv := range src {
-		dst[k] = vv
-	}
-	for _, k := range hopHeaders {
-		delete(dst, k)
+		if !hopByHop(k) {
+			dst[k] = vv
+		}
 	}
 	removeConnectionHeaders(dst, src)
 }
