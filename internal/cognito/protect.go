@@ -27,6 +27,12 @@ type Protection struct {
 	HideUserExistence bool
 }
 
+// Checks reports whether p refuses any request (forbidden operations or
+// protected attributes), that is whether CheckRequest can find anything.
+func (p *Protection) Checks() bool {
+	return len(p.Attributes) > 0 || len(p.ForbiddenOperations) > 0
+}
+
 // ErrUnauthorizedAttribute is Cognito's own answer to a write of an
 // attribute the app client may not write (SignUp and UpdateUserAttributes
 // with an attribute missing from the client's WriteAttributes).

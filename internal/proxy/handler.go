@@ -132,8 +132,10 @@ func (h *Handler) decide(st *State, v *request.View, now time.Time) (cognito.Pla
 	if c == nil && v.ClientID != "" && !st.PassUnknownClients {
 		return cognito.Plan{}, cognito.Forbidden("App client " + v.ClientID + " is not served by this endpoint.")
 	}
-	if err := cognito.CheckRequest(st.Clients, v); err != nil {
-		return cognito.Plan{}, err
+	if st.Protected {
+		if err := cognito.CheckRequest(st.Clients, v); err != nil {
+			return cognito.Plan{}, err
+		}
 	}
 	return st.Rewriter.Rewrite(v, c, now)
 }

@@ -21,6 +21,9 @@ import (
 type State struct {
 	// Clients are the configured app clients by id.
 	Clients map[string]*cognito.Client
+	// Protected reports whether any client has request protections, so
+	// that requests need cognito.CheckRequest (which decodes access tokens).
+	Protected bool
 	// PassUnknownClients forwards calls naming an unlisted ClientId
 	// untouched; otherwise they are refused.
 	PassUnknownClients bool

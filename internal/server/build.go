@@ -92,6 +92,7 @@ func BuildState(cfg *config.Config, deps Deps) (*proxy.State, error) {
 			}
 		}
 		st.Clients[c.ID] = c
+		st.Protected = st.Protected || c.Protection.Checks()
 	}
 	errs = append(errs, buildSigner(cfg, st)...)
 	var sets *ipsets.Build
