@@ -68,6 +68,7 @@ func TestThreeReplicasShareOneLimit(t *testing.T) {
 			admitted++
 		}
 	}
+	t.Logf("%d of %d requests admitted across 3 replicas (limit %d)", admitted, sent, limit)
 	if admitted > limit+limit/100 || admitted < limit-limit/100 {
 		t.Fatalf("%d of %d requests admitted across 3 replicas, want %d (±1%%)", admitted, sent, limit)
 	}
