@@ -2,18 +2,11 @@ package presets
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"testing"
 )
 
 // signalGoldenCases are the golden files of the signal presets.
-var signalGoldenCases = []struct {
-	file   string
-	preset string
-	params map[string]any
-	opts   Options
-}{
+var signalGoldenCases = []goldenCase{
 	{"cognito-credential-stuffing", "cognito-credential-stuffing", nil, Options{}},
 	{"cognito-sms-pumping", "cognito-sms-pumping", nil, Options{}},
 	{"cognito-sms-pumping-allow-list", "cognito-sms-pumping", map[string]any{"AllowedCallingCodes": []any{"+1", "+44"}, "CountryCodeRateLimit": 100}, Options{Priority: 20}},
@@ -21,34 +14,7 @@ var signalGoldenCases = []struct {
 	{"cognito-advanced-app-client", "cognito-advanced", map[string]any{"AppClientId": "1example23456789", "AppClientCountries": "US,CA", "AppClientRateLimit": 50, "ImmunityTime": 600}, Options{Priority: 50}},
 }
 
-func TestGoldenSignalPresets(t *testing.T) {
-	for _, tc := range signalGoldenCases {
-		t.Run(tc.file, func(t *testing.T) {
-			p, err := Generate(tc.preset, tc.params, tc.opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := p.JSON()
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, '\n')
-			path := filepath.Join("testdata", tc.file+".golden.json")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from the generated preset (run go test -update and review the diff):\n%s", path, got)
-			}
-		})
-	}
-}
+func TestGoldenSignalPresets(t *testing.T) { checkGolden(t, signalGoldenCases) }
 
 func TestSignalPresetParams(t *testing.T) {
 	for _, tc := range []struct {

@@ -10,14 +10,17 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
-// goldenCases are the golden files: each preset with defaults and with a
-// parameterised variant.
-var goldenCases = []struct {
+// goldenCase is one golden file: a preset generated with params and opts.
+type goldenCase struct {
 	file   string
 	preset string
 	params map[string]any
 	opts   Options
-}{
+}
+
+// goldenCases are the golden files: each preset with defaults and with a
+// parameterised variant.
+var goldenCases = []goldenCase{
 	{"cognito-proxy", "cognito-proxy", nil, Options{}},
 	{"cognito-proxy-test-mode", "cognito-proxy", map[string]any{"RateLimit": 500, "EvaluationWindowSec": 60, "TestMode": "Yes"},
 		Options{Region: "eu-central-1", Account: "111122223333", Priority: 10}},
@@ -29,8 +32,12 @@ var goldenCases = []struct {
 		Options{Region: "eu-central-1", Account: "143338761663", Priority: 1000}},
 }
 
-func TestGolden(t *testing.T) {
-	for _, tc := range goldenCases {
+func TestGolden(t *testing.T) { checkGolden(t, goldenCases) }
+
+// checkGolden compares each generated preset with its golden file
+// (rewritten with -update).
+func checkGolden(t *testing.T, cases []goldenCase) {
+	for _, tc := range cases {
 		t.Run(tc.file, func(t *testing.T) {
 			p, err := Generate(tc.preset, tc.params, tc.opts)
 			if err != nil {
