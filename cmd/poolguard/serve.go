@@ -143,24 +143,9 @@ func mountAdminAPI(srv *server.Server, cfg *config.Config, sh *shared, h *proxy.
 	srv.AdminMux().Handle("/v1/", adminapi.New(adminapi.Options{
 		Token: token, IPSets: sh.deps.IPSets,
 		Reload:      func(context.Context) error { return r.Reload() },
-		RateLimited: sh.rateLimited(engineRules{h}),
+		RateLimited: sh.rateLimited(h),
 	}))
 	return nil
-}
-
-// engineRules lists the rate rules of the web ACL currently served.
-type engineRules struct{ h *proxy.Handler }
-
-func (e engineRules) rateRules() []rateRule {
-	engine := e.h.State().WAF
-	if engine == nil {
-		return nil
-	}
-	var out []rateRule
-	for _, r := range engine.RateRules() {
-		out = append(out, rateRule{name: r.Name, id: r.ID})
-	}
-	return out
 }
 
 // reloadOnHangup reloads the config on every SIGHUP until ctx is done.

@@ -15,6 +15,7 @@ import (
 	"github.com/poolguard/poolguard/internal/config"
 	"github.com/poolguard/poolguard/internal/hook"
 	"github.com/poolguard/poolguard/internal/ipsets"
+	"github.com/poolguard/poolguard/internal/proxy"
 	"github.com/poolguard/poolguard/internal/ratelimit"
 	"github.com/poolguard/poolguard/internal/ratelimit/redisstore"
 	"github.com/poolguard/poolguard/internal/secrets"
@@ -92,21 +93,23 @@ func (sh *shared) shutdown() {
 	}
 }
 
-// rateLimited lists, by rule name, the keys over their limit at now.
-func (sh *shared) rateLimited(h interface{ rateRules() []rateRule }) func(time.Time) map[string][]ratelimit.OverKey {
+// rateLimited lists, by rule name, the keys over their limit at now in the
+// rate rules of the web ACL h serves.
+func (sh *shared) rateLimited(h *proxy.Handler) func(time.Time) map[string][]ratelimit.OverKey {
 	return func(now time.Time) map[string][]ratelimit.OverKey {
 		out := map[string][]ratelimit.OverKey{}
-		for _, r := range h.rateRules() {
-			if keys := sh.store.OverKeys(r.id, now); len(keys) > 0 {
-				out[r.name] = keys
+		engine := h.State().WAF
+		if engine == nil {
+			return out
+		}
+		for _, r := range engine.RateRules() {
+			if keys := sh.store.OverKeys(r.ID, now); len(keys) > 0 {
+				out[r.Name] = keys
 			}
 		}
 		return out
 	}
 }
-
-// rateRule is a rate-based rule's name and store id.
-type rateRule struct{ name, id string }
 
 func redisTLS(r config.Redis) *tls.Config {
 	if !r.TLS {
