@@ -4,7 +4,7 @@
 //
 //	poolguard serve --config FILE
 //	poolguard validate --config FILE
-//	poolguard version
+//	poolguard version | --version
 package main
 
 import (
@@ -15,10 +15,8 @@ import (
 
 	"github.com/poolguard/poolguard/internal/adminapi"
 	"github.com/poolguard/poolguard/internal/analyze"
+	"github.com/poolguard/poolguard/internal/buildinfo"
 )
-
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
 
 const usage = `poolguard protects an Amazon Cognito user pool.
 
@@ -37,7 +35,7 @@ Usage:
                                      the web ACL to attach to the user pool itself
   poolguard ipset add|remove|list NAME [ADDR...] [--ttl 1h]
                                      change IP sets at run time (admin API)
-  poolguard version                  print the version
+  poolguard version | --version      print the version, VCS revision and Go version
 `
 
 func main() {
@@ -64,8 +62,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return analyze.Main(args[1:], stdout, stderr)
 	case "ipset":
 		return adminapi.CLI(args[1:], stdout, stderr)
-	case "version":
-		fmt.Fprintln(stdout, "poolguard", version)
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, buildinfo.Get())
 		return 0
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)

@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -76,5 +79,35 @@ func TestRulesTest(t *testing.T) {
 func TestUnknownCommand(t *testing.T) {
 	if code, _, errOut := runCmd(t, "serv"); code != 2 || !strings.Contains(errOut, "unknown command") {
 		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}
+
+// A binary built the way releases are (.goreleaser.yaml's and the
+// Dockerfile's ldflags) prints the stamped version and revision and the Go
+// version, under both spellings of the command.
+func TestVersionStamped(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	rev, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	if err != nil {
+		t.Skipf("not in a git checkout: %v", err)
+	}
+	const pkg = "github.com/poolguard/poolguard/internal/buildinfo"
+	bin := filepath.Join(t.TempDir(), "poolguard")
+	build := exec.Command("go", "build", "-o", bin, "-ldflags",
+		"-X "+pkg+".version=v9.8.7-test -X "+pkg+".revision="+strings.TrimSpace(string(rev)), ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	want := "poolguard v9.8.7-test (revision " + strings.TrimSpace(string(rev)) + ", " + runtime.Version() + ")\n"
+	for _, arg := range []string{"version", "--version"} {
+		out, err := exec.Command(bin, arg).CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", arg, err, out)
+		}
+		if string(out) != want {
+			t.Errorf("%s printed %q, want %q", arg, out, want)
+		}
 	}
 }

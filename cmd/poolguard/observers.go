@@ -9,6 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/poolguard/poolguard/internal/buildinfo"
 	"github.com/poolguard/poolguard/internal/config"
 	"github.com/poolguard/poolguard/internal/metrics"
 	"github.com/poolguard/poolguard/internal/observe"
@@ -60,6 +61,7 @@ func openObservers(cfg *config.Config, sh *shared) (*observers, error) {
 	}
 	o.metrics = m
 	o.observers = append(o.observers, m)
+	metrics.RegisterBuildInfo(m.Registry(), buildinfo.Get())
 	registerShared(m.Registry(), sh)
 	registerS3(m.Registry(), o.s3)
 	return o, nil
