@@ -23,6 +23,15 @@ func TestClientIP(t *testing.T) {
 		{"port and brackets", "10.0.0.1", []string{"[2001:db8::1]:443"}, "2001:db8::1"},
 		{"ipv4 with port", "10.0.0.1", []string{"198.51.100.7:5555"}, "198.51.100.7"},
 		{"mapped peer", "::ffff:10.0.0.1", []string{"198.51.100.7"}, "198.51.100.7"},
+		// An IPv4-mapped IPv6 address is the IPv4 client, so rules, rate
+		// keys and token bindings see one client, not two.
+		{"mapped untrusted peer", "::ffff:203.0.113.5", nil, "203.0.113.5"},
+		{"mapped untrusted peer spoofs", "::ffff:203.0.113.5", []string{"1.2.3.4"}, "203.0.113.5"},
+		{"mapped trusted peer, no header", "::ffff:10.0.0.1", nil, "10.0.0.1"},
+		{"mapped hop", "10.0.0.1", []string{"::ffff:198.51.100.7"}, "198.51.100.7"},
+		{"mapped hop with port", "10.0.0.1", []string{"[::ffff:198.51.100.7]:443"}, "198.51.100.7"},
+		{"mapped trusted hop skipped", "10.0.0.1", []string{"198.51.100.7, ::ffff:10.0.0.2"}, "198.51.100.7"},
+		{"mapped hops all trusted", "10.0.0.1", []string{"::ffff:10.0.0.3"}, "10.0.0.3"},
 		{"v6 trusted", "fd00::1", []string{"2001:db8::2"}, "2001:db8::2"},
 		{"empty entries", "10.0.0.1", []string{""}, "10.0.0.1"},
 	}
@@ -47,6 +56,9 @@ func TestFirstForwarded(t *testing.T) {
 	if got := FirstForwarded([]string{"junk", "1.2.3.4, 5.6.7.8"}); got.String() != "1.2.3.4" {
 		t.Fatalf("got %s", got)
 	}
+	if got := FirstForwarded([]string{"::ffff:1.2.3.4, 5.6.7.8"}); got.String() != "1.2.3.4" {
+		t.Fatalf("mapped: got %s", got)
+	}
 }
 
 func FuzzClientIP(f *testing.F) {
@@ -59,4 +71,15 @@ func FuzzClientIP(f *testing.F) {
 			t.Fatalf("invalid address for %q", xff)
 		}
 	})
+}
+
+func TestTrusted(t *testing.T) {
+	r := New([]netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")})
+	for addr, want := range map[string]bool{
+		"10.0.0.1": true, "::ffff:10.0.0.1": true, "11.0.0.1": false, "::ffff:11.0.0.1": false, "::1": false,
+	} {
+		if got := r.Trusted(netip.MustParseAddr(addr)); got != want {
+			t.Errorf("Trusted(%s) = %v, want %v", addr, got, want)
+		}
+	}
 }

@@ -38,6 +38,13 @@ func TestCheckRequest(t *testing.T) {
 		{"signup open client", "SignUp", `{"ClientId":"open","Username":"u","UserAttributes":[{"Name":"custom:tenant","Value":"b"}]}`, ""},
 		{"signup unknown client", "SignUp", `{"ClientId":"nope","Username":"u","UserAttributes":[{"Name":"custom:tenant","Value":"b"}]}`, ""},
 		{"signup wildcard", "SignUp", `{"ClientId":"wild","Username":"u","UserAttributes":[{"Name":"custom:role","Value":"admin"}]}`, "NotAuthorizedException"},
+		// The wildcard's prefix matches case-insensitively, as every name does.
+		{"signup wildcard case-folded", "SignUp", `{"ClientId":"wild","Username":"u","UserAttributes":[{"Name":"Custom:Role","Value":"admin"}]}`, "NotAuthorizedException"},
+		{"signup wildcard upper case", "SignUp", `{"ClientId":"wild","Username":"u","UserAttributes":[{"Name":"CUSTOM:ROLE","Value":"admin"}]}`, "NotAuthorizedException"},
+		{"signup wildcard prefix only", "SignUp", `{"ClientId":"wild","Username":"u","UserAttributes":[{"Name":"custom:","Value":"admin"}]}`, "NotAuthorizedException"},
+		{"signup wildcard shorter name", "SignUp", `{"ClientId":"wild","Username":"u","UserAttributes":[{"Name":"custom","Value":"admin"}]}`, ""},
+		{"signup wildcard other name", "SignUp", `{"ClientId":"wild","Username":"u","UserAttributes":[{"Name":"name","Value":"admin"}]}`, ""},
+		{"delete wildcard case-folded", "DeleteUserAttributes", `{"AccessToken":"` + tokOtherB + `","UserAttributeNames":["cUsToM:role"]}`, "NotAuthorizedException"},
 		{"new password sets email", "RespondToAuthChallenge", `{"ClientId":"app","ChallengeName":"NEW_PASSWORD_REQUIRED","ChallengeResponses":{"USERNAME":"u","NEW_PASSWORD":"p","userAttributes.email":"v@x"}}`, "NotAuthorizedException"},
 		{"new password plain", "RespondToAuthChallenge", `{"ClientId":"app","ChallengeName":"NEW_PASSWORD_REQUIRED","ChallengeResponses":{"USERNAME":"u","NEW_PASSWORD":"p","userAttributes.name":"n"}}`, ""},
 		{"update tenant with app token", "UpdateUserAttributes", `{"AccessToken":"` + tokA + `","UserAttributes":[{"Name":"custom:tenant","Value":"b"}]}`, "NotAuthorizedException"},

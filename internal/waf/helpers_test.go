@@ -58,6 +58,7 @@ type testRequest struct {
 	Headers  map[string]string `json:"headers,omitempty"`
 	Body     string            `json:"body,omitempty"`
 	ClientIP string            `json:"clientIp,omitempty"`
+	PeerIP   string            `json:"peerIp,omitempty"` // the TCP peer; ClientIP when empty
 	Country  string            `json:"country,omitempty"`
 	Expect   expectation       `json:"expect"`
 }
@@ -90,6 +91,9 @@ func (r *testRequest) view() *request.View {
 		v.ClientIP = netip.MustParseAddr("192.0.2.10")
 	}
 	v.PeerIP = v.ClientIP
+	if r.PeerIP != "" {
+		v.PeerIP = netip.MustParseAddr(r.PeerIP)
+	}
 	if v.Country == "" {
 		v.Country = "XX"
 	}

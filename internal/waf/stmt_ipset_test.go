@@ -8,6 +8,10 @@ func TestIPSetReferenceStatement(t *testing.T) {
 		{"inside", testRequest{ClientIP: "192.0.2.200"}, true},
 		{"outside", testRequest{ClientIP: "192.0.3.1"}, false},
 		{"mapped v4", testRequest{ClientIP: "::ffff:192.0.2.1"}, true},
+		// Without IPSetForwardedIPConfig the statement reads the client
+		// address the proxy resolved (trusted proxies), never the TCP peer.
+		{"client inside, peer (a trusted proxy) outside", testRequest{ClientIP: "192.0.2.7", PeerIP: "10.0.0.1"}, true},
+		{"peer inside, client outside", testRequest{ClientIP: "198.51.100.7", PeerIP: "192.0.2.1"}, false},
 	})
 	for _, tt := range []struct {
 		pos, fallback string
@@ -23,12 +27,25 @@ func TestIPSetReferenceStatement(t *testing.T) {
 			{"last listed", testRequest{Headers: hdrs("X-Forwarded-For", "10.0.0.1, 192.0.2.1")}, true},
 			{"invalid: MATCH", testRequest{Headers: hdrs("X-Forwarded-For", "10.0.0.1, junk")}, true},
 		}},
+		{"FIRST", "MATCH", []stmtCase{
+			{"invalid first: MATCH", testRequest{Headers: hdrs("X-Forwarded-For", "junk, 10.0.0.1")}, true},
+			{"valid first outside", testRequest{Headers: hdrs("X-Forwarded-For", "10.0.0.1, junk")}, false},
+			{"header missing: no match", testRequest{ClientIP: "192.0.2.1"}, false},
+		}},
 		{"ANY", "NO_MATCH", []stmtCase{
 			{"middle", testRequest{Headers: hdrs("X-Forwarded-For", "10.0.0.1, 192.0.2.1, 10.0.0.2")}, true},
 			{"none", testRequest{Headers: hdrs("X-Forwarded-For", "10.0.0.1, 10.0.0.2")}, false},
+			{"invalid: NO_MATCH", testRequest{Headers: hdrs("X-Forwarded-For", "10.0.0.1, junk")}, false},
+			{"invalid then inside", testRequest{Headers: hdrs("X-Forwarded-For", "junk, 192.0.2.1")}, true},
+		}},
+		{"ANY", "MATCH", []stmtCase{
+			{"invalid entry: MATCH", testRequest{Headers: hdrs("X-Forwarded-For", "10.0.0.1, junk")}, true},
+			{"only invalid: MATCH", testRequest{Headers: hdrs("X-Forwarded-For", "junk")}, true},
+			{"all valid, none inside", testRequest{Headers: hdrs("X-Forwarded-For", "10.0.0.1, 10.0.0.2")}, false},
+			{"header missing: no match", testRequest{ClientIP: "192.0.2.1"}, false},
 		}},
 	} {
-		t.Run(tt.pos, func(t *testing.T) {
+		t.Run(tt.pos+" "+tt.fallback, func(t *testing.T) {
 			stmt := `{"IPSetReferenceStatement":{"ARN":` + arn + `,"IPSetForwardedIPConfig":{"HeaderName":"X-Forwarded-For","FallbackBehavior":"` + tt.fallback + `","Position":"` + tt.pos + `"}}}`
 			runStmtCases(t, stmt, nil, testOptions(), tt.cases)
 		})

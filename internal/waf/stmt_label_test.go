@@ -11,10 +11,17 @@ func TestLabelMatchStatement(t *testing.T) {
 		{"LABEL", "ns1:ns2:hit", true},
 		{"LABEL", "awswaf:000000000000:webacl:acl:ns1:ns2:hit", true},
 		{"LABEL", "hit", false},
+		// LABEL scope is an exact match: a key that is a prefix of the
+		// label ("bot" against "botnet") does not match.
+		{"LABEL", "ns1:ns2:hi", false},
+		{"LABEL", "ns1:ns2", false},
+		{"LABEL", "ns1", false},
+		{"LABEL", "awswaf:000000000000:webacl:acl:ns1:ns2:hi", false},
 		{"NAMESPACE", "ns1:", true},
 		{"NAMESPACE", "ns1:ns2:", true},
 		{"NAMESPACE", "awswaf:000000000000:webacl:acl:ns1:", true},
 		{"NAMESPACE", "ns2:", false},
+		{"NAMESPACE", "ns1:ns2:hit:", false},
 		{"NAMESPACE", "awswaf:managed:aws:amazon-ip-list:", false},
 	} {
 		t.Run(tt.scope+" "+tt.key, func(t *testing.T) {
