@@ -32,6 +32,9 @@ func (h *Handler) SetDegraded(f func() bool) { h.degraded.Store(&f) }
 // operational errors (never secrets or request bodies); observer, which may
 // be nil, receives every finished request.
 func New(st *State, up *Upstream, log *slog.Logger, observer observe.Observer) *Handler {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	h := &Handler{log: log, observer: observer, now: time.Now}
 	h.state.Store(st)
 	h.upstream.Store(up)

@@ -121,7 +121,7 @@ type upResponse struct {
 	pool  *connPool
 	conn  *upConn
 	body  io.Reader
-	lr    io.LimitedReader
+	lb    lengthBody
 	eof   bool
 	close bool
 }
@@ -190,7 +190,7 @@ func (p *connPool) exchange(c *upConn, wire []byte, deadline time.Time, hdr http
 		return nil, true, err
 	}
 	r := &upResponse{StatusCode: hd.status, Header: hd.header, pool: p, conn: c, close: hd.close}
-	r.body = hd.body(c.br, &r.lr)
+	r.body = hd.body(c.br, &r.lb)
 	r.Body = r
 	return r, true, nil
 }

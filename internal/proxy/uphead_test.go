@@ -33,6 +33,26 @@ func TestReadHead(t *testing.T) {
 		{"not http", "SSH-2.0-x\r\n\r\n", false, 0, 0, false, false, "", ""},
 		{"no colon", "HTTP/1.1 200 OK\r\nnocolon\r\n\r\n", false, 0, 0, false, false, "", ""},
 		{"truncated", "HTTP/1.1 200 OK\r\nA: b\r\n", false, 0, 0, false, false, "", ""},
+		// RFC 9112 as net/http reads it, and stricter where leniency smuggles.
+		{"HTTP/1.0 never keeps alive", "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\n", true, 200, 2, false, true, "", ""},
+		{"HTTP/1.0 asking to keep alive still closes", "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\n", true, 200, 2, false, true, "", ""},
+		{"HTTP/1.0 chunked is not decoded", "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", true, 200, -1, false, true, "", ""},
+		{"close among tokens", "HTTP/1.1 200 OK\r\nConnection: keep-alive, close\r\nContent-Length: 0\r\n\r\n", true, 200, 0, false, true, "", ""},
+		{"keep-alive alone", "HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n", true, 200, 0, false, false, "", ""},
+		{"five interim answers", strings.Repeat("HTTP/1.1 100 Continue\r\n\r\n", 5) + "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n", true, 200, 1, false, false, "", ""},
+		{"six interim answers", strings.Repeat("HTTP/1.1 100 Continue\r\n\r\n", 6) + "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n", false, 0, 0, false, false, "", ""},
+		{"plus sign length", "HTTP/1.1 200 OK\r\nContent-Length: +5\r\n\r\n", false, 0, 0, false, false, "", ""},
+		{"same length twice", "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n", false, 0, 0, false, false, "", ""},
+		{"length list", "HTTP/1.1 200 OK\r\nContent-Length: 1, 1\r\n\r\n", false, 0, 0, false, false, "", ""},
+		{"chunked twice", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", false, 0, 0, false, false, "", ""},
+		{"bare CR in value", "HTTP/1.1 200 OK\r\nA: b\rc\r\n\r\n", false, 0, 0, false, false, "", ""},
+		{"bare CR in name", "HTTP/1.1 200 OK\r\nA\rB: c\r\n\r\n", false, 0, 0, false, false, "", ""},
+		{"NUL in value", "HTTP/1.1 200 OK\r\nA: b\x00\r\n\r\n", false, 0, 0, false, false, "", ""},
+		{"NUL in name", "HTTP/1.1 200 OK\r\nA\x00: b\r\n\r\n", false, 0, 0, false, false, "", ""},
+		{"space before colon", "HTTP/1.1 200 OK\r\nContent-Length : 1\r\n\r\n", false, 0, 0, false, false, "", ""},
+		{"protocol switch", "HTTP/1.1 101 Switching Protocols\r\n\r\n", false, 0, 0, false, false, "", ""},
+		{"HTTP/1.5", "HTTP/1.5 200 OK\r\nContent-Length: 1\r\n\r\n", false, 0, 0, false, false, "", ""},
+		{"trailer names a length", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: Content-Length\r\n\r\n", false, 0, 0, false, false, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -61,7 +81,7 @@ func TestHeadBodyFraming(t *testing.T) {
 	if err := readHead(br, &hd); err != nil {
 		t.Fatal(err)
 	}
-	var lr io.LimitedReader
+	var lr lengthBody
 	body, err := io.ReadAll(hd.body(br, &lr))
 	if err != nil || string(body) != "abc" {
 		t.Fatalf("body %q, %v", body, err)
@@ -69,6 +89,49 @@ func TestHeadBodyFraming(t *testing.T) {
 	rest, _ := io.ReadAll(br)
 	if string(rest) != "NEXT" {
 		t.Fatalf("the chunked body did not end where it should: rest %q", rest)
+	}
+}
+
+// An answer's header section is bounded at maxHeadBytes, however its
+// lines are cut.
+func TestHeadSizeBound(t *testing.T) {
+	line := "X-Filler: " + strings.Repeat("a", 4000) + "\r\n" // 4010 bytes counted
+	for _, tt := range []struct {
+		lines int
+		ok    bool
+	}{{maxHeadBytes / 4010, true}, {maxHeadBytes/4010 + 1, false}, {1000, false}} {
+		in := "HTTP/1.1 200 OK\r\n" + strings.Repeat(line, tt.lines) + "Content-Length: 0\r\n\r\n"
+		hd := head{header: http.Header{}}
+		err := readHead(bufio.NewReaderSize(strings.NewReader(in), 8<<10), &hd)
+		if (err == nil) != tt.ok {
+			t.Errorf("%d bytes of fields: err = %v, want ok=%v", tt.lines*4010, err, tt.ok)
+		}
+	}
+}
+
+// A body the connection cuts short is an error, never a clean end: a
+// short Content-Length body, a chunked body cut inside or between chunks,
+// and a trailer section cut before its blank line.
+func TestBodyCutIsAnError(t *testing.T) {
+	for name, in := range map[string]string{
+		"short length":     "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello",
+		"mid chunk":        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\na\r\nabc",
+		"between chunks":   "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n",
+		"after last chunk": "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n",
+		"inside trailer":   "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-T: 1\r\n",
+		"trailer no CRLFs": "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-T: 1\n\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			br := bufio.NewReader(strings.NewReader(in))
+			hd := head{header: http.Header{}}
+			if err := readHead(br, &hd); err != nil {
+				t.Fatal(err)
+			}
+			var lb lengthBody
+			if body, err := io.ReadAll(hd.body(br, &lb)); err == nil {
+				t.Fatalf("a cut body read as complete: %q", body)
+			}
+		})
 	}
 }
 
@@ -84,7 +147,7 @@ func FuzzReadHead(f *testing.F) {
 		if hd.status < 200 || hd.status > 999 || hd.chunked && hd.length >= 0 {
 			t.Fatalf("accepted an impossible head: %+v", hd)
 		}
-		var lr io.LimitedReader
+		var lr lengthBody
 		_, _ = io.Copy(io.Discard, hd.body(br, &lr))
 	})
 }

@@ -95,14 +95,11 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, p
 		x.out.Status, x.out.ErrorType = rep.Write(w, x.view.RequestID)
 		return
 	}
-	copyHeaders(w.Header(), resp.Header)
-	st.CORS.apply(w.Header(), r.Header.Get("Origin"))
 	if plan.LearnUser && resp.StatusCode == http.StatusOK {
-		h.relayAndLearn(w, resp)
+		h.relayAndLearn(w, r, x, st, resp)
 		return
 	}
-	w.WriteHeader(resp.StatusCode)
-	relay(w, resp.Body)
+	h.relay(w, r, x, st, resp)
 }
 
 // request builds the outbound request, with the web ACL's inserted headers.
@@ -202,16 +199,65 @@ func copyHeaders(dst, src http.Header) {
 
 var copyPool = newCopyPool()
 
-// writerOnly hides a ResponseWriter's ReadFrom, which would flush the
-// headers on its own and copy with a fresh 32 KB buffer.
-type writerOnly struct{ io.Writer }
-
-// relay copies an upstream body to the client with a pooled buffer; the
-// server's response buffer then sends a small answer in one write.
-func relay(w io.Writer, body io.Reader) {
+// relay sends the upstream answer to the client. The body's first buffer
+// (all of a Cognito answer) is read before anything is sent, so an answer
+// that fails there is answered 502 in Cognito's shape; one that fails
+// after bytes went out aborts the client connection, so that a cut answer
+// never reaches the client as a complete one.
+func (h *Handler) relay(w http.ResponseWriter, r *http.Request, x *exchange, st *State, resp *upResponse) {
 	buf := copyPool.get()
 	defer copyPool.put(buf)
-	_, _ = io.CopyBuffer(writerOnly{w}, body, *buf)
+	n, err := io.ReadFull(resp.Body, *buf)
+	switch err {
+	case io.EOF, io.ErrUnexpectedEOF:
+		if resp.eof { // the whole body fit
+			err = io.EOF
+		}
+	}
+	if err != nil && err != io.EOF {
+		h.badAnswer(w, x, err)
+		return
+	}
+	h.sendHead(w, r, st, resp)
+	_, _ = w.Write((*buf)[:n])
+	if err == nil {
+		h.relayRest(w, x, resp.Body, *buf)
+	}
+}
+
+// sendHead sends the answer's status and end-to-end headers.
+func (h *Handler) sendHead(w http.ResponseWriter, r *http.Request, st *State, resp *upResponse) {
+	copyHeaders(w.Header(), resp.Header)
+	st.CORS.apply(w.Header(), r.Header.Get("Origin"))
+	w.WriteHeader(resp.StatusCode)
+}
+
+// relayRest copies the rest of a body whose head and first bytes went out;
+// a body the upstream cut aborts the client connection
+// (http.ErrAbortHandler) instead of ending the answer as if complete.
+func (h *Handler) relayRest(w io.Writer, x *exchange, body io.Reader, buf []byte) {
+	for {
+		n, err := body.Read(buf)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				panic(http.ErrAbortHandler) // the client is gone
+			}
+		}
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			h.log.Warn("upstream body cut", "request_id", x.view.RequestID, "operation", x.view.Operation, "err", err)
+			panic(http.ErrAbortHandler)
+		}
+	}
+}
+
+// badAnswer answers an upstream answer that failed before any of it was
+// sent.
+func (h *Handler) badAnswer(w http.ResponseWriter, x *exchange, err error) {
+	h.log.Warn("upstream answer malformed", "request_id", x.view.RequestID, "operation", x.view.Operation, "err", err)
+	h.fail(w, x, cognito.Unavailable("Cognito's answer could not be read."))
 }
 
 // maxLearnBytes bounds the response read to learn a refresh-token owner.
@@ -219,19 +265,29 @@ const maxLearnBytes = 1 << 20
 
 // relayAndLearn reads a successful sign-in answer, learns its refresh
 // token's owner, and relays it unchanged.
-func (h *Handler) relayAndLearn(w http.ResponseWriter, resp *upResponse) {
+func (h *Handler) relayAndLearn(w http.ResponseWriter, r *http.Request, x *exchange, st *State, resp *upResponse) {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxLearnBytes+1))
-	complete := err == nil && len(body) <= maxLearnBytes
+	if err != nil {
+		h.badAnswer(w, x, err)
+		return
+	}
+	complete := len(body) <= maxLearnBytes
 	if complete {
 		h.State().Rewriter.Learn(decoded(body, resp.Header.Get("Content-Encoding")), h.now())
+	}
+	copyHeaders(w.Header(), resp.Header)
+	if complete {
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	} else {
 		w.Header().Del("Content-Length") // the rest streams after what was read
 	}
+	st.CORS.apply(w.Header(), r.Header.Get("Origin"))
 	w.WriteHeader(resp.StatusCode)
 	_, _ = w.Write(body)
-	if !complete && err == nil {
-		relay(w, resp.Body)
+	if !complete {
+		buf := copyPool.get()
+		defer copyPool.put(buf)
+		h.relayRest(w, x, resp.Body, *buf)
 	}
 }
 
