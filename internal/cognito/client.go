@@ -53,6 +53,11 @@ type Client struct {
 	Protection Protection
 	// Admin, when not nil, puts the client in admin (advanced-security) mode.
 	Admin *AdminMode
+	// NoPhoneUsernames declares that the client's pool never reads a user
+	// name as a phone number (its username_attributes leave out
+	// phone_number); by default a user name written as an international
+	// number is taken for the phone number the pool will text.
+	NoPhoneUsernames bool
 }
 
 // UsernameMemory remembers which user a refresh token belongs to. Keys are

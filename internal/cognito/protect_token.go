@@ -14,19 +14,8 @@ const maxTokenBytes = 16 << 10
 // the user pool id at the end of its iss claim, without verifying the
 // token. Either is "" when the token is not a readable JWT.
 func TokenClient(token string) (clientID, poolID string) {
-	if len(token) > maxTokenBytes {
-		return "", ""
-	}
-	_, rest, ok := strings.Cut(token, ".")
-	if !ok {
-		return "", ""
-	}
-	payload, _, ok := strings.Cut(rest, ".")
-	if !ok {
-		return "", ""
-	}
-	claims, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(payload, "="))
-	if err != nil || !gjson.ValidBytes(claims) {
+	claims := tokenClaims(token)
+	if claims == nil {
 		return "", ""
 	}
 	f := gjson.GetManyBytes(claims, "client_id", "iss")
@@ -35,4 +24,39 @@ func TokenClient(token string) (clientID, poolID string) {
 		poolID = iss[i+1:]
 	}
 	return f[0].Str, poolID
+}
+
+// TokenSubject returns the sub claim of a Cognito access token without
+// verifying the token, or "" when the token is not a readable JWT. A
+// caller that forges a token to change its subject gains nothing that
+// reaches Cognito, which refuses the forged token.
+func TokenSubject(token string) string {
+	claims := tokenClaims(token)
+	if claims == nil {
+		return ""
+	}
+	if sub := gjson.GetBytes(claims, "sub"); sub.Type == gjson.String {
+		return sub.Str
+	}
+	return ""
+}
+
+// tokenClaims returns the decoded JSON payload of the JWT token, or nil.
+func tokenClaims(token string) []byte {
+	if len(token) > maxTokenBytes {
+		return nil
+	}
+	_, rest, ok := strings.Cut(token, ".")
+	if !ok {
+		return nil
+	}
+	payload, _, ok := strings.Cut(rest, ".")
+	if !ok {
+		return nil
+	}
+	claims, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(payload, "="))
+	if err != nil || !gjson.ValidBytes(claims) {
+		return nil
+	}
+	return claims
 }

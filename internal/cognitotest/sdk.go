@@ -50,6 +50,9 @@ type PoolOptions struct {
 	// their email and the internal username (cognito:username) is the sub.
 	// SRP clients need this against moto (see TESTING-NOTES).
 	EmailUsernames bool
+	// PhoneUsernames sets UsernameAttributes to [phone_number]: SignUp
+	// takes an E.164 Username and stores it as phone_number.
+	PhoneUsernames bool
 	// CustomAttributes are names of mutable string custom attributes to add
 	// to the schema (without the "custom:" prefix).
 	CustomAttributes []string
@@ -73,6 +76,10 @@ func CreatePool(t testing.TB, c *cip.Client, opts PoolOptions) Pool {
 	if opts.EmailUsernames {
 		in.UsernameAttributes = []types.UsernameAttributeType{types.UsernameAttributeTypeEmail}
 		in.AutoVerifiedAttributes = []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail}
+	}
+	if opts.PhoneUsernames {
+		in.UsernameAttributes = append(in.UsernameAttributes, types.UsernameAttributeTypePhoneNumber)
+		in.AutoVerifiedAttributes = append(in.AutoVerifiedAttributes, types.VerifiedAttributeTypePhoneNumber)
 	}
 	for _, a := range opts.CustomAttributes {
 		in.Schema = append(in.Schema, types.SchemaAttributeType{

@@ -102,6 +102,12 @@ type Client struct {
 	PreventUserExistenceErrors bool `yaml:"prevent_user_existence_errors"`
 	// ForbiddenOperations are operations refused for this client.
 	ForbiddenOperations []string `yaml:"forbidden_operations"`
+	// UsernameAttributes mirrors the pool's UsernameAttributes (email,
+	// phone_number). Unset, a user name written as an international phone
+	// number is taken for the number the pool will text; a list without
+	// phone_number (e.g. [email] or []) says user names are never phone
+	// numbers.
+	UsernameAttributes []string `yaml:"username_attributes"`
 	// AdminClient holds auth_mode, context_headers and region.
 	AdminClient `yaml:",inline"`
 }

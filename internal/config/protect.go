@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/poolguard/poolguard/internal/cognito"
@@ -49,6 +50,18 @@ func (v *validator) protection(key string, c *Client) {
 		}
 	}
 	v.operations(key+".forbidden_operations", c.ForbiddenOperations)
+	for j, a := range c.UsernameAttributes {
+		if a != "email" && a != "phone_number" {
+			v.add(fmt.Sprintf("%s.username_attributes[%d]", key, j), "%q is not a username attribute (email or phone_number)", a)
+		}
+	}
+}
+
+// NoPhoneUsernames reports whether c declares that its pool never reads a
+// user name as a phone number: username_attributes is given and leaves out
+// phone_number.
+func (c *Client) NoPhoneUsernames() bool {
+	return c.UsernameAttributes != nil && !slices.Contains(c.UsernameAttributes, "phone_number")
 }
 
 func (v *validator) operations(key string, ops []string) {

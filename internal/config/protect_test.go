@@ -27,7 +27,9 @@ pool_acl:
   - client_id: c
     protected_attributes: ["", "cus*tom:x", "a b"]
     forbidden_operations: [Nope]
-`, []string{"clients[0].protected_attributes[0]", "clients[0].protected_attributes[1]", "clients[0].protected_attributes[2]", `clients[0].forbidden_operations[0]: unknown Cognito operation "Nope"`}},
+    username_attributes: [phone_number, Phone]
+`, []string{"clients[0].protected_attributes[0]", "clients[0].protected_attributes[1]", "clients[0].protected_attributes[2]", `clients[0].forbidden_operations[0]: unknown Cognito operation "Nope"`,
+			`clients[0].username_attributes[1]: "Phone" is not a username attribute`}},
 		{"bad pool_acl", `pool_acl:
   proxy_egress_ips: [nope]
   proxy_header: {name: "x-amz-secret", value: "env:X"}
@@ -56,5 +58,28 @@ pool_acl:
 				}
 			}
 		})
+	}
+}
+
+// TestNoPhoneUsernames: only a username_attributes list that is given and
+// leaves out phone_number turns phone-number user names off.
+func TestNoPhoneUsernames(t *testing.T) {
+	for _, tc := range []struct {
+		attrs string
+		want  bool
+	}{
+		{"", false},
+		{"    username_attributes: [phone_number]\n", false},
+		{"    username_attributes: [email, phone_number]\n", false},
+		{"    username_attributes: [email]\n", true},
+		{"    username_attributes: []\n", true},
+	} {
+		cfg, err := Parse("t.yaml", []byte("upstream: {region: us-east-1}\nclients:\n  - client_id: c\n"+tc.attrs))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cfg.Clients[0].NoPhoneUsernames(); got != tc.want {
+			t.Errorf("%q: NoPhoneUsernames = %v, want %v", tc.attrs, got, tc.want)
+		}
 	}
 }

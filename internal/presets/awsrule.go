@@ -117,5 +117,9 @@ const (
 	hdrUsername = request.HeaderUsername
 	hdrPhone    = request.HeaderPhone
 	hdrPhoneCC  = request.HeaderPhoneCC
+	// hdrPhoneRegion is the region of the number (package phone).
+	hdrPhoneRegion = request.HeaderPhoneRegion
+	// hdrSubject is the access token's subject on SMS-sending token calls.
+	hdrSubject  = request.HeaderSubject
 	hdrClientID = "x-amzn-cognito-client-id"
 )

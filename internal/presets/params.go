@@ -31,6 +31,9 @@ const (
 	CallingCodes
 	// Seconds is a CAPTCHA or challenge immunity time: 60 to 259200 seconds.
 	Seconds
+	// NumberTypes is a list of phone line types as package phone names
+	// them, e.g. ["premium-rate", "shared-cost"].
+	NumberTypes
 )
 
 // AWS's limits on rate-based rules.

@@ -4,12 +4,15 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/poolguard/poolguard/internal/phone"
 )
 
 var (
 	textPattern    = regexp.MustCompile(`^[\w.-]{0,128}$`)
 	countryPattern = regexp.MustCompile(`^[A-Z]{2}$`)
 	callingPattern = regexp.MustCompile(`^\+[1-9][0-9]{0,2}$`)
+	numberTypes    = regexp.MustCompile(`^(` + strings.Join(phone.Types, "|") + `)$`)
 )
 
 func (v values) strs(name string) []string { return v[name].([]string) }
@@ -27,6 +30,8 @@ func convertMore(k Kind, v any) (any, error) {
 		return stringList(v, countryPattern, "an ISO 3166-1 alpha-2 country code such as \"US\"")
 	case CallingCodes:
 		return stringList(v, callingPattern, "an E.164 country calling code such as \"+44\"")
+	case NumberTypes:
+		return stringList(v, numberTypes, "a phone line type ("+strings.Join(phone.Types, ", ")+")")
 	case Seconds:
 		n, ok := integer(v)
 		if !ok || n < 60 || n > 259200 {

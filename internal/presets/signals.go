@@ -1,6 +1,7 @@
 package presets
 
 import (
+	"github.com/poolguard/poolguard/internal/phone"
 	"github.com/poolguard/poolguard/internal/waf"
 )
 
@@ -37,61 +38,90 @@ var cognitoCredentialStuffing = definition{
 	},
 }
 
-// smsOps are the operations that send an SMS: SignUp and
-// UpdateUserAttributes carry the number; ResendConfirmationCode and
-// ForgotPassword name only the user.
-var (
-	smsNumberOps = []string{"SignUp", "UpdateUserAttributes"}
-	smsUserOps   = []string{"ResendConfirmationCode", "ForgotPassword"}
-)
-
-// cognitoSMSPumping limits the SMS a pool can be made to send, per number
-// and per country calling code.
+// cognitoSMSPumping limits the SMS a pool can be made to send: by the
+// region and line type of the number, per number, per region, per user
+// name and per access-token subject.
 var cognitoSMSPumping = definition{
-	doc: "SMS pumping limits: per phone number and per country calling code on SignUp and UpdateUserAttributes " +
-		"(x-poolguard-phone, x-poolguard-phone-cc), per user name on ResendConfirmationCode and ForgotPassword " +
-		"(which carry no number), and an optional allow list of country calling codes.",
+	doc: "SMS pumping limits on every request that can make the pool send an SMS (label poolguard:phone:sms: " +
+		"SignUp and UpdateUserAttributes with a phone number, phone-number user names on SignUp, ForgotPassword, " +
+		"ResendConfirmationCode and USER_AUTH sign-ins, GetUserAttributeVerificationCode of phone_number): " +
+		"refuses premium-rate, shared-cost and unknown line types, and numbers outside AllowedRegions; " +
+		"limits per number (x-poolguard-phone), per region (x-poolguard-phone-region), per user name when the code goes " +
+		"to the user's stored number, and per access-token subject (x-poolguard-subject). " +
+		"Deprecated: AllowedCallingCodes and CountryCodeRateLimit (a calling code such as +1 spans many countries).",
 	params: []Param{
 		{Name: "PhoneNumberRateLimit", Kind: Limit, Default: int64(10), Doc: "SMS-sending requests allowed per phone number in the window."},
-		{Name: "CountryCodeRateLimit", Kind: Limit, Default: int64(200), Doc: "SMS-sending requests allowed per country calling code in the window."},
-		{Name: "UsernameRateLimit", Kind: Limit, Default: int64(10), Doc: "ResendConfirmationCode and ForgotPassword requests allowed per user name in the window."},
-		{Name: "AllowedCallingCodes", Kind: CallingCodes, Default: []string{}, Doc: "If set, numbers with other country calling codes are refused (e.g. [\"+1\", \"+44\"])."},
+		{Name: "RegionRateLimit", Kind: Limit, Default: int64(200), Doc: "SMS-sending requests allowed per region (ISO country of the number) in the window."},
+		{Name: "UsernameRateLimit", Kind: Limit, Default: int64(10), Doc: "Requests per user name that send a code to the user's stored number (ForgotPassword, ResendConfirmationCode, SMS sign-in) in the window."},
+		{Name: "SubjectRateLimit", Kind: Limit, Default: int64(10), Doc: "GetUserAttributeVerificationCode and UpdateUserAttributes of phone_number allowed per access-token subject in the window."},
+		{Name: "AllowedRegions", Kind: Countries, Default: []string{}, Doc: "If set, numbers of other regions (ISO 3166-1 alpha-2, e.g. [\"US\", \"GB\"]) are refused; +1 876 is JM, not US."},
+		{Name: "RefusedNumberTypes", Kind: NumberTypes, Default: []string{"premium-rate", "shared-cost", "unknown"}, Doc: "Line types refused (mobile, fixed-line, fixed-line-or-mobile, toll-free, premium-rate, shared-cost, voip, personal-number, pager, uan, voicemail, unknown)."},
+		{Name: "AllowedCallingCodes", Kind: CallingCodes, Default: []string{}, Doc: "Deprecated (use AllowedRegions): if set, numbers with other country calling codes are refused (e.g. [\"+1\", \"+44\"])."},
+		{Name: "CountryCodeRateLimit", Kind: Limit, Default: int64(0), Doc: "Deprecated (use RegionRateLimit): if set, SMS-sending requests allowed per country calling code in the window."},
 		{Name: "EvaluationWindowSec", Kind: Window, Default: int64(600), Doc: "The evaluation window, in seconds."},
 		{Name: "TestMode", Kind: Bool, Default: false, Doc: "Count instead of Block."},
 	},
 	build: func(b *builder, v values) {
-		test, window := v.bool("TestMode"), v.int("EvaluationWindowSec")
-		numbers := awsTargets(smsNumberOps...)
+		test := v.bool("TestMode")
+		sms := awsLabel("LABEL", phone.LabelSMS)
+		refuse := func(name, label string, st waf.Statement) {
+			b.awsRule(waf.Rule{
+				Name: name, Statement: &st, Action: awsBlockOrCount(test),
+				RuleLabels: awsLabels("cognito:sms-pumping:" + label), VisibilityConfig: awsVisible(name),
+			})
+		}
+		if types := v.strs("RefusedNumberTypes"); len(types) > 0 {
+			s := make([]waf.Statement, len(types))
+			for i, ty := range types {
+				s[i] = awsLabel("LABEL", phone.TypeNamespace+ty)
+			}
+			refuse("SmsPumpingNumberTypeRefused", "number-type-refused", awsOr(s...))
+		}
+		if allowed := v.strs("AllowedRegions"); len(allowed) > 0 {
+			s := make([]waf.Statement, len(allowed))
+			for i, r := range allowed {
+				s[i] = awsLabel("LABEL", phone.RegionNamespace+r)
+			}
+			refuse("SmsPumpingRegionNotAllowed", "region-not-allowed", awsAnd(awsLabel("NAMESPACE", phone.RegionNamespace), awsNot(awsOr(s...))))
+		}
 		if allowed := v.strs("AllowedCallingCodes"); len(allowed) > 0 {
 			ccs := make([]waf.Statement, len(allowed))
 			for i, cc := range allowed {
 				ccs[i] = awsHeaderMatch(hdrPhoneCC, "EXACTLY", cc)
 			}
-			b.awsRule(waf.Rule{
-				Name:             "SmsPumpingCallingCodeNotAllowed",
-				Statement:        &[]waf.Statement{awsAnd(numbers, awsHeaderMatch(hdrPhoneCC, "STARTS_WITH", "+"), awsNot(awsOr(ccs...)))}[0],
-				Action:           awsBlockOrCount(test),
-				RuleLabels:       awsLabels("cognito:sms-pumping:calling-code-not-allowed"),
-				VisibilityConfig: awsVisible("SmsPumpingCallingCodeNotAllowed"),
-			})
+			refuse("SmsPumpingCallingCodeNotAllowed", "calling-code-not-allowed",
+				awsAnd(sms, awsHeaderMatch(hdrPhoneCC, "STARTS_WITH", "+"), awsNot(awsOr(ccs...))))
 		}
-		for _, r := range []struct {
-			name, param, label, key string
-			scope                   waf.Statement
-		}{
-			{"SmsPumpingPerPhoneNumber", "PhoneNumberRateLimit", "phone-number", hdrPhone, numbers},
-			{"SmsPumpingPerCallingCode", "CountryCodeRateLimit", "calling-code", hdrPhoneCC, numbers},
-			{"SmsPumpingPerUsername", "UsernameRateLimit", "username", hdrUsername, awsTargets(smsUserOps...)},
-		} {
-			b.awsRule(waf.Rule{
-				Name:             r.name,
-				Statement:        awsRate(v.int(r.param), window, r.scope, r.key),
-				Action:           awsBlockOrCount(test),
-				RuleLabels:       awsLabels("cognito:sms-pumping:" + r.label),
-				VisibilityConfig: awsVisible(r.name),
-			})
-		}
+		smsRateRules(b, v, sms)
 	},
+}
+
+// smsRateRules adds the SMS preset's rate-based rules. A rule counts only
+// requests that carry its key: a number, a region, a subject.
+func smsRateRules(b *builder, v values, sms waf.Statement) {
+	test, window := v.bool("TestMode"), v.int("EvaluationWindowSec")
+	rules := []struct {
+		name, param, label, key string
+		scope                   waf.Statement
+	}{
+		{"SmsPumpingPerPhoneNumber", "PhoneNumberRateLimit", "phone-number", hdrPhone, sms},
+		{"SmsPumpingPerRegion", "RegionRateLimit", "region", hdrPhoneRegion, sms},
+		{"SmsPumpingPerCallingCode", "CountryCodeRateLimit", "calling-code", hdrPhoneCC, sms},
+		{"SmsPumpingPerUsername", "UsernameRateLimit", "username", hdrUsername, awsLabel("LABEL", phone.LabelStored)},
+		{"SmsPumpingPerSubject", "SubjectRateLimit", "subject", hdrSubject, sms},
+	}
+	for _, r := range rules {
+		if v.int(r.param) == 0 { // a deprecated rule left out
+			continue
+		}
+		b.awsRule(waf.Rule{
+			Name:             r.name,
+			Statement:        awsRate(v.int(r.param), window, r.scope, r.key),
+			Action:           awsBlockOrCount(test),
+			RuleLabels:       awsLabels("cognito:sms-pumping:" + r.label),
+			VisibilityConfig: awsVisible(r.name),
+		})
+	}
 }
 
 // TooManyRequestsBody is the custom response body key of cognito-advanced's

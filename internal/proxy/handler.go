@@ -80,9 +80,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if c := st.Clients[v.ClientID]; c != nil {
 		x.out.UserPoolID = c.UserPoolID
 	}
-	h.signals(st, x)
+	phoneErr := h.signals(st, x)
 	if h.firewall(w, r, st, x) {
 		return
+	}
+	if parseErr == nil {
+		parseErr = phoneErr
 	}
 	if parseErr != nil {
 		h.fail(w, x, parseErr)

@@ -66,10 +66,20 @@ type View struct {
 	// RequestID is the id the proxy assigned (sent as x-amzn-RequestId).
 	RequestID string
 
-	// Phone is the phone_number attribute of a SignUp or
-	// UpdateUserAttributes request, as sent; empty otherwise. The signals
-	// stage fills it.
+	// Phone is the phone number in E.164 form that the request can make
+	// the pool send an SMS to (a phone_number attribute, or a user name
+	// that is a phone number); empty when the request names none. The
+	// phone stage (package phone) fills it and the three fields below.
 	Phone string
+	// PhoneCC is Phone's country calling code with its "+", e.g. "+44".
+	PhoneCC string
+	// PhoneRegion is the ISO 3166-1 alpha-2 region of Phone (e.g. "JM"
+	// for +1 876), or "001" for a non-geographic number.
+	PhoneRegion string
+	// Subject is the sub claim of the access token of a token-authorised
+	// call that can send an SMS (GetUserAttributeVerificationCode and
+	// UpdateUserAttributes of phone_number); empty otherwise.
+	Subject string
 	// Labels are the labels the signals stage found for the request (IP
 	// reputation lists, geo, bot signals). The web ACL starts every
 	// evaluation with them, so its first rule can match them.

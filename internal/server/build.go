@@ -206,6 +206,7 @@ func buildClient(cc *config.Client, resolve func(string) (*secrets.Value, error)
 		c.Protection.ForbiddenOperations[op] = true
 	}
 	c.Admin = adminMode(cc)
+	c.NoPhoneUsernames = cc.NoPhoneUsernames()
 	secret, err := resolve(cc.ClientSecret)
 	if err != nil {
 		return nil, err

@@ -39,14 +39,11 @@ func (s *Signals) Geo() *Geo {
 	return s.geo
 }
 
-// Annotate appends v's labels to v.Labels (each once), sets v.Country
-// from the geo database when it knows the client address, and sets v.Phone
-// for SignUp and UpdateUserAttributes. It reads v.ClientIP, v.Header,
-// v.Operation and the body.
+// Annotate appends v's labels to v.Labels (each once) and sets v.Country
+// from the geo database when it knows the client address. It reads
+// v.ClientIP and v.Header. (The phone number a request can make the pool
+// text is package phone's.)
 func (s *Signals) Annotate(v *request.View) {
-	if v.Operation == "SignUp" || v.Operation == "UpdateUserAttributes" {
-		v.Phone = v.JSON(`UserAttributes.#(Name=="phone_number").Value`).Str
-	}
 	if s == nil {
 		return
 	}

@@ -1,6 +1,7 @@
 package signals_test
 
 import (
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
@@ -153,7 +154,7 @@ func TestSMSPumpingSimulation(t *testing.T) {
 		}
 		if i%10 == 0 {
 			u := i / 10
-			phone := []string{"+1 (415) 555-%04d", "+44 7700 9%05d", "+351 91%07d"}[u%3]
+			phone := []string{"+1 (415) 555-%04d", "+44 7400 1%05d", "+351 91%07d"}[u%3]
 			if s.call(t, fmt.Sprintf("203.0.113.%d", 1+u), "SignUp", signUp(fmt.Sprintf("real%d@example.com", u), fmt.Sprintf(phone, u))) != 200 {
 				legitFailed++
 			}
@@ -170,5 +171,102 @@ func TestSMSPumpingSimulation(t *testing.T) {
 		if strings.Contains(k, "+88216") { // a whole number; the code alone (+882) is not personal
 			t.Errorf("the rate store holds a plain phone number: %s", k)
 		}
+	}
+}
+
+// TestSMSPresetRegionsAndTypes: under the SMS preset with AllowedRegions
+// [US, GB], a Jamaican number (+1 876, the same calling code as the US)
+// and premium-rate numbers are refused, whether named as an attribute or
+// as a phone-number user name in any encoding, while US and UK mobiles
+// pass; an invalid number is refused with InvalidParameterException and
+// never reaches the upstream.
+func TestSMSPresetRegionsAndTypes(t *testing.T) {
+	s := startSim(t, `    - {name: cognito-sms-pumping, params: {AllowedRegions: [US, GB]}}`)
+	attr := func(phone string) string {
+		return `{"ClientId":"sim-client","Username":"u@example.com","Password":"Passw0rd!","UserAttributes":[{"Name":"phone_number","Value":"` + phone + `"}]}`
+	}
+	user := func(name string) string {
+		return `{"ClientId":"sim-client","Username":"` + name + `","Password":"Passw0rd!"}`
+	}
+	for i, tc := range []struct {
+		name, op, body string
+		status         int
+	}{
+		{"US number", "SignUp", attr("+14155552671"), 200},
+		{"UK mobile", "SignUp", attr("+447400123456"), 200},
+		{"Jamaican mobile", "SignUp", attr("+18762101234"), 403},
+		{"Jamaican number as the user name", "SignUp", user("+18762101234"), 403},
+		{"Jamaican number as the user name, 00 prefix", "SignUp", user("00 1 876 210 1234"), 403},
+		{"Jamaican number as the user name, full-width", "SignUp", user("＋１８７６２１０１２３４"), 403},
+		{"Jamaican number as the user name, JSON escapes", "SignUp", user(`\u002b18762101234`), 403},
+		{"Jamaica's premium-rate range (+1 900, a US region number)", "SignUp", attr("+19002123456"), 403},
+		{"UK premium rate", "SignUp", attr("+449012345678"), 403},
+		{"+882 international network", "SignUp", user("+88216123456"), 403},
+		{"ForgotPassword to a Jamaican number", "ForgotPassword", user("+18762101234"), 403},
+		{"ResendConfirmationCode to a Jamaican number", "ResendConfirmationCode", user("+1-876-210-1234"), 403},
+		{"ForgotPassword by e-mail (stored number)", "ForgotPassword", user("u@example.com"), 200},
+		{"invalid number", "SignUp", attr("+15551234567"), 400},
+		{"invalid phone user name", "SignUp", user("+1876210"), 400},
+	} {
+		before := s.seen
+		got := s.call(t, fmt.Sprintf("203.0.113.%d", 1+i), tc.op, tc.body)
+		if got != tc.status {
+			t.Errorf("%s: status %d, want %d", tc.name, got, tc.status)
+		}
+		if reached := s.seen > before; reached != (tc.status == 200) {
+			t.Errorf("%s: reached the upstream: %v", tc.name, reached)
+		}
+	}
+}
+
+// TestSMSPresetPerNumberAcrossEncodings: the per-number limit counts one
+// number however it is written and whichever operation names it.
+func TestSMSPresetPerNumberAcrossEncodings(t *testing.T) {
+	s := startSim(t, `    - {name: cognito-sms-pumping, params: {PhoneNumberRateLimit: 10}}`)
+	forms := []string{"+14155552671", "+1 415 555 2671", "0014155552671", "＋１４１５５５５２６７１", "+1 (415) 555-2671"}
+	ops := []string{"SignUp", "ForgotPassword", "ResendConfirmationCode"}
+	ok := 0
+	for i := range 15 {
+		body := `{"ClientId":"sim-client","Username":"` + forms[i%len(forms)] + `","Password":"Passw0rd!"}`
+		if s.call(t, fmt.Sprintf("198.51.100.%d", 1+i), ops[i%len(ops)], body) == 200 {
+			ok++
+		}
+	}
+	if ok != 10 {
+		t.Errorf("%d requests to one number passed, want 10", ok)
+	}
+	for _, k := range s.overKeys() {
+		if strings.Contains(k, "4155552671") {
+			t.Errorf("the rate store holds a plain phone number: %s", k)
+		}
+	}
+}
+
+// TestSMSPresetPerSubject: GetUserAttributeVerificationCode sends one SMS
+// per call to the user's number; it is limited per access-token subject,
+// as are UpdateUserAttributes calls that set phone_number, whatever the
+// number.
+func TestSMSPresetPerSubject(t *testing.T) {
+	s := startSim(t, `    - {name: cognito-sms-pumping, params: {SubjectRateLimit: 10}}`)
+	enc := base64.RawURLEncoding.EncodeToString
+	token := enc([]byte(`{"alg":"none"}`)) + "." + enc([]byte(`{"sub":"victim-sub","client_id":"sim-client"}`)) + ".x"
+	ok := 0
+	for i := range 14 {
+		body := `{"AccessToken":"` + token + `","AttributeName":"phone_number"}`
+		op := "GetUserAttributeVerificationCode"
+		if i%2 == 1 {
+			op = "UpdateUserAttributes"
+			body = fmt.Sprintf(`{"AccessToken":"%s","UserAttributes":[{"Name":"phone_number","Value":"+1415555%04d"}]}`, token, 2600+i)
+		}
+		if s.call(t, fmt.Sprintf("198.51.100.%d", 1+i), op, body) == 200 {
+			ok++
+		}
+	}
+	if ok != 10 {
+		t.Errorf("%d SMS-sending calls for one subject passed, want 10", ok)
+	}
+	other := `{"AccessToken":"` + token + `","AttributeName":"email"}`
+	if st := s.call(t, "198.51.100.200", "GetUserAttributeVerificationCode", other); st != 200 {
+		t.Errorf("an e-mail verification code: status %d, want 200", st)
 	}
 }

@@ -2,10 +2,17 @@ package waf
 
 import "strings"
 
+// ProxyLabelNamespace starts the labels that the proxy's own stages add to
+// a request before the web ACL evaluates it; a LabelMatchStatement key in
+// it is fully qualified, like "awswaf:".
+const ProxyLabelNamespace = "poolguard:"
+
 // labelMatch is a LabelMatchStatement. A key that starts with "awswaf:" is
-// fully qualified and compared as it is; any other key is taken to be in
-// the namespace of the web ACL (or rule group) the statement is in, as AWS
-// WAF does, and gets its prefix.
+// fully qualified and compared as it is; so is one in poolguard's own
+// namespace, "poolguard:", which the proxy's request stages write before
+// the web ACL runs (package phone's "poolguard:phone:region:JM"). Any
+// other key is taken to be in the namespace of the web ACL (or rule group)
+// the statement is in, as AWS WAF does, and gets its prefix.
 type labelMatch struct {
 	key       string
 	namespace bool
@@ -30,7 +37,7 @@ func (c *compiler) labelMatch(path string, s *LabelMatchStatement) matcher {
 		return nil
 	}
 	m.key = s.Key
-	if !strings.HasPrefix(s.Key, "awswaf:") {
+	if !strings.HasPrefix(s.Key, "awswaf:") && !strings.HasPrefix(s.Key, ProxyLabelNamespace) {
 		m.key = c.ns + s.Key
 	}
 	c.labelReads = append(c.labelReads, m)

@@ -1,6 +1,11 @@
 package waf
 
-import "testing"
+import (
+	"context"
+	"testing"
+
+	"github.com/poolguard/poolguard/internal/request"
+)
 
 func TestLabelMatchStatement(t *testing.T) {
 	labeller := `{"Name":"tagger","Priority":0,"Statement":` + pathIs("/t") + `,"Action":{"Count":{}},"RuleLabels":[{"Name":"ns1:ns2:hit"}]}`
@@ -42,4 +47,35 @@ func TestLabelsVisibleToLaterRulesOnly(t *testing.T) {
 	runStmtCases(t, `{"LabelMatchStatement":{"Scope":"LABEL","Key":"x"}}`, []string{reader, labeller}, testOptions(), []stmtCase{
 		{"later rule sees it", testRequest{URI: "/"}, true},
 	})
+}
+
+// TestProxyLabelsAreFullyQualified: labels the proxy's stages add before
+// the web ACL ("poolguard:phone:region:JM") match keys in the poolguard:
+// namespace as written, not under the web ACL's namespace.
+func TestProxyLabelsAreFullyQualified(t *testing.T) {
+	for _, tt := range []struct {
+		scope, key string
+		want       bool
+	}{
+		{"LABEL", "poolguard:phone:region:JM", true},
+		{"NAMESPACE", "poolguard:phone:region:", true},
+		{"NAMESPACE", "poolguard:", true},
+		{"LABEL", "poolguard:phone:region:US", false},
+		{"LABEL", "phone:region:JM", false},
+	} {
+		acl := `{"Name":"acl","DefaultAction":{"Allow":{}},"VisibilityConfig":{"SampledRequestsEnabled":false,"CloudWatchMetricsEnabled":false,"MetricName":"acl"},"Rules":[` +
+			ruleJSON("r", 0, `{"LabelMatchStatement":{"Scope":"`+tt.scope+`","Key":"`+tt.key+`"}}`, block) + `]}`
+		e, err := New([]byte(acl), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out Verdict
+		v := &request.View{Method: "POST", Path: "/", Labels: []string{"poolguard:phone:sms", "poolguard:phone:region:JM"}}
+		if err := e.Evaluate(context.Background(), testStart, v, &out); err != nil {
+			t.Fatal(err)
+		}
+		if got := out.Action == ActionBlock; got != tt.want {
+			t.Errorf("%s %s: matched %v, want %v", tt.scope, tt.key, got, tt.want)
+		}
+	}
 }

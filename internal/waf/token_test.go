@@ -111,7 +111,7 @@ func TestPersonalRateKeysAreHashed(t *testing.T) {
 	}
 	var out Verdict
 	for i := range 11 {
-		v := &request.View{Method: "POST", Path: "/", Header: http.Header{"X-Poolguard-Username": {"spoofed"}}, Username: "Alice@Example.com", Phone: "+44 7700 900123"}
+		v := &request.View{Method: "POST", Path: "/", Header: http.Header{"X-Poolguard-Username": {"spoofed"}}, Username: "Alice@Example.com", Phone: "+447700900123", PhoneCC: "+44"}
 		if err := e.Evaluate(context.Background(), testStart.Add(time.Duration(i)*time.Second), v, &out); err != nil {
 			t.Fatal(err)
 		}
