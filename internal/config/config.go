@@ -108,6 +108,12 @@ type Client struct {
 	// phone_number (e.g. [email] or []) says user names are never phone
 	// numbers.
 	UsernameAttributes []string `yaml:"username_attributes"`
+	// HostedUIClientAuth lets the Hosted UI listener add this client's
+	// secret (client_secret_basic) to its token requests that carry no
+	// client authentication: authorization_code with a PKCE code_verifier,
+	// refresh_token, and revocation; never client_credentials. Off by
+	// default; needs client_secret.
+	HostedUIClientAuth bool `yaml:"hosted_ui_client_auth"`
 	// AdminClient holds auth_mode, context_headers and region.
 	AdminClient `yaml:",inline"`
 }

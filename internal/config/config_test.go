@@ -92,3 +92,10 @@ func TestTypeErrorsNameTheKeyAndHideTheValue(t *testing.T) {
 		t.Fatalf("error %q: want the key named and the value hidden", msg)
 	}
 }
+
+func TestHostedUIClientAuthNeedsSecret(t *testing.T) {
+	_, err := Parse("t.yaml", []byte("upstream: {region: eu-west-1}\nclients:\n  - client_id: c\n    hosted_ui_client_auth: true\n"))
+	if err == nil || !strings.Contains(err.Error(), "t.yaml:4: clients[0].hosted_ui_client_auth: needs client_secret") {
+		t.Fatalf("err = %v; want the key named with its line", err)
+	}
+}

@@ -99,6 +99,9 @@ func (v *validator) client(key string, c *Client, seen map[string]int, i int) {
 	if err := checkSecretRef(c.ClientSecret); err != "" {
 		v.add(key+".client_secret", "%s", err)
 	}
+	if c.HostedUIClientAuth && c.ClientSecret == "" {
+		v.add(key+".hosted_ui_client_auth", "needs client_secret (the secret the proxy would add)")
+	}
 	if _, ok := cognito.ParseRefresh(c.Refresh); !ok {
 		v.add(key+".refresh", "%q is not one of get_tokens, remember, raw_secret", c.Refresh)
 	}

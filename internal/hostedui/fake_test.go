@@ -19,12 +19,15 @@ import (
 //   - GET /oauth2/authorize redirects (absolute URL on its own origin, as
 //     Cognito does) to /login, setting an XSRF-TOKEN cookie.
 //   - POST /login checks the cookie against the _csrf field and redirects
-//     to the redirect_uri with a single-use authorization code bound to the
-//     PKCE code_challenge (S256).
+//     to the redirect_uri with a single-use authorization code, bound to
+//     the PKCE code_challenge (S256) when the app sent one (PKCE is
+//     optional in Cognito).
 //   - POST /oauth2/token and /oauth2/revoke authenticate confidential
 //     clients as Cognito does: without client authentication, or with a
 //     wrong secret, 400 {"error":"invalid_client"}. /oauth2/token then
-//     checks the code, the redirect_uri and the code_verifier.
+//     checks the code, the redirect_uri and the code_verifier (when the
+//     code was bound to a challenge); it also serves client_credentials
+//     (a token for anyone authenticated as the client) and refresh_token.
 type fakeDomain struct {
 	url     string            // its base URL, set once served
 	secrets map[string]string // confidential clients: id → secret
@@ -89,8 +92,8 @@ func (f *fakeDomain) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	if q.Get("code_challenge_method") != "S256" || q.Get("code_challenge") == "" {
-		http.Error(w, "PKCE required", http.StatusBadRequest)
+	if q.Get("code_challenge") != "" && q.Get("code_challenge_method") != "S256" {
+		http.Error(w, "S256 required", http.StatusBadRequest)
 		return
 	}
 	f.mu.Lock()
@@ -134,7 +137,21 @@ func (f *fakeDomain) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	form := r.PostForm
-	if form.Get("grant_type") != "authorization_code" {
+	switch form.Get("grant_type") {
+	case "authorization_code":
+	case "client_credentials":
+		// Cognito issues the app client's own access token to anyone
+		// who authenticates as the client.
+		writeTokens(w, map[string]any{"access_token": "m2m-" + id, "token_type": "Bearer", "expires_in": 3600})
+		return
+	case "refresh_token":
+		if form.Get("refresh_token") != "refresh-"+id {
+			oauthError(w, "invalid_grant")
+			return
+		}
+		writeTokens(w, map[string]any{"access_token": "access-" + id, "id_token": "id-" + id, "token_type": "Bearer", "expires_in": 3600})
+		return
+	default:
 		oauthError(w, "unsupported_grant_type")
 		return
 	}
@@ -144,15 +161,19 @@ func (f *fakeDomain) token(w http.ResponseWriter, r *http.Request) {
 	f.mu.Unlock()
 	sum := sha256.Sum256([]byte(form.Get("code_verifier")))
 	if !found || code.clientID != id || code.redirectURI != form.Get("redirect_uri") ||
-		base64.RawURLEncoding.EncodeToString(sum[:]) != code.challenge {
+		(code.challenge != "" && base64.RawURLEncoding.EncodeToString(sum[:]) != code.challenge) {
 		oauthError(w, "invalid_grant")
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{
+	writeTokens(w, map[string]any{
 		"access_token": "access-" + id, "id_token": "id-" + id, "refresh_token": "refresh-" + id,
 		"token_type": "Bearer", "expires_in": 3600,
 	})
+}
+
+func writeTokens(w http.ResponseWriter, tokens map[string]any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(tokens)
 }
 
 func oauthError(w http.ResponseWriter, code string) {

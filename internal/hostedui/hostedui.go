@@ -4,12 +4,15 @@
 // /oauth2/userInfo, /oauth2/idpresponse, ...).
 //
 // Every request is evaluated by the web ACL first; the cognito-categories
-// preset already matches the Hosted UI paths by URI path (seed 001), so they
-// fall in the same action categories as the API operations. For configured
-// app clients, token and revocation requests that carry no client
-// authentication get HTTP Basic client authentication (client_secret_basic)
-// added, so that a public single-page app using the authorization code flow
-// with PKCE can use a confidential app client. Everything else, redirects
+// preset already matches the Hosted UI paths by URI path, so they fall in
+// the same action categories as the API operations. For app clients that
+// opted in (Config.Secrets), token requests of the authorization code
+// grant with a PKCE code_verifier or of the refresh token grant, and
+// revocation requests, that carry no client authentication get HTTP Basic
+// client authentication (client_secret_basic) added, so that a public
+// single-page app using the authorization code flow with PKCE can use a
+// confidential app client. Every other grant (client_credentials above
+// all) is forwarded without it. Everything else, redirects
 // and cookies included, passes through untouched, except Location headers
 // that point at the user pool domain, which are rewritten to the proxy's
 // public URL when one is configured.
@@ -63,9 +66,11 @@ type Config struct {
 	// https://login.example.com. Location headers that point at Upstream
 	// are rewritten to it. Nil leaves them untouched.
 	PublicURL *url.URL
-	// Secrets maps app client ids to their client secrets. Token and
-	// revocation requests for these clients that carry no client
-	// authentication get client_secret_basic added.
+	// Secrets maps the app client ids that opted in to client
+	// authentication by the proxy to their client secrets. Their token
+	// requests (authorization_code with a PKCE code_verifier, and
+	// refresh_token; never client_credentials) and revocation requests
+	// that carry no client authentication get client_secret_basic added.
 	Secrets map[string][]byte
 	// Firewall is the web ACL; nil allows every request.
 	Firewall Firewall
@@ -166,7 +171,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method == http.MethodPost && isClientAuthPath(r.URL.Path) {
-		addClientAuth(r.Header, body, h.cfg.Secrets)
+		addClientAuth(r.URL.Path, r.URL.RawQuery, r.Header, body, h.cfg.Secrets)
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))

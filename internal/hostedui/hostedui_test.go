@@ -94,11 +94,15 @@ func postForm(t *testing.T, target string, form url.Values, header http.Header) 
 
 // signIn runs the browser part of the authorization code flow with PKCE
 // against base (the proxy or the fake): authorize, follow to /login, post
-// the form with the cookie. It returns the authorization code.
+// the form with the cookie. It returns the authorization code. An empty
+// challenge signs in without PKCE.
 func signIn(t *testing.T, base, clientID, challenge string) string {
 	t.Helper()
 	q := url.Values{"response_type": {"code"}, "client_id": {clientID}, "redirect_uri": {redirectURI},
-		"scope": {"openid"}, "state": {"st4te"}, "code_challenge": {challenge}, "code_challenge_method": {"S256"}}
+		"scope": {"openid"}, "state": {"st4te"}}
+	if challenge != "" {
+		q["code_challenge"], q["code_challenge_method"] = []string{challenge}, []string{"S256"}
+	}
 	req, _ := http.NewRequest(http.MethodGet, base+"/oauth2/authorize?"+q.Encode(), nil)
 	resp, _ := do(t, req)
 	if resp.StatusCode != http.StatusFound {
@@ -224,38 +228,146 @@ func TestClientAuthLeftAlone(t *testing.T) {
 func TestAddClientAuth(t *testing.T) {
 	secrets := map[string][]byte{"c1": []byte("s1")}
 	form := "application/x-www-form-urlencoded"
+	v := strings.Repeat("v", 43) // the shortest RFC 7636 code_verifier
+	pkceBody := "grant_type=authorization_code&client_id=c1&code=x&code_verifier=" + v
 	cases := []struct {
-		name, contentType, auth, body string
-		want                          bool
+		name, path, query, contentType, auth, body string
+		header                                     http.Header
+		want                                       bool
 	}{
-		{"added", form, "", "grant_type=authorization_code&client_id=c1&code=x", true},
-		{"charset parameter", form + "; charset=UTF-8", "", "client_id=c1", true},
-		{"has Authorization", form, "Basic eA==", "client_id=c1", false},
-		{"client_secret_post", form, "", "client_id=c1&client_secret=s", false},
-		{"client_assertion", form, "", "client_id=c1&client_assertion=jwt", false},
-		{"unknown client", form, "", "client_id=c2", false},
-		{"no client_id", form, "", "grant_type=refresh_token", false},
-		{"not a form", "application/json", "", `{"client_id":"c1"}`, false},
-		{"bad form", form, "", "client_id=%zz", false},
+		{"authorization_code with PKCE", tokenPath, "", form, "", pkceBody, nil, true},
+		{"refresh_token", tokenPath, "", form, "", "grant_type=refresh_token&client_id=c1&refresh_token=r", nil, true},
+		{"revoke", revokePath, "", form, "", "token=r&client_id=c1", nil, true},
+		{"charset parameter", tokenPath, "", form + "; charset=UTF-8", "", pkceBody, nil, true},
+		{"longest verifier", tokenPath, "", form, "", "grant_type=authorization_code&client_id=c1&code=x&code_verifier=" + strings.Repeat("A-._~9", 21) + "zz", nil, true},
+
+		// The confused deputy: grants a public client must not get the
+		// app client's authentication for.
+		{"client_credentials", tokenPath, "", form, "", "grant_type=client_credentials&client_id=c1&scope=api/all", nil, false},
+		{"code without verifier", tokenPath, "", form, "", "grant_type=authorization_code&client_id=c1&code=x", nil, false},
+		{"empty verifier", tokenPath, "", form, "", "grant_type=authorization_code&client_id=c1&code=x&code_verifier=", nil, false},
+		{"short verifier", tokenPath, "", form, "", "grant_type=authorization_code&client_id=c1&code=x&code_verifier=" + v[1:], nil, false},
+		{"verifier outside RFC 7636", tokenPath, "", form, "", "grant_type=authorization_code&client_id=c1&code=x&code_verifier=" + v + "%20", nil, false},
+		{"no code", tokenPath, "", form, "", "grant_type=authorization_code&client_id=c1&code_verifier=" + v, nil, false},
+		{"refresh without token", tokenPath, "", form, "", "grant_type=refresh_token&client_id=c1&refresh_token=", nil, false},
+		{"no grant_type", tokenPath, "", form, "", "client_id=c1&code=x&code_verifier=" + v, nil, false},
+		{"unknown grant", tokenPath, "", form, "", "grant_type=password&client_id=c1&username=u&password=p", nil, false},
+		{"device grant", tokenPath, "", form, "", "grant_type=urn:ietf:params:oauth:grant-type:device_code&client_id=c1&device_code=d", nil, false},
+		{"grant case variant", tokenPath, "", form, "", "grant_type=Client_Credentials&client_id=c1", nil, false},
+		{"refresh case variant", tokenPath, "", form, "", "grant_type=REFRESH_TOKEN&client_id=c1&refresh_token=r", nil, false},
+		{"grant with spaces", tokenPath, "", form, "", "grant_type=refresh_token%20&client_id=c1&refresh_token=r", nil, false},
+		{"duplicate grant_type, refresh first", tokenPath, "", form, "", "grant_type=refresh_token&grant_type=client_credentials&client_id=c1&refresh_token=r", nil, false},
+		{"duplicate grant_type, refresh last", tokenPath, "", form, "", "grant_type=client_credentials&grant_type=refresh_token&client_id=c1&refresh_token=r", nil, false},
+		{"duplicate client_id", tokenPath, "", form, "", "grant_type=refresh_token&client_id=c1&client_id=c2&refresh_token=r", nil, false},
+		{"grant in the query string", tokenPath, "grant_type=client_credentials", form, "", "grant_type=refresh_token&client_id=c1&refresh_token=r", nil, false},
+		{"any query string", tokenPath, "x=1", form, "", pkceBody, nil, false},
+		{"form with semicolons", tokenPath, "", form, "", "grant_type=client_credentials;grant_type=refresh_token&client_id=c1&refresh_token=r", nil, false},
+		{"other charset", tokenPath, "", form + "; charset=utf-16", "", pkceBody, nil, false},
+		{"two Content-Types", tokenPath, "", form, "", pkceBody, http.Header{"Content-Type": {form, "application/json"}}, false},
+		{"content-encoded body", tokenPath, "", form, "", pkceBody, http.Header{"Content-Encoding": {"gzip"}}, false},
+		{"revoke without token", revokePath, "", form, "", "client_id=c1", nil, false},
+
+		// The caller authenticates itself: left alone.
+		{"has Authorization", tokenPath, "", form, "Basic eA==", pkceBody, nil, false},
+		{"has empty Authorization", tokenPath, "", form, "", pkceBody, http.Header{"Authorization": {""}}, false},
+		{"client_secret_post", tokenPath, "", form, "", pkceBody + "&client_secret=s", nil, false},
+		{"empty client_secret", tokenPath, "", form, "", pkceBody + "&client_secret=", nil, false},
+		{"client_assertion", tokenPath, "", form, "", pkceBody + "&client_assertion=jwt", nil, false},
+		{"client_assertion_type", tokenPath, "", form, "", pkceBody + "&client_assertion_type=x", nil, false},
+
+		{"unknown client", tokenPath, "", form, "", strings.Replace(pkceBody, "c1", "c2", 1), nil, false},
+		{"no client_id", tokenPath, "", form, "", "grant_type=refresh_token&refresh_token=r", nil, false},
+		{"not a form", tokenPath, "", "application/json", "", `{"client_id":"c1"}`, nil, false},
+		{"bad form", tokenPath, "", form, "", "client_id=%zz", nil, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			h := http.Header{"Content-Type": {c.contentType}}
+			for k, vs := range c.header {
+				h[k] = vs
+			}
 			if c.auth != "" {
 				h.Set("Authorization", c.auth)
 			}
-			got := addClientAuth(h, []byte(c.body), secrets)
+			before := h.Values("Authorization")
+			got := addClientAuth(c.path, c.query, h, []byte(c.body), secrets)
 			if got != c.want {
 				t.Fatalf("addClientAuth = %v; want %v", got, c.want)
 			}
 			if c.want && h.Get("Authorization") != "Basic YzE6czE=" {
 				t.Fatalf("Authorization = %q", h.Get("Authorization"))
 			}
-			if !c.want && h.Get("Authorization") != c.auth {
-				t.Fatalf("Authorization changed to %q", h.Get("Authorization"))
+			if !c.want && strings.Join(h.Values("Authorization"), ",") != strings.Join(before, ",") {
+				t.Fatalf("Authorization changed to %q", h.Values("Authorization"))
 			}
 		})
 	}
+}
+
+// TestTokenEndpointIsNoConfusedDeputy sends, through the proxy, the token
+// requests with which anyone could borrow the confidential app client's
+// identity if the proxy authenticated them: client_credentials (the app
+// client's own access token), a code redeemed without a PKCE verifier (a
+// stolen code), and the parameter tricks that could make the proxy read
+// one grant and the user pool domain another. Each must reach the domain
+// without client authentication and fail there with invalid_client. On the
+// code before the fix, the first two got tokens.
+func TestTokenEndpointIsNoConfusedDeputy(t *testing.T) {
+	e := startEnv(t, nil)
+	token := e.proxy.URL + "/oauth2/token"
+	cases := []struct {
+		name string
+		form url.Values
+		path string // token endpoint when empty
+	}{
+		{"client_credentials", url.Values{"grant_type": {"client_credentials"}, "client_id": {confClient}}, ""},
+		{"client_credentials with scope", url.Values{"grant_type": {"client_credentials"}, "client_id": {confClient}, "scope": {"api/all"}}, ""},
+		{"case variant", url.Values{"grant_type": {"CLIENT_CREDENTIALS"}, "client_id": {confClient}}, ""},
+		{"duplicate grant_type", url.Values{"grant_type": {"client_credentials", "refresh_token"}, "client_id": {confClient}, "refresh_token": {"refresh-" + confClient}}, ""},
+		{"grant in the query string", url.Values{"grant_type": {"refresh_token"}, "client_id": {confClient}, "refresh_token": {"x"}}, "/oauth2/token?grant_type=client_credentials"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			target := token
+			if c.path != "" {
+				target = e.proxy.URL + c.path
+			}
+			resp, body := postForm(t, target, c.form, nil)
+			wantOAuthError(t, resp, body, "invalid_client")
+			if last := e.fake.requests(); last[len(last)-1].Authorization != "" {
+				t.Fatalf("the domain saw Authorization %q; want none", last[len(last)-1].Authorization)
+			}
+		})
+	}
+
+	t.Run("code without PKCE", func(t *testing.T) {
+		code := signIn(t, e.proxy.URL, confClient, "") // an app that skips PKCE; the code leaks
+		form := url.Values{"grant_type": {"authorization_code"}, "client_id": {confClient}, "code": {code}, "redirect_uri": {redirectURI}}
+		resp, body := postForm(t, token, form, nil)
+		wantOAuthError(t, resp, body, "invalid_client")
+		form.Set("code_verifier", "")
+		resp, body = postForm(t, token, form, nil)
+		wantOAuthError(t, resp, body, "invalid_client")
+	})
+
+	t.Run("refresh_token is authenticated", func(t *testing.T) {
+		form := url.Values{"grant_type": {"refresh_token"}, "client_id": {confClient}, "refresh_token": {"refresh-" + confClient}}
+		resp, body := postForm(t, token, form, nil)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, `"access_token":"access-`+confClient+`"`) {
+			t.Fatalf("refresh through the proxy: %s %s", resp.Status, body)
+		}
+	})
+}
+
+// TestClientAuthIsOptIn checks that a client whose secret the proxy knows
+// for the API but who did not opt in (absent from Config.Secrets) gets no
+// client authentication on the token endpoint, even for a PKCE exchange.
+func TestClientAuthIsOptIn(t *testing.T) {
+	e := startEnv(t, func(c *Config) { c.Secrets = nil })
+	verifier, challenge := pkce(t)
+	code := signIn(t, e.proxy.URL, confClient, challenge)
+	resp, body := exchange(t, e.proxy.URL, confClient, code, verifier, nil)
+	wantOAuthError(t, resp, body, "invalid_client")
 }
 
 func TestRewriteLocation(t *testing.T) {

@@ -152,9 +152,12 @@ func buildHostedUI(cfg *config.Config, st *proxy.State, deps Deps) error {
 			return fmt.Errorf("%s: hosted_ui.public_url: %w", cfg.File, err)
 		}
 	}
-	for id, c := range st.Clients {
-		if sec := clientSecretBytes(c); len(sec) > 0 {
-			hc.Secrets[id] = sec
+	for i := range cfg.Clients {
+		cc := &cfg.Clients[i]
+		if c := st.Clients[cc.ClientID]; cc.HostedUIClientAuth && c != nil {
+			if sec := clientSecretBytes(c); len(sec) > 0 {
+				hc.Secrets[cc.ClientID] = sec
+			}
 		}
 	}
 	if st.WAF != nil {
