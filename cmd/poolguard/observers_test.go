@@ -51,3 +51,27 @@ logging:
 		t.Errorf("spool: %v", err)
 	}
 }
+
+// TestCredentialHeaderNotLoggable: a WAF log configured to record headers
+// that carry credentials does not open, and the error names each of them.
+func TestCredentialHeaderNotLoggable(t *testing.T) {
+	dir := t.TempDir()
+	cfg, err := config.Parse("t.yaml", []byte(`upstream: {region: eu-west-1}
+logging:
+  waf_log: `+filepath.Join(dir, "waf.log")+`
+  headers: [host, x-auth-token, x-amz-signature, x-client-credential]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := openObservers(cfg, &shared{})
+	if err == nil {
+		o.close()
+		t.Fatal("a WAF log recording credential headers opened")
+	}
+	for _, h := range []string{"x-auth-token", "x-amz-signature", "x-client-credential"} {
+		if !strings.Contains(err.Error(), h) {
+			t.Errorf("error does not name %s: %v", h, err)
+		}
+	}
+}
