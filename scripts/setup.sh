@@ -35,6 +35,14 @@ apt_install() {
 if [ ! -x /usr/bin/chromium ]; then
 	apt_install chromium
 fi
+# The validators of the deployment files (deploy/): promtool (alert rules
+# and their unit tests), systemd-analyze (the unit file).
+if ! command -v promtool >/dev/null 2>&1; then
+	apt_install prometheus
+fi
+if ! command -v systemd-analyze >/dev/null 2>&1; then
+	apt_install systemd
+fi
 # The AWS CLI, for the client snippets of docs/clients.md.
 if ! command -v aws >/dev/null 2>&1; then
 	apt_install awscli

@@ -35,6 +35,8 @@ Usage:
                                      the web ACL to attach to the user pool itself
   poolguard ipset add|remove|list NAME [ADDR...] [--ttl 1h]
                                      change IP sets at run time (admin API)
+  poolguard health   [--admin HOST:PORT]
+                                     exit 0 if a running poolguard's /healthz answers 200
   poolguard version | --version      print the version, VCS revision and Go version
 `
 
@@ -62,6 +64,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return analyze.Main(args[1:], stdout, stderr)
 	case "ipset":
 		return adminapi.CLI(args[1:], stdout, stderr)
+	case "health":
+		return health(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, buildinfo.Get())
 		return 0

@@ -20,12 +20,14 @@ func runCmd(t *testing.T, args ...string) (int, string, string) {
 // The README's example config must stay valid.
 func TestExampleConfigValidates(t *testing.T) {
 	t.Setenv("COGNITO_CLIENT_SECRET", "example-secret-value")
-	code, out, errOut := runCmd(t, "validate", "--config", "../../examples/poolguard.yaml")
-	if code != 0 {
-		t.Fatalf("exit %d: %s%s", code, out, errOut)
-	}
-	if strings.Contains(out+errOut, "example-secret-value") {
-		t.Fatal("validate printed the secret")
+	for _, file := range []string{"../../examples/poolguard.yaml", "../../deploy/compose/poolguard.yaml"} {
+		code, out, errOut := runCmd(t, "validate", "--config", file)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s%s", file, code, out, errOut)
+		}
+		if strings.Contains(out+errOut, "example-secret-value") {
+			t.Fatalf("%s: validate printed the secret", file)
+		}
 	}
 }
 

@@ -14,7 +14,6 @@ import (
 	"github.com/poolguard/poolguard/internal/metrics"
 	"github.com/poolguard/poolguard/internal/observe"
 	"github.com/poolguard/poolguard/internal/s3deliver"
-	"github.com/poolguard/poolguard/internal/server"
 	"github.com/poolguard/poolguard/internal/waflog"
 )
 
@@ -126,27 +125,15 @@ func registerShared(reg *prometheus.Registry, sh *shared) {
 			Help: "1 while Redis is unreachable and the failure policy applies.",
 		}, func() float64 { return boolFloat(g.Degraded()) }))
 	}
+	if l := sh.deps.Signals; l != nil {
+		metrics.RegisterIPLists(reg, l.Statuses)
+	}
 	if c := sh.deps.HookCounters; c != nil {
 		reg.MustRegister(newHookCollector(c))
 	}
 	if s := sh.deps.Secrets; s != nil {
-		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "poolguard_secret_refresh_failures_total",
-			Help: "Failed background refreshes of client secrets (the last good secret stays in use).",
-		}, func() float64 { return float64(s.RefreshFailures()) }))
+		metrics.RegisterSecretRefreshFailures(reg, func() int64 { return int64(s.RefreshFailures()) })
 	}
-}
-
-// registerReloads exposes the reload counters.
-func registerReloads(reg *prometheus.Registry, r *server.Reloader) {
-	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
-		Name: "poolguard_config_reload_failures_total",
-		Help: "Reloads refused because the new config failed to load (the running one stays).",
-	}, func() float64 { return float64(r.Failures()) }))
-	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
-		Name: "poolguard_config_reloads_total",
-		Help: "Successful config reloads.",
-	}, func() float64 { return float64(r.Reloads()) }))
 }
 
 func boolFloat(b bool) float64 {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/poolguard/poolguard/internal/adminapi"
 	"github.com/poolguard/poolguard/internal/config"
+	"github.com/poolguard/poolguard/internal/metrics"
 	"github.com/poolguard/poolguard/internal/proxy"
 	"github.com/poolguard/poolguard/internal/ratelimit"
 	"github.com/poolguard/poolguard/internal/secrets"
@@ -99,17 +100,21 @@ func serve(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "poolguard:", err)
 		return 1
 	}
-	if ls.public, err = tlsserve.Start(ctx, cfg.TLS, ls.public, log); err != nil {
+	var front *tlsserve.Frontend
+	if ls.public, front, err = tlsserve.StartFrontend(ctx, cfg.TLS, ls.public, log); err != nil {
 		fmt.Fprintln(stderr, "poolguard:", err)
 		return 1
+	}
+	if front != nil {
+		metrics.RegisterCertExpiry(obs.metrics.Registry(), front.CertificateExpiry)
 	}
 	go sweep(ctx, sh.store, time.Minute)
 	go sh.deps.Secrets.Run(ctx)
 	handler := proxy.New(st, up, log, obs.observers)
 	reloader := server.NewReloader(path, cfg, sh.deps, handler, log)
-	registerReloads(obs.metrics.Registry(), reloader)
+	metrics.RegisterReloads(obs.metrics.Registry(), reloader)
 	go reloadOnHangup(ctx, reloader)
-	srv := server.New(cfg, handler, log)
+	srv := server.New(cfg, obs.metrics.InFlight(handler), log)
 	if g := sh.guard; g != nil {
 		handler.SetDegraded(g.Degraded)
 		srv.SetReadiness(func() (bool, string) { return server.RateStoreReadiness(g) })

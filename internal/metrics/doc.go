@@ -6,21 +6,27 @@
 // per rule and status on first sight, then read lock-free), and it does not
 // allocate in the steady state.
 //
+// Rates are counters: Prometheus computes them with rate(), so they sum
+// across replicas and survive missed scrapes. The per-request series are
+// poolguard_requests_total (operation, category, action),
+// poolguard_request_duration_seconds (a histogram by outcome class),
+// poolguard_requests_in_flight, poolguard_upstream_errors_total (by the
+// Cognito error type, so TooManyRequestsException throttling shows) and
+// poolguard_challenge_outcomes_total.
+//
 // Cognito quota utilisation. Cognito throttles each quota category (e.g.
 // UserAuthentication, 120 requests per second per account and Region) per
-// second. For each category, Metrics keeps the requests forwarded upstream
-// in a ring of 60 one-second buckets, updated lock-free, and computes at
-// scrape time:
+// second. poolguard_cognito_forwarded_requests_total counts the requests
+// forwarded upstream by category and poolguard_cognito_quota_rps is the
+// quota, so utilisation is
 //
-//   - poolguard_cognito_forwarded_rps: the average rate over the last minute
-//     (the 59 complete seconds and the current partial one), the steady
-//     load to alert on;
-//   - poolguard_cognito_quota_utilization_ratio: that rate over the quota;
-//   - poolguard_cognito_quota_peak_utilization_ratio: the busiest complete
-//     second of the last minute over the quota, which shows the bursts that
-//     Cognito actually throttles and a one-minute average hides.
+//	sum by (quota) (rate(poolguard_cognito_forwarded_requests_total[1m]))
+//	  / on (quota) max by (quota) (poolguard_cognito_quota_rps)
 //
-// The quota is per AWS account and Region while each replica counts only
-// its own traffic; with several replicas, sum the rates across replicas
-// (deploy/prometheus/poolguard-alerts.yml does).
+// summed across replicas, since the quota is per AWS account and Region
+// (deploy/prometheus/poolguard-alerts.yml records it). A rate over a minute
+// hides the bursts Cognito actually throttles, so Metrics also keeps the
+// forwarded requests in a ring of 60 one-second buckets, updated lock-free,
+// and exports poolguard_cognito_quota_peak_utilization_ratio: the busiest
+// complete second of the last minute over the quota.
 package metrics

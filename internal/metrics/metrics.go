@@ -86,6 +86,7 @@ type Metrics struct {
 	errorChild   cowMap[string, prometheus.Counter]
 
 	keys *limitedKeys
+	req  *requestMetrics
 }
 
 // opEntry holds the pre-resolved children of one operation label.
@@ -119,7 +120,7 @@ func New(opts Options) (*Metrics, error) {
 	if now == nil {
 		now = time.Now
 	}
-	m := &Metrics{reg: prometheus.NewRegistry(), now: now, started: now(), keys: newLimitedKeys()}
+	m := &Metrics{reg: prometheus.NewRegistry(), now: now, started: now(), keys: newLimitedKeys(), req: newRequestMetrics()}
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "poolguard_requests_total",
 		Help: "Requests finished, by Cognito operation, action category and web ACL action (NONE: never reached the web ACL).",
@@ -184,6 +185,7 @@ func New(opts Options) (*Metrics, error) {
 	m.reg.MustRegister(m.requests, m.ruleMatches, m.rateLimited, m.latency, m.proxyErrors,
 		m.storeErrors, forwarded, droppedFunc, scrapeCollector{m},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.reg.MustRegister(m.req.collectors...)
 	return m, nil
 }
 
@@ -238,6 +240,7 @@ func (m *Metrics) Observe(o *observe.Outcome) {
 		opName = o.View.Operation
 	}
 	m.op(opName).requests[actionIndex(o.Verdict)].Inc()
+	m.req.observe(o)
 
 	if v := o.Verdict; v != nil {
 		if v.TerminatingRuleID != "" && v.TerminatingRuleID != waf.DefaultActionID {

@@ -12,12 +12,6 @@ var (
 	descQuota = prometheus.NewDesc("poolguard_cognito_quota_rps",
 		"Cognito request-rate quota, in requests per second, by quota category (defaults from Cognito's published quotas, overridable in config).",
 		[]string{"quota"}, nil)
-	descRate = prometheus.NewDesc("poolguard_cognito_forwarded_rps",
-		"Requests per second forwarded upstream over the last minute, by Cognito quota category.",
-		[]string{"quota"}, nil)
-	descUtil = prometheus.NewDesc("poolguard_cognito_quota_utilization_ratio",
-		"Forwarded request rate over the last minute as a ratio of the Cognito quota, by quota category.",
-		[]string{"quota"}, nil)
 	descPeak = prometheus.NewDesc("poolguard_cognito_quota_peak_utilization_ratio",
 		"Busiest complete second of the last minute as a ratio of the Cognito quota, by quota category.",
 		[]string{"quota"}, nil)
@@ -31,7 +25,7 @@ var (
 type scrapeCollector struct{ m *Metrics }
 
 func (c scrapeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descQuota, descRate, descUtil, descPeak, descKeys} {
+	for _, d := range []*prometheus.Desc{descQuota, descPeak, descKeys} {
 		ch <- d
 	}
 }
@@ -39,10 +33,8 @@ func (c scrapeCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c scrapeCollector) Collect(ch chan<- prometheus.Metric) {
 	now := c.m.now()
 	for _, q := range c.m.quotas {
-		rate, peak := q.window.stats(now, c.m.started)
+		_, peak := q.window.stats(now, c.m.started)
 		ch <- prometheus.MustNewConstMetric(descQuota, prometheus.GaugeValue, q.rps, q.name)
-		ch <- prometheus.MustNewConstMetric(descRate, prometheus.GaugeValue, rate, q.name)
-		ch <- prometheus.MustNewConstMetric(descUtil, prometheus.GaugeValue, rate/q.rps, q.name)
 		ch <- prometheus.MustNewConstMetric(descPeak, prometheus.GaugeValue, float64(peak)/q.rps, q.name)
 	}
 	for rule, n := range c.m.keys.count(now) {

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/poolguard/poolguard/internal/config"
 	"github.com/poolguard/poolguard/internal/proxy"
@@ -23,12 +24,17 @@ type Reloader struct {
 	current  *config.Config
 	failures atomic.Int64
 	reloads  atomic.Int64
+	loadedAt atomic.Int64 // Unix nanoseconds of the running config's load
+	lastOK   atomic.Bool
 }
 
 // NewReloader returns a Reloader for the config at path, currently cfg,
 // serving through handler.
 func NewReloader(path string, cfg *config.Config, deps Deps, handler *proxy.Handler, log *slog.Logger) *Reloader {
-	return &Reloader{path: path, deps: deps, handler: handler, log: log, current: cfg}
+	r := &Reloader{path: path, deps: deps, handler: handler, log: log, current: cfg}
+	r.loadedAt.Store(time.Now().UnixNano())
+	r.lastOK.Store(true)
+	return r
 }
 
 // Reload loads the config file again and, if it is valid, publishes it.
@@ -43,10 +49,13 @@ func (r *Reloader) Reload() error {
 	}
 	if err != nil {
 		r.failures.Add(1)
+		r.lastOK.Store(false)
 		r.log.Error("reload failed; keeping the running config", "config", r.path, "err", err)
 		return err
 	}
 	r.reloads.Add(1)
+	r.loadedAt.Store(time.Now().UnixNano())
+	r.lastOK.Store(true)
 	r.log.Info("reloaded", "config", r.path)
 	return nil
 }
@@ -79,3 +88,10 @@ func (r *Reloader) Failures() int64 { return r.failures.Load() }
 
 // Reloads returns the number of successful reloads.
 func (r *Reloader) Reloads() int64 { return r.reloads.Load() }
+
+// LastReload returns when the running config was loaded (at start or by
+// the last successful reload) and whether the last reload attempt
+// succeeded (true when none was tried).
+func (r *Reloader) LastReload() (at time.Time, ok bool) {
+	return time.Unix(0, r.loadedAt.Load()), r.lastOK.Load()
+}

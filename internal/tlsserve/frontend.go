@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/acme"
@@ -25,6 +26,9 @@ type Frontend struct {
 	Files *CertFile
 	// ACME is the ACME manager, nil with certificate files.
 	ACME *autocert.Manager
+	// notAfter is the NotAfter (Unix seconds) of the certificate served
+	// last; 0 before the first handshake.
+	notAfter atomic.Int64
 }
 
 // New returns the Frontend configured by c for a public listener on
@@ -42,7 +46,7 @@ func New(c *config.TLS, publicAddr string, log *slog.Logger) (*Frontend, error) 
 			return nil, err
 		}
 		f.ACME = m
-		f.config.GetCertificate = m.GetCertificate
+		f.config.GetCertificate = f.remember(m.GetCertificate)
 		f.config.NextProtos = append(f.config.NextProtos, acme.ALPNProto)
 		f.redirect = hostWithoutPort(m.HTTPHandler(f.redirect))
 		return f, nil
@@ -52,8 +56,31 @@ func New(c *config.TLS, publicAddr string, log *slog.Logger) (*Frontend, error) 
 		return nil, err
 	}
 	f.Files = files
-	f.config.GetCertificate = files.GetCertificate
+	f.config.GetCertificate = f.remember(files.GetCertificate)
+	if leaf := files.Certificate().Leaf; leaf != nil {
+		f.notAfter.Store(leaf.NotAfter.Unix())
+	}
 	return f, nil
+}
+
+// remember wraps get so that the Frontend knows the expiry of the
+// certificate it served last.
+func (f *Frontend) remember(get func(*tls.ClientHelloInfo) (*tls.Certificate, error)) func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+	return func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+		c, err := get(hello)
+		if err == nil && c != nil && c.Leaf != nil {
+			f.notAfter.Store(c.Leaf.NotAfter.Unix())
+		}
+		return c, err
+	}
+}
+
+// CertificateExpiry returns the NotAfter of the certificate served last
+// (with files, the loaded one from the start), and false before there is
+// one (ACME before its first handshake).
+func (f *Frontend) CertificateExpiry() (time.Time, bool) {
+	n := f.notAfter.Load()
+	return time.Unix(n, 0), n != 0
 }
 
 // hostWithoutPort drops the port from the Host header before h, as
@@ -106,17 +133,24 @@ func (f *Frontend) ServeRedirect(ctx context.Context, l net.Listener) error {
 // builds the Frontend, starts the redirect listener if c.RedirectListen is
 // set (serving until ctx is done), and returns public wrapped in TLS.
 func Start(ctx context.Context, c *config.TLS, public net.Listener, log *slog.Logger) (net.Listener, error) {
+	l, _, err := StartFrontend(ctx, c, public, log)
+	return l, err
+}
+
+// StartFrontend is Start that also returns the Frontend (nil for plain
+// HTTP), for its certificate's expiry.
+func StartFrontend(ctx context.Context, c *config.TLS, public net.Listener, log *slog.Logger) (net.Listener, *Frontend, error) {
 	if c == nil {
-		return public, nil
+		return public, nil, nil
 	}
 	f, err := New(c, public.Addr().String(), log)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if c.RedirectListen != "" {
 		l, err := net.Listen("tcp", c.RedirectListen)
 		if err != nil {
-			return nil, fmt.Errorf("tls.redirect_listen: %w", err)
+			return nil, nil, fmt.Errorf("tls.redirect_listen: %w", err)
 		}
 		go func() {
 			if err := f.ServeRedirect(ctx, l); err != nil {
@@ -125,5 +159,5 @@ func Start(ctx context.Context, c *config.TLS, public net.Listener, log *slog.Lo
 		}()
 		log.Info("serving redirects to https", "redirect_listen", l.Addr().String())
 	}
-	return f.Listener(public), nil
+	return f.Listener(public), f, nil
 }
