@@ -138,6 +138,11 @@ type Limits struct {
 	IdleTimeout       time.Duration `yaml:"idle_timeout"`
 	ShutdownTimeout   time.Duration `yaml:"shutdown_timeout"`
 	MaxHeaderBytes    int           `yaml:"max_header_bytes"`
+	// MaxConnections caps the open connections of each public listener
+	// (plain or TLS, the Hosted UI's); more wait in the kernel's backlog.
+	MaxConnections int `yaml:"max_connections"`
+	// AdminMaxConnections caps the admin listener's open connections.
+	AdminMaxConnections int `yaml:"admin_max_connections"`
 }
 
 // CORS configures cross-origin responses.

@@ -33,6 +33,8 @@ func applyDefaults(c *Config) {
 	setDefault(&l.IdleTimeout, 90*time.Second)
 	setDefault(&l.ShutdownTimeout, 30*time.Second)
 	setDefault(&l.MaxHeaderBytes, 16<<10)
+	setDefault(&l.MaxConnections, 4096)
+	setDefault(&l.AdminMaxConnections, 64)
 	if len(c.CORS.AllowedOrigins) == 0 {
 		c.CORS.AllowedOrigins = []string{"*"}
 	}

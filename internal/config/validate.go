@@ -144,6 +144,12 @@ func (v *validator) limits(l *Limits) {
 			v.add(key, "must be positive")
 		}
 	}
+	if l.MaxConnections < 1 {
+		v.add("limits.max_connections", "must be at least 1")
+	}
+	if l.AdminMaxConnections < 1 {
+		v.add("limits.admin_max_connections", "must be at least 1")
+	}
 }
 
 func (v *validator) waf(w *WAF) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/poolguard/poolguard/internal/config"
+	"golang.org/x/net/netutil"
 )
 
 // Server runs the public and admin listeners.
@@ -21,25 +22,46 @@ type Server struct {
 	check  atomic.Pointer[func() (bool, string)]
 	log    *slog.Logger
 	drain  time.Duration
+	// maxConns and maxAdminConns cap each listener's open connections.
+	maxConns, maxAdminConns int
 }
 
 // New returns a Server for cfg that serves handler publicly and admin
 // endpoints (at least GET /healthz) on the admin listener.
 func New(cfg *config.Config, handler http.Handler, log *slog.Logger) *Server {
-	s := &Server{log: log, drain: cfg.Limits.ShutdownTimeout}
-	s.public = &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: cfg.Limits.ReadHeaderTimeout,
-		ReadTimeout:       cfg.Limits.ReadTimeout,
-		WriteTimeout:      cfg.Limits.WriteTimeout,
-		IdleTimeout:       cfg.Limits.IdleTimeout,
-		MaxHeaderBytes:    cfg.Limits.MaxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
-	}
+	l := &cfg.Limits
+	s := &Server{log: log, drain: l.ShutdownTimeout, maxConns: l.MaxConnections, maxAdminConns: l.AdminMaxConnections}
+	s.public = limitedServer(handler, l, log)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
-	s.admin = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	s.admin = limitedServer(mux, l, log)
 	return s
+}
+
+// limitedServer returns a server for h with the configured read, write
+// and idle timeouts and header size: no peer holds a connection longer
+// than they allow, whether it sends nothing, an unfinished body, or reads
+// nothing.
+func limitedServer(h http.Handler, l *config.Limits, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: l.ReadHeaderTimeout,
+		ReadTimeout:       l.ReadTimeout,
+		WriteTimeout:      l.WriteTimeout,
+		IdleTimeout:       l.IdleTimeout,
+		MaxHeaderBytes:    l.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+	}
+}
+
+// capped returns l accepting at most n open connections at a time; more
+// wait in the kernel's backlog until one closes. A zero n (a Server built
+// from an unvalidated config) leaves l uncapped.
+func capped(l net.Listener, n int) net.Listener {
+	if n <= 0 {
+		return l
+	}
+	return netutil.LimitListener(l, n)
 }
 
 // served is an extra server and its listener.
@@ -56,7 +78,7 @@ func (s *Server) AddListener(l net.Listener, h http.Handler) {
 		WriteTimeout: s.public.WriteTimeout, IdleTimeout: s.public.IdleTimeout,
 		MaxHeaderBytes: s.public.MaxHeaderBytes, ErrorLog: s.public.ErrorLog,
 	}
-	s.extra = append(s.extra, served{srv, l})
+	s.extra = append(s.extra, served{srv, capped(l, s.maxConns)})
 }
 
 // AdminMux returns the admin listener's mux so other endpoints can be added
@@ -91,6 +113,7 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
 // new connections and drains requests in flight for at most the configured
 // shutdown timeout.
 func (s *Server) Serve(ctx context.Context, public, admin net.Listener) error {
+	public, admin = capped(public, s.maxConns), capped(admin, s.maxAdminConns)
 	errc := make(chan error, 2+len(s.extra))
 	go func() { errc <- serveOne(s.public, public) }()
 	go func() { errc <- serveOne(s.admin, admin) }()

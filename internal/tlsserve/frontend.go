@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/crypto/acme"
 	"golang.org/x/crypto/acme/autocert"
+	"golang.org/x/net/netutil"
 
 	"github.com/poolguard/poolguard/internal/config"
 )
@@ -106,9 +107,14 @@ func (f *Frontend) Listener(l net.Listener) net.Listener { return tls.NewListene
 // when ACME is on, a redirect to HTTPS for everything else.
 func (f *Frontend) RedirectHandler() http.Handler { return f.redirect }
 
+// redirectMaxConns caps the redirect listener's open connections; more
+// wait in the kernel's backlog. Its answers are one short redirect each.
+const redirectMaxConns = 1024
+
 // ServeRedirect serves RedirectHandler on l until ctx is done, then shuts
-// the server down.
+// the server down. At most redirectMaxConns connections are open at a time.
 func (f *Frontend) ServeRedirect(ctx context.Context, l net.Listener) error {
+	l = netutil.LimitListener(l, redirectMaxConns)
 	srv := &http.Server{
 		Handler:           f.redirect,
 		ReadHeaderTimeout: 5 * time.Second,
