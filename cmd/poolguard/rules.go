@@ -83,7 +83,7 @@ func rulesTest(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("rules test", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfgPath := fs.String("config", "", "config file")
-	reqPath := fs.String("request", "", "request JSON file (a request or a list of requests)")
+	reqPath := fs.String("request", "", "request JSON file (a request or a list of requests; see docs/rules-test.md)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -91,7 +91,9 @@ func rulesTest(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "poolguard rules test: --config FILE and --request FILE are required")
 		return 2
 	}
-	_, st, ok := load(*cfgPath, server.Deps{Store: ratelimit.NewMemory()}, stderr)
+	// Offline: the tester never sends upstream, so it needs no client
+	// secret, pool ACL header or AWS credentials.
+	_, st, ok := load(*cfgPath, server.Deps{Store: ratelimit.NewMemory(), Offline: true}, stderr)
 	if !ok {
 		return 1
 	}

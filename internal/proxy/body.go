@@ -39,27 +39,27 @@ func (b *buffer) release() {
 	bufPool.Put(b)
 }
 
-// readBody reads all of r into the buffer, refusing more than limit bytes.
-func (b *buffer) readBody(r io.Reader, limit int64) ([]byte, *cognito.Error) {
-	b.b = b.b[:0]
+// readBody reads all of r, appended to dst, refusing more than limit
+// bytes. It returns the grown dst (to keep its capacity) with the error.
+func readBody(dst []byte, r io.Reader, limit int64) ([]byte, *cognito.Error) {
 	for {
-		if len(b.b) == cap(b.b) {
-			b.b = append(b.b, 0)[:len(b.b)]
+		if len(dst) == cap(dst) {
+			dst = append(dst, 0)[:len(dst)]
 		}
-		n, err := r.Read(b.b[len(b.b):cap(b.b)])
-		b.b = b.b[:len(b.b)+n]
-		if int64(len(b.b)) > limit {
-			return nil, cognito.TooLarge(limit)
+		n, err := r.Read(dst[len(dst):cap(dst)])
+		dst = dst[:len(dst)+n]
+		if int64(len(dst)) > limit {
+			return dst[:0], cognito.TooLarge(limit)
 		}
 		if errors.Is(err, io.EOF) {
-			return b.b, nil
+			return dst, nil
 		}
 		if err != nil {
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
-				return nil, cognito.TooLarge(limit)
+				return dst[:0], cognito.TooLarge(limit)
 			}
-			return nil, cognito.InvalidParameter("Could not read the request body.")
+			return dst[:0], cognito.InvalidParameter("Could not read the request body.")
 		}
 	}
 }

@@ -8,15 +8,16 @@ import (
 	"github.com/poolguard/poolguard/internal/waf"
 )
 
-// firewall runs the web ACL on the request and, unless it allows it,
-// answers the client. It reports whether the request was answered.
-func (h *Handler) firewall(w http.ResponseWriter, r *http.Request, st *State, x *exchange) bool {
+// firewall acts on the web ACL's verdict (from Judge; evalErr when it
+// could not decide) and, unless the verdict allows the request, answers the
+// client. It reports whether the request was answered.
+func (h *Handler) firewall(w http.ResponseWriter, r *http.Request, st *State, x *exchange, evalErr error) bool {
 	if st.WAF == nil {
 		return false
 	}
 	vd := &x.verdict
 	x.out.Verdict, x.out.WebACLName = vd, st.WAF.Name()
-	if err := st.WAF.Evaluate(r.Context(), x.start, &x.view, vd); err != nil {
+	if err := evalErr; err != nil {
 		// The rate store could not decide. Under fail_open the Redis guard
 		// decides locally and never gets here; this is fail_closed (or a
 		// bug), so refuse in a shape SDKs retry.

@@ -3,13 +3,11 @@ package proxy
 import (
 	"log/slog"
 	"net/http"
-	"net/netip"
 	"sync/atomic"
 	"time"
 
 	"github.com/poolguard/poolguard/internal/cognito"
 	"github.com/poolguard/poolguard/internal/observe"
-	"github.com/poolguard/poolguard/internal/request"
 )
 
 // Handler is the public endpoint. It is safe for concurrent use; Swap
@@ -72,20 +70,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer h.finish(x)
 
 	v := &x.view
-	if err := h.read(st, r, buf, v); err != nil {
-		h.fail(w, x, err)
+	var readErr *cognito.Error
+	if buf.b, readErr = st.ReadView(r, v, buf.b[:0]); readErr != nil {
+		h.fail(w, x, readErr)
 		return
 	}
-	parseErr := cognito.Parse(v)
+	parseErr, evalErr := st.Judge(r.Context(), x.start, v, &x.verdict)
 	if c := st.Clients[v.ClientID]; c != nil {
 		x.out.UserPoolID = c.UserPoolID
 	}
-	phoneErr := h.signals(st, x)
-	if h.firewall(w, r, st, x) {
+	if h.firewall(w, r, st, x, evalErr) {
 		return
-	}
-	if parseErr == nil {
-		parseErr = phoneErr
 	}
 	if parseErr != nil {
 		h.fail(w, x, parseErr)
@@ -94,56 +89,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.hook(w, r, st, x) {
 		return
 	}
-	plan, err := h.decide(st, v, x.start)
+	plan, err := st.Decide(v, x.start)
 	if err != nil {
 		h.fail(w, x, err)
 		return
 	}
 	h.forward(w, r, x, plan, st, buf)
-}
-
-// read fills the request view: method and path checks, the body (once,
-// bounded) and the client address.
-func (h *Handler) read(st *State, r *http.Request, buf *buffer, v *request.View) *cognito.Error {
-	peer, _ := netip.ParseAddrPort(r.RemoteAddr)
-	*v = request.View{
-		Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Proto: r.Proto,
-		Host: r.Host, Scheme: scheme(r), Header: r.Header,
-		Target:    r.Header.Get("X-Amz-Target"),
-		PeerIP:    peer.Addr().Unmap(),
-		ClientIP:  st.ClientIP.ClientIP(peer.Addr(), r.Header["X-Forwarded-For"]),
-		RequestID: v.RequestID, Country: "XX",
-	}
-	if r.Method != http.MethodPost {
-		return cognito.MethodNotAllowed(r.Method)
-	}
-	if r.URL.Path != "/" {
-		return cognito.UnknownOperation("Cognito's API is served on / only.")
-	}
-	body, err := buf.readBody(r.Body, st.MaxBodyBytes)
-	if err != nil {
-		return err
-	}
-	v.Body = body
-	return nil
-}
-
-// decide applies the operation policy, the client rules and the rewrite.
-func (h *Handler) decide(st *State, v *request.View, now time.Time) (cognito.Plan, *cognito.Error) {
-	op, _ := cognito.Lookup(v.Operation)
-	if err := st.Policy.Check(op); err != nil {
-		return cognito.Plan{}, err
-	}
-	c := st.Clients[v.ClientID]
-	if c == nil && v.ClientID != "" && !st.PassUnknownClients {
-		return cognito.Plan{}, cognito.Forbidden("App client " + v.ClientID + " is not served by this endpoint.")
-	}
-	if st.Protected {
-		if err := cognito.CheckRequest(st.Clients, v); err != nil {
-			return cognito.Plan{}, err
-		}
-	}
-	return st.Rewriter.Rewrite(v, c, now)
 }
 
 // fail answers err in Cognito's shape.

@@ -3,26 +3,8 @@ package proxy
 import (
 	"net/http"
 
-	"github.com/poolguard/poolguard/internal/cognito"
-	"github.com/poolguard/poolguard/internal/phone"
 	"github.com/poolguard/poolguard/internal/waf"
 )
-
-// signals labels the request (IP lists, geo, bot signals, the phone number
-// it can make the pool text) and sets its country and phone number, before
-// the web ACL reads them. It returns the error to answer for a request
-// that names an invalid phone number, which the caller answers once the
-// web ACL has seen (and counted) the request.
-func (h *Handler) signals(st *State, x *exchange) *cognito.Error {
-	v := &x.view
-	var err *cognito.Error
-	if v.BodyValidJSON {
-		c := st.Clients[v.ClientID]
-		err = phone.Resolve(v, c == nil || !c.NoPhoneUsernames)
-	}
-	st.Signals.Annotate(v)
-	return err
-}
 
 // challengePath serves the reserved challenge paths and reports whether
 // it did.

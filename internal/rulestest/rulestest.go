@@ -1,5 +1,10 @@
-// Package rulestest evaluates the proxy's web ACL on sample requests without
-// serving: what the AWS console's sampled requests show, before deploying.
+// Package rulestest runs the proxy's request pipeline on sample requests
+// without serving or sending anything upstream: what the AWS console's
+// sampled requests show, before deploying. It calls the functions the
+// proxy's handler calls (proxy.State's ReadView, Judge and Decide), so its
+// verdict is the proxy's: Cognito's parse, the signals (IP-list, geo and
+// bot labels, phone pseudo-headers), the web ACL, then the operation policy
+// and rewrite. Only the decision hook is not consulted.
 package rulestest
 
 import (
@@ -19,8 +24,12 @@ import (
 	"github.com/poolguard/poolguard/internal/waf"
 )
 
-// Request is a sample request. Body is the raw body; BodyJSON, if set, is
-// used instead and may be any JSON value.
+// DefaultClientIP is the connection's address when a request names none.
+const DefaultClientIP = "192.0.2.1"
+
+// Request is a sample request, one element of a request file (see
+// docs/rules-test.md). Body is the raw body; BodyJSON, if set, is used
+// instead and may be any JSON value.
 type Request struct {
 	Name     string            `json:"name,omitempty"`
 	Method   string            `json:"method,omitempty"`
@@ -28,8 +37,16 @@ type Request struct {
 	Headers  map[string]string `json:"headers,omitempty"`
 	Body     string            `json:"body,omitempty"`
 	BodyJSON json.RawMessage   `json:"bodyJson,omitempty"`
-	ClientIP string            `json:"clientIp,omitempty"`
-	Country  string            `json:"country,omitempty"`
+	// ClientIP is the address the connection comes from (default
+	// DefaultClientIP). Behind trusted proxies, give an X-Forwarded-For
+	// header as the load balancer would.
+	ClientIP string `json:"clientIp,omitempty"`
+	// Country is the country the geo database would give the client; a
+	// configured geo database decides instead.
+	Country string `json:"country,omitempty"`
+	// Labels are labels the request carries before any rule runs, as the
+	// proxy's outcome signals add them after earlier answers.
+	Labels []string `json:"labels,omitempty"`
 	// Time is when the request arrives (RFC 3339); default: now, or one
 	// millisecond after the previous request.
 	Time string `json:"time,omitempty"`
@@ -38,7 +55,7 @@ type Request struct {
 	Repeat int `json:"repeat,omitempty"`
 }
 
-// Result is the web ACL's decision on one sample request.
+// Result is the proxy's decision on one sample request.
 type Result struct {
 	Name                string               `json:"name,omitempty"`
 	Action              waf.Action           `json:"action"`
@@ -47,32 +64,48 @@ type Result struct {
 	Labels              []string             `json:"labels"`
 	NonTerminating      []waf.RuleMatch      `json:"nonTerminatingMatchingRules"`
 	RateBased           []waf.RateBasedMatch `json:"rateBasedRuleList,omitempty"`
-	ResponseCode        int                  `json:"responseCode,omitempty"`
-	ProxyError          string               `json:"proxyError,omitempty"`
-	Repeated            int                  `json:"repeated,omitempty"`
-	NotAllowed          int                  `json:"notAllowed,omitempty"`
+	// ResponseCode is the status the web ACL's action answers; 0 when it
+	// allows the request.
+	ResponseCode int `json:"responseCode,omitempty"`
+	// ProxyError is the error the proxy answers instead of forwarding: the
+	// request could not be read (the web ACL never saw it), or it was
+	// allowed but is malformed or refused by the operation policy or the
+	// client rules.
+	ProxyError string `json:"proxyError,omitempty"`
+	// UpstreamOperation is the Cognito operation the proxy would send
+	// upstream for an allowed request (it may differ from the client's,
+	// e.g. a refresh sent as GetTokensFromRefreshToken).
+	UpstreamOperation string `json:"upstreamOperation,omitempty"`
+	Repeated          int    `json:"repeated,omitempty"`
+	NotAllowed        int    `json:"notAllowed,omitempty"`
 }
 
-// Run evaluates st's web ACL on the request (or list of requests) in the
-// JSON file at path, in order, sharing rate-limit state between them.
+// Run runs st's pipeline on the request (or list of requests) in the JSON
+// file at path, in order, sharing rate-limit state between them.
 func Run(st *proxy.State, path string) ([]Result, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	reqs, err := parse(data)
+	reqs, err := Parse(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if st.WAF == nil {
-		return nil, fmt.Errorf("the config has no web ACL")
+	out, err := RunRequests(st, reqs, time.Now())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	now := time.Now()
+	return out, nil
+}
+
+// RunRequests runs st's pipeline on reqs in order; now is when the first
+// request without a time arrives.
+func RunRequests(st *proxy.State, reqs []Request, now time.Time) ([]Result, error) {
 	out := make([]Result, 0, len(reqs))
-	for i, r := range reqs {
-		res, next, err := evaluate(st, &r, now)
+	for i := range reqs {
+		res, next, err := evaluate(st, &reqs[i], now)
 		if err != nil {
-			return nil, fmt.Errorf("%s: request %d (%s): %w", path, i, r.Name, err)
+			return nil, fmt.Errorf("request %d (%s): %w", i, reqs[i].Name, err)
 		}
 		now = next
 		out = append(out, res)
@@ -80,7 +113,9 @@ func Run(st *proxy.State, path string) ([]Result, error) {
 	return out, nil
 }
 
-func parse(data []byte) ([]Request, error) {
+// Parse reads a request file: one request object or a list of them.
+// Unknown fields are refused.
+func Parse(data []byte) ([]Request, error) {
 	data = bytes.TrimSpace(data)
 	if len(data) > 0 && data[0] == '[' {
 		var rs []Request
@@ -99,40 +134,76 @@ func strictUnmarshal(data []byte, v any) error {
 // evaluate runs one sample (Repeat times) and returns its result and the
 // time the next sample arrives.
 func evaluate(st *proxy.State, r *Request, now time.Time) (Result, time.Time, error) {
-	v, parseErr, err := view(r)
-	if err != nil {
-		return Result{}, now, err
-	}
 	if r.Time != "" {
-		if now, err = time.Parse(time.RFC3339Nano, r.Time); err != nil {
+		t, err := time.Parse(time.RFC3339Nano, r.Time)
+		if err != nil {
 			return Result{}, now, fmt.Errorf("time: %w", err)
 		}
+		now = t
+	}
+	if _, err := httpRequest(r); err != nil {
+		return Result{}, now, err
 	}
 	n := max(r.Repeat, 1)
-	var vd waf.Verdict
-	res := Result{Name: r.Name}
+	var res Result
 	for range n {
-		if err := st.WAF.Evaluate(context.Background(), now, v, &vd); err != nil {
+		hr, _ := httpRequest(r) // a fresh body for each repetition
+		var err error
+		if res, err = once(st, r, hr, now); err != nil {
 			return Result{}, now, err
 		}
-		if vd.Action != waf.ActionAllow {
+		if res.Action != waf.ActionAllow {
 			res.NotAllowed++
 		}
 		now = now.Add(time.Millisecond)
 	}
-	res.Action, res.TerminatingRuleID, res.TerminatingRuleType = vd.Action, vd.TerminatingRuleID, vd.TerminatingRuleType
-	res.Labels = append([]string{}, vd.Labels...)
-	res.NonTerminating = append([]waf.RuleMatch{}, vd.NonTerminating...)
-	res.RateBased = append([]waf.RateBasedMatch{}, vd.RateBased...)
-	res.ResponseCode = responseCode(&vd)
 	if r.Repeat > 1 {
 		res.Repeated = n
 	}
-	if vd.Action == waf.ActionAllow {
-		res.ProxyError = proxyError(st, v, parseErr)
-	}
 	return res, now, nil
 }
+
+// once runs the pipeline on one request, as proxy.Handler does.
+func once(st *proxy.State, r *Request, hr *http.Request, now time.Time) (Result, error) {
+	res := Result{Name: r.Name, Action: waf.ActionAllow, Labels: []string{}, NonTerminating: []waf.RuleMatch{}}
+	var v request.View
+	if _, readErr := st.ReadView(hr, &v, nil); readErr != nil {
+		res.ProxyError = describe(readErr)
+		return res, nil
+	}
+	if r.Country != "" {
+		v.Country = r.Country
+	}
+	v.Labels = append(v.Labels, r.Labels...)
+	var vd waf.Verdict
+	parseErr, err := st.Judge(context.Background(), now, &v, &vd)
+	if err != nil {
+		return res, err
+	}
+	if st.WAF != nil {
+		res.Action, res.TerminatingRuleID, res.TerminatingRuleType = vd.Action, vd.TerminatingRuleID, vd.TerminatingRuleType
+		res.Labels = append(res.Labels, vd.Labels...)
+		res.NonTerminating = append(res.NonTerminating, vd.NonTerminating...)
+		res.RateBased = append([]waf.RateBasedMatch{}, vd.RateBased...)
+		res.ResponseCode = responseCode(&vd)
+	}
+	if res.Action != waf.ActionAllow {
+		return res, nil
+	}
+	if parseErr != nil {
+		res.ProxyError = describe(parseErr)
+		return res, nil
+	}
+	plan, perr := st.Decide(&v, now)
+	if perr != nil {
+		res.ProxyError = describe(perr)
+		return res, nil
+	}
+	res.UpstreamOperation = cognito.OperationFromTarget(plan.Target)
+	return res, nil
+}
+
+func describe(e *cognito.Error) string { return e.Type + ": " + e.Message }
 
 func responseCode(vd *waf.Verdict) int {
 	switch {
@@ -148,45 +219,35 @@ func responseCode(vd *waf.Verdict) int {
 	return http.StatusForbidden
 }
 
-// proxyError is the error the proxy would answer after the web ACL allowed
-// the request: parseErr (a malformed call), or its operation policy's.
-func proxyError(st *proxy.State, v *request.View, parseErr *cognito.Error) string {
-	if parseErr != nil {
-		return parseErr.Type + ": " + parseErr.Message
-	}
-	op, _ := cognito.Lookup(v.Operation)
-	if err := st.Policy.Check(op); err != nil {
-		return err.Type + ": " + err.Message
-	}
-	return ""
-}
-
-// view builds the request view the proxy would build, and the error the
-// proxy would answer for a malformed Cognito call (the web ACL sees the
-// request either way).
-func view(r *Request) (*request.View, *cognito.Error, error) {
+// httpRequest builds the HTTP request r describes, arriving from r's
+// client address.
+func httpRequest(r *Request) (*http.Request, error) {
 	u, err := url.ParseRequestURI(defaultString(r.URI, "/"))
 	if err != nil {
-		return nil, nil, fmt.Errorf("uri: %w", err)
+		return nil, fmt.Errorf("uri: %w", err)
 	}
-	hdr := http.Header{}
-	for k, val := range r.Headers {
-		hdr.Set(k, val)
+	ip, err := netip.ParseAddr(defaultString(r.ClientIP, DefaultClientIP))
+	if err != nil {
+		return nil, fmt.Errorf("clientIp: %w", err)
 	}
 	body := []byte(r.Body)
 	if len(r.BodyJSON) > 0 {
 		body = r.BodyJSON
 	}
-	ip, err := netip.ParseAddr(defaultString(r.ClientIP, "192.0.2.1"))
+	hr, err := http.NewRequest(defaultString(r.Method, http.MethodPost), "http://localhost"+u.RequestURI(), bytes.NewReader(body))
 	if err != nil {
-		return nil, nil, fmt.Errorf("clientIp: %w", err)
+		return nil, err
 	}
-	v := &request.View{
-		Method: defaultString(r.Method, http.MethodPost), Path: u.Path, RawQuery: u.RawQuery,
-		Proto: "HTTP/1.1", Host: hdr.Get("Host"), Scheme: "https", Header: hdr, Body: body,
-		Target: hdr.Get("X-Amz-Target"), PeerIP: ip, ClientIP: ip, Country: defaultString(r.Country, "XX"),
+	hr.RequestURI = u.RequestURI()
+	hr.RemoteAddr = netip.AddrPortFrom(ip, 443).String()
+	for k, val := range r.Headers {
+		hr.Header.Set(k, val)
 	}
-	return v, cognito.Parse(v), nil
+	if h := hr.Header.Get("Host"); h != "" {
+		hr.Host = h
+		hr.Header.Del("Host")
+	}
+	return hr, nil
 }
 
 func defaultString(s, def string) string {

@@ -41,6 +41,9 @@ func adminMode(cc *config.Client) *cognito.AdminMode {
 // AWS secret here is what keeps the proxy from serving before every
 // configured secret has loaded once.
 func secretResolver(cfg *config.Config, deps Deps) func(string) (*secrets.Value, error) {
+	if deps.Offline {
+		return placeholderSecret
+	}
 	src := deps.Secrets
 	if src == nil {
 		src = secrets.NewAWSSources(slog.New(slog.DiscardHandler))
@@ -55,6 +58,17 @@ func secretResolver(cfg *config.Config, deps Deps) func(string) (*secrets.Value,
 		defer cancel()
 		return src.Value(ctx, where, ref)
 	}
+}
+
+// placeholderSecret stands in for a client secret in an offline build: a
+// fixed value, never the real one, so that rewrites run as they would.
+func placeholderSecret(ref string) (*secrets.Value, error) {
+	if ref == "" {
+		return nil, nil
+	}
+	v := &secrets.Value{}
+	v.Set([]byte("poolguard-offline-placeholder-secret"))
+	return v, nil
 }
 
 // buildSigner gives st a SigV4 signer on the default credential chain when

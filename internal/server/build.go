@@ -54,6 +54,11 @@ type Deps struct {
 	// Signals owns the IP lists and geo database across reloads (run its
 	// Refresh loop); nil loads them once per build, never refreshed.
 	Signals *signals.Manager
+	// Offline builds a state that never sends upstream (the rule tester):
+	// client secrets and the pool ACL header are not read (each gets a
+	// placeholder) and admin-mode credentials are not looked up, so the
+	// state builds without the real secrets.
+	Offline bool
 }
 
 // BuildState compiles cfg into the proxy's request-time state. It reads
@@ -94,7 +99,9 @@ func BuildState(cfg *config.Config, deps Deps) (*proxy.State, error) {
 		st.Clients[c.ID] = c
 		st.Protected = st.Protected || c.Protection.Checks()
 	}
-	errs = append(errs, buildSigner(cfg, st)...)
+	if !deps.Offline {
+		errs = append(errs, buildSigner(cfg, st)...)
+	}
 	var sets *ipsets.Build
 	if deps.IPSets != nil {
 		sets = deps.IPSets.Begin()
@@ -109,7 +116,10 @@ func BuildState(cfg *config.Config, deps Deps) (*proxy.State, error) {
 	if st.Hook, err = hook.New(cfg.DecisionHook, deps.HookCounters); err != nil {
 		errs = append(errs, err)
 	}
-	errs = append(errs, buildUpstreamHeaders(cfg, st), buildHostedUI(cfg, st, deps))
+	if !deps.Offline {
+		errs = append(errs, buildUpstreamHeaders(cfg, st))
+	}
+	errs = append(errs, buildHostedUI(cfg, st, deps))
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,89 @@
+package proxy
+
+import (
+	"context"
+	"net/http"
+	"net/netip"
+	"time"
+
+	"github.com/poolguard/poolguard/internal/cognito"
+	"github.com/poolguard/poolguard/internal/phone"
+	"github.com/poolguard/poolguard/internal/request"
+	"github.com/poolguard/poolguard/internal/waf"
+)
+
+// The handler's request path is split into the steps below so that the rule
+// tester (internal/rulestest) runs the very functions the handler runs, in
+// the same order: ReadView, Judge, then Decide when the web ACL allows.
+
+// ReadView fills v from r as the handler sees it: method, path, headers,
+// the client address (through the trusted proxies) and the body, read into
+// dst (bounded by MaxBodyBytes). It returns the body and the error the
+// proxy answers, before any rule runs, for a request it does not read (a
+// method other than POST, a path other than /, a body too large).
+func (st *State) ReadView(r *http.Request, v *request.View, dst []byte) ([]byte, *cognito.Error) {
+	peer, _ := netip.ParseAddrPort(r.RemoteAddr)
+	*v = request.View{
+		Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Proto: r.Proto,
+		Host: r.Host, Scheme: scheme(r), Header: r.Header,
+		Target:    r.Header.Get("X-Amz-Target"),
+		PeerIP:    peer.Addr().Unmap(),
+		ClientIP:  st.ClientIP.ClientIP(peer.Addr(), r.Header["X-Forwarded-For"]),
+		RequestID: v.RequestID, Country: "XX",
+	}
+	if r.Method != http.MethodPost {
+		return dst, cognito.MethodNotAllowed(r.Method)
+	}
+	if r.URL.Path != "/" {
+		return dst, cognito.UnknownOperation("Cognito's API is served on / only.")
+	}
+	body, err := readBody(dst, r.Body, st.MaxBodyBytes)
+	if err != nil {
+		return body, err
+	}
+	v.Body = body
+	return body, nil
+}
+
+// Judge runs the stages that decide on a read request before the decision
+// hook: Cognito's parse, the signals (the phone number the request can make
+// the pool text, IP-list, geo and bot labels, country) and the web ACL,
+// whose verdict it writes to vd (left untouched when the config has no web
+// ACL). Labels already in v.Labels stay. It returns the error the proxy
+// answers when the web ACL allows the request (a malformed call, an invalid
+// phone number), and err when the web ACL could not decide (a rate store
+// under fail_closed).
+func (st *State) Judge(ctx context.Context, now time.Time, v *request.View, vd *waf.Verdict) (parseErr *cognito.Error, err error) {
+	parseErr = cognito.Parse(v)
+	if v.BodyValidJSON {
+		c := st.Clients[v.ClientID]
+		if phoneErr := phone.Resolve(v, c == nil || !c.NoPhoneUsernames); parseErr == nil {
+			parseErr = phoneErr
+		}
+	}
+	st.Signals.Annotate(v)
+	if st.WAF != nil {
+		err = st.WAF.Evaluate(ctx, now, v, vd)
+	}
+	return parseErr, err
+}
+
+// Decide applies, to a request the web ACL allowed, the operation policy,
+// the client rules and the Cognito rewrite, and returns what would be sent
+// upstream or the error the proxy answers instead.
+func (st *State) Decide(v *request.View, now time.Time) (cognito.Plan, *cognito.Error) {
+	op, _ := cognito.Lookup(v.Operation)
+	if err := st.Policy.Check(op); err != nil {
+		return cognito.Plan{}, err
+	}
+	c := st.Clients[v.ClientID]
+	if c == nil && v.ClientID != "" && !st.PassUnknownClients {
+		return cognito.Plan{}, cognito.Forbidden("App client " + v.ClientID + " is not served by this endpoint.")
+	}
+	if st.Protected {
+		if err := cognito.CheckRequest(st.Clients, v); err != nil {
+			return cognito.Plan{}, err
+		}
+	}
+	return st.Rewriter.Rewrite(v, c, now)
+}
