@@ -12,7 +12,7 @@ if ! command -v moto_server >/dev/null 2>&1 || ! python3 -c 'import boto3, moto'
 fi
 
 missing=()
-for cmd in redis-server; do
+for cmd in redis-server redis-cli; do
 	command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd")
 done
 if ((${#missing[@]})); then
@@ -20,7 +20,7 @@ if ((${#missing[@]})); then
 	sudo_cmd=""
 	[ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
 	$sudo_cmd apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq redis-server >/dev/null
+	DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq redis-server redis-tools >/dev/null
 fi
 
 # Browser end-to-end tests (internal/e2e): Debian's Chromium, driven by

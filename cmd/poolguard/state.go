@@ -61,8 +61,8 @@ func openShared(ctx context.Context, cfg *config.Config, log *slog.Logger) (*sha
 			return nil, fmt.Errorf("state.redis: %w", err)
 		}
 		policy, _ := redisstore.ParsePolicy(r.Failure)
-		sh.guard = redisstore.NewGuard(rs, redisstore.GuardOptions{Policy: policy, Local: mem, Ping: rs.Ping,
-			OnChange: func(degraded bool) { log.Warn("redis state", "degraded", degraded, "policy", r.Failure) }})
+		sh.guard = redisstore.NewGuard(rs, redisstore.GuardOptions{Policy: policy, Local: mem,
+			OnChange: func(node string, open bool) { log.Warn("redis node", "node", node, "circuit_open", open, "policy", r.Failure) }})
 		sh.close = append(sh.close, sh.guard.Close)
 		sh.store = sh.guard
 		memo = usermemo.NewRedis(client, r.KeyPrefix, usermemo.New(cfg.RefreshMemory.MaxEntries))

@@ -9,6 +9,7 @@ package redistest
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -32,6 +33,7 @@ type Server struct {
 	dir    string
 	port   int
 	extra  []string
+	conf   string // first argument: a config file (Sentinel mode)
 	mu     sync.Mutex
 	cmd    *exec.Cmd
 	exited chan struct{}
@@ -128,11 +130,16 @@ func (s *Server) Restart() {
 func (s *Server) start() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	args := append([]string{
+	var args []string
+	if s.conf != "" {
+		args = append(args, s.conf, "--sentinel")
+	}
+	args = append(args, []string{
 		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--dir", s.dir,
 		"--logfile", filepath.Join(s.dir, "redis.log"), "--daemonize", "no",
-	}, s.extra...)
+	}...)
+	args = append(args, s.extra...)
 	cmd := exec.Command(s.bin, args...)
 	if err := cmd.Start(); err != nil {
 		return err
@@ -167,8 +174,9 @@ func (s *Server) logTail() string {
 	return strings.Join(lines, " | ")
 }
 
-// Do sends one inline command and returns the first line of the reply, for
-// test setup (such as CLUSTER ADDSLOTSRANGE) without a client library.
+// Do sends one inline command and returns the reply's first line ("$-1"
+// for a missing value), or the content of a bulk-string reply, for test setup and checks (such as
+// CLUSTER ADDSLOTSRANGE or CLUSTER INFO) without a client library.
 func (s *Server) Do(cmd string) (string, error) {
 	c, err := net.DialTimeout("tcp", s.Addr(), time.Second)
 	if err != nil {
@@ -179,8 +187,30 @@ func (s *Server) Do(cmd string) (string, error) {
 	if _, err := c.Write([]byte(cmd + "\r\n")); err != nil {
 		return "", err
 	}
-	line, err := bufio.NewReader(c).ReadString('\n')
-	return strings.TrimSpace(line), err
+	r := bufio.NewReader(c)
+	line, err := r.ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "$") {
+		return strings.TrimSpace(line), err
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(line[1:]))
+	if err != nil || n < 0 {
+		return strings.TrimSpace(line), err // "$-1": no value
+	}
+	b := make([]byte, n+2)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return "", err
+	}
+	return string(b[:n]), nil
+}
+
+// Port returns the server's port.
+func (s *Server) Port() int { return s.port }
+
+// Running reports whether the server process is running (not killed).
+func (s *Server) Running() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cmd != nil
 }
 
 func ping(addr string) error {

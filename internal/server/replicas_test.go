@@ -284,7 +284,7 @@ func redisGuard(t *testing.T, rd *redistest.Server, policy redisstore.Policy) (*
 	if err != nil {
 		t.Fatal(err)
 	}
-	guard := redisstore.NewGuard(rs, redisstore.GuardOptions{Policy: policy, Ping: rs.Ping})
+	guard := redisstore.NewGuard(rs, redisstore.GuardOptions{Policy: policy})
 	t.Cleanup(guard.Close)
 	return guard, client
 }

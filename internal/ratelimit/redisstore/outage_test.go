@@ -22,16 +22,16 @@ func TestOutage(t *testing.T) {
 			prefix := uniquePrefix()
 			var mu sync.Mutex // OnChange runs on the probe's goroutine
 			var changes []bool
-			guard := func(onChange func(bool)) *Guard {
+			guard := func(onChange func(string, bool)) *Guard {
 				s, err := New(newClient(t, srv, false), prefix)
 				if err != nil {
 					t.Fatal(err)
 				}
-				g := NewGuard(s, GuardOptions{Policy: policy, Ping: s.Ping, MinBackoff: 5 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, OnChange: onChange})
+				g := NewGuard(s, GuardOptions{Policy: policy, MinBackoff: 5 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, OnChange: onChange})
 				t.Cleanup(g.Close)
 				return g
 			}
-			a := guard(func(d bool) { mu.Lock(); changes = append(changes, d); mu.Unlock() })
+			a := guard(func(_ string, d bool) { mu.Lock(); changes = append(changes, d); mu.Unlock() })
 			b := guard(nil)
 			const limit = 5
 			hit := func(key string) []ratelimit.Hit {

@@ -70,6 +70,18 @@ func evict(m map[string]*overRec, count, now int64) bool {
 	return true
 }
 
+// lookup returns key's count if it was over rule's limit less than a
+// window before Unix ms now.
+func (o *overTracker) lookup(rule string, key []byte, now int64) (int64, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	r := o.rules[rule][string(key)]
+	if r == nil || r.stale(now) {
+		return 0, false
+	}
+	return r.count, true
+}
+
 // collect returns rule's keys still over at Unix ms now, highest count first.
 func (o *overTracker) collect(rule string, now int64) []ratelimit.OverKey {
 	o.mu.Lock()

@@ -1,13 +1,16 @@
 -- decide.lua: count one request for each hit, in order; see package doc.
 -- KEYS[i]: the counter of hit i.
 -- ARGV[1]: arrival tick (ms, rounded up); ARGV[2]: query tick (ms, rounded
--- down); then per hit: limit, window (ms), terminating ('1' or '0').
+-- down); then per hit: limit, window (ms), terminating ('1' or '0'), and the
+-- hit's own arrival tick or 0 for ARGV[1] (a replay of hits counted locally
+-- during an outage). An arrival older than the key's latest one counts as
+-- the latest (replicas' clocks differ; replays come late): never less.
 -- Returns, per hit, the count (0 = not counted: after a terminating over).
 -- A counter is the MessagePack array [g, partial, last, t1 .. tn]: g = 0 for a light key whose ticks
 -- are its exact last arrivals; else g arrivals per group, the incomplete
 -- group's size and latest tick, and the marks of complete groups.
 local LIGHT, HEAVY = 11, 101
-local arrival, query = tonumber(ARGV[1]), tonumber(ARGV[2])
+local arrival0, query = tonumber(ARGV[1]), tonumber(ARGV[2])
 
 local function add(s, tick)
   s.partial = s.partial + 1
@@ -38,8 +41,10 @@ for i = 1, #KEYS do
   if stopped then
     out[i] = 0
   else
-    local a = 3 + (i - 1) * 3
+    local a = 3 + (i - 1) * 4
     local limit, len, term = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), ARGV[a + 2] == '1'
+    local arrival = tonumber(ARGV[a + 3])
+    if arrival == 0 then arrival = arrival0 end
     local s = {g = 0, partial = 0, last = 0, max = 0, t = {}}
     local raw = redis.call('GET', KEYS[i])
     if raw then
@@ -49,6 +54,11 @@ for i = 1, #KEYS do
         if query - f[j] < len then s.t[#s.t + 1] = f[j] end
       end
       if s.partial > 0 and query - s.last >= len then s.partial = 0 end
+      if s.g > 0 then
+        if arrival < s.last then arrival = s.last end
+      elseif #s.t > 0 and arrival < s.t[#s.t] then
+        arrival = s.t[#s.t]
+      end
     end
     local count
     if s.g > 0 and (#s.t > 0 or s.partial > 0) then

@@ -25,8 +25,10 @@ var decideScript = redis.NewScript(decideSrc)
 // one with New.
 type Store struct {
 	c       redis.UniversalClient
+	cc      *redis.ClusterClient // c in Cluster mode, else nil
 	prefix  string
 	cluster bool
+	single  string // the node's name when not in Cluster mode
 	over    overTracker
 }
 
@@ -38,7 +40,15 @@ func New(c redis.UniversalClient, prefix string) (*Store, error) {
 	if err := CheckPrefix(prefix); err != nil {
 		return nil, err
 	}
-	return &Store{c: c, prefix: prefix, cluster: IsCluster(c)}, nil
+	st := &Store{c: c, prefix: prefix, single: "redis"}
+	st.cc, st.cluster = c.(*redis.ClusterClient)
+	if rc, ok := c.(*redis.Client); ok {
+		st.single = rc.Options().Addr
+		if st.single == "FailoverClient" {
+			st.single = "sentinel"
+		}
+	}
+	return st, nil
 }
 
 // Decide implements ratelimit.Store with one script call (one round trip)
@@ -57,21 +67,13 @@ func (s *Store) Decide(ctx context.Context, now time.Time, hits []ratelimit.Hit,
 	if len(hits) == 0 {
 		return nil
 	}
-	ns := now.UnixNano()
-	query := floorDiv(ns, int64(time.Millisecond))
-	arrival := query
-	if ns != query*int64(time.Millisecond) {
-		arrival++
-	}
+	arrival, query := ticks(now)
 	if !s.cluster {
 		_, err := s.run(ctx, hits, results, arrival, query)
 		return err
 	}
 	for i := 0; i < len(hits); {
-		j := i + 1
-		for j < len(hits) && bytes.Equal(hits[j].Key, hits[i].Key) {
-			j++
-		}
+		j := s.runEnd(hits, i)
 		stopped, err := s.run(ctx, hits[i:j], results[i:j], arrival, query)
 		if err != nil {
 			return err
@@ -85,32 +87,111 @@ func (s *Store) Decide(ctx context.Context, now time.Time, hits []ratelimit.Hit,
 	return nil
 }
 
+// ticks returns now as an arrival tick (ms, rounded up) and a query tick
+// (ms, rounded down).
+func ticks(now time.Time) (arrival, query int64) {
+	ns := now.UnixNano()
+	query = floorDiv(ns, int64(time.Millisecond))
+	arrival = query
+	if ns != query*int64(time.Millisecond) {
+		arrival++
+	}
+	return arrival, query
+}
+
+// runEnd returns the end of the run of hits starting at i that one script
+// call decides: all of them in standalone mode, else the following hits
+// with the same key (one Cluster slot).
+func (s *Store) runEnd(hits []ratelimit.Hit, i int) int {
+	if !s.cluster {
+		return len(hits)
+	}
+	j := i + 1
+	for j < len(hits) && bytes.Equal(hits[j].Key, hits[i].Key) {
+		j++
+	}
+	return j
+}
+
+// node returns the name of the node that holds key's counters (its slot's
+// master in Cluster mode, as the client's slot map has it) and a key in the
+// same slot for probing it.
+func (s *Store) node(ctx context.Context, key []byte) (name, probe string, err error) {
+	if !s.cluster {
+		return s.single, "", nil
+	}
+	probe = "{" + string(keyTag(key)) + "}"
+	m, err := s.cc.MasterForKey(ctx, probe)
+	if err != nil {
+		return "", probe, unavailable(err)
+	}
+	return m.Options().Addr, probe, nil
+}
+
+// healthy reports whether the node named name answers for probe's slot, or
+// no longer holds that slot (the Cluster moved it: its circuit no longer
+// matters). In Cluster mode it asks the client to reload its slot map first,
+// so a failover is noticed without waiting for a redirection that a dead
+// node never sends.
+func (s *Store) healthy(ctx context.Context, name, probe string) bool {
+	if !s.cluster {
+		return s.c.Ping(ctx).Err() == nil
+	}
+	s.cc.ReloadState(ctx)
+	m, err := s.cc.MasterForKey(ctx, probe)
+	if err != nil {
+		return false
+	}
+	if m.Options().Addr != name {
+		return true
+	}
+	return m.Ping(ctx).Err() == nil
+}
+
+// isOver reports the count with which this replica last saw key over rule's
+// limit, if that was less than a window before Unix ms now.
+func (s *Store) isOver(rule string, key []byte, now int64) (int64, bool) {
+	return s.over.lookup(rule, key, now)
+}
+
 // run decides hits in one script call and reports whether a terminating hit
 // was over.
 func (s *Store) run(ctx context.Context, hits []ratelimit.Hit, results []ratelimit.Result, arrival, query int64) (bool, error) {
-	keys := make([]string, len(hits))
-	args := make([]any, 2, 2+3*len(hits))
+	return s.runReplay(ctx, nil, hits, results, arrival, query)
+}
+
+// runReplay is run with, first in the same script call, the hits counted
+// locally during an outage (only counted, never decided).
+func (s *Store) runReplay(ctx context.Context, replay []localHit, hits []ratelimit.Hit, results []ratelimit.Result, arrival, query int64) (bool, error) {
+	n := len(replay) + len(hits)
+	keys := make([]string, 0, n)
+	args := make([]any, 2, 2+4*n)
 	args[0], args[1] = arrival, query
+	for _, h := range replay {
+		keys = append(keys, s.counterKey(keyTag([]byte(h.key)), h.rule))
+		args = append(args, h.limit, int64(h.window/time.Millisecond), "0", h.tick)
+	}
 	var tag []byte
 	for i := range hits {
 		h := &hits[i]
 		if i == 0 || !bytes.Equal(h.Key, hits[i-1].Key) {
 			tag = keyTag(h.Key)
 		}
-		keys[i] = s.counterKey(tag, h.Rule)
+		keys = append(keys, s.counterKey(tag, h.Rule))
 		term := "0"
 		if h.Terminating {
 			term = "1"
 		}
-		args = append(args, h.Limit, int64(h.Window/time.Millisecond), term)
+		args = append(args, h.Limit, int64(h.Window/time.Millisecond), term, 0)
 	}
 	counts, err := decideScript.Run(ctx, s.c, keys, args...).Int64Slice()
 	if err != nil {
 		return false, unavailable(err)
 	}
-	if len(counts) != len(hits) {
-		return false, fmt.Errorf("%w: script returned %d counts for %d hits", ErrUnavailable, len(counts), len(hits))
+	if len(counts) != n {
+		return false, fmt.Errorf("%w: script returned %d counts for %d hits", ErrUnavailable, len(counts), n)
 	}
+	counts = counts[len(replay):]
 	stopped := false
 	for i, c := range counts {
 		h := &hits[i]
