@@ -82,6 +82,9 @@ func TestSecretRotationWithoutRestart(t *testing.T) {
 		wg       sync.WaitGroup
 	)
 	stop := make(chan struct{})
+	// done signals each finished sign-in to a test waiting for one; the
+	// app does not wait for the test.
+	done := make(chan struct{})
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -98,19 +101,27 @@ func TestSecretRotationWithoutRestart(t *testing.T) {
 				failures = append(failures, err)
 			}
 			mu.Unlock()
+			select {
+			case done <- struct{}{}:
+			default:
+			}
 		}
 	}()
 	sent := func() int { mu.Lock(); defer mu.Unlock(); return count }
+	// waitFor checks cond after each sign-in that finishes, until it holds;
+	// the bound only catches sign-ins that stopped.
 	waitFor := func(what string, cond func() bool) {
 		t.Helper()
-		deadline := time.Now().Add(pollTimeout)
+		deadline := time.NewTimer(pollTimeout)
+		defer deadline.Stop()
 		for !cond() {
-			if time.Now().After(deadline) {
+			select {
+			case <-done:
+			case <-deadline.C:
 				close(stop)
 				wg.Wait()
-				t.Fatalf("timed out waiting for %s", what)
+				t.Fatalf("no sign-in brought %s", what)
 			}
-			time.Sleep(10 * time.Millisecond)
 		}
 	}
 	waitFor("sign-ins before the rotation", func() bool { return sent() >= 3 })
