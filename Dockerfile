@@ -19,7 +19,8 @@ ARG VERSION=dev
 ARG REVISION=unknown
 RUN CGO_ENABLED=0 go build -trimpath -buildvcs=false \
       -ldflags "-s -w -X github.com/poolguard/poolguard/internal/buildinfo.version=${VERSION} -X github.com/poolguard/poolguard/internal/buildinfo.revision=${REVISION}" \
-      -o /out/poolguard ./cmd/poolguard
+      -o /out/poolguard ./cmd/poolguard \
+ && mkdir -p /out/var/lib/poolguard
 
 FROM gcr.io/distroless/static-debian12:nonroot
 ARG VERSION=dev
@@ -31,6 +32,9 @@ LABEL org.opencontainers.image.title="poolguard" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}"
 COPY --from=build /out/poolguard /poolguard
+# State (IP set changes, the S3 log spool, ACME certificates): mount a
+# volume here; it starts owned by the nonroot user.
+COPY --from=build --chown=65532:65532 /out/var/lib/poolguard /var/lib/poolguard
 USER 65532:65532
 # 8080: the public listener; 9090: admin (/healthz, /metrics), keep it private.
 EXPOSE 8080 9090

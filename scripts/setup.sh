@@ -11,6 +11,12 @@ if ! command -v moto_server >/dev/null 2>&1 || ! python3 -c 'import boto3, moto'
 	python3 -m pip install --quiet 'moto[server]' boto3
 fi
 
+# cfn-lint checks the CloudFormation stack (deploy/aws).
+if ! command -v cfn-lint >/dev/null 2>&1; then
+	echo "setup: installing cfn-lint with pip" >&2
+	python3 -m pip install --quiet cfn-lint
+fi
+
 missing=()
 for cmd in redis-server redis-cli; do
 	command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd")

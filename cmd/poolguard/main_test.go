@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -88,20 +87,12 @@ func TestUnknownCommand(t *testing.T) {
 // Dockerfile's ldflags) prints the stamped version and revision and the Go
 // version, under both spellings of the command.
 func TestVersionStamped(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	rev, err := exec.Command("git", "rev-parse", "HEAD").Output()
 	if err != nil {
 		t.Skipf("not in a git checkout: %v", err)
 	}
 	const pkg = "github.com/poolguard/poolguard/internal/buildinfo"
-	bin := filepath.Join(t.TempDir(), "poolguard")
-	build := exec.Command("go", "build", "-o", bin, "-ldflags",
-		"-X "+pkg+".version=v9.8.7-test -X "+pkg+".revision="+strings.TrimSpace(string(rev)), ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t, "-X "+pkg+".version=v9.8.7-test -X "+pkg+".revision="+strings.TrimSpace(string(rev)))
 	want := "poolguard v9.8.7-test (revision " + strings.TrimSpace(string(rev)) + ", " + runtime.Version() + ")\n"
 	for _, arg := range []string{"version", "--version"} {
 		out, err := exec.Command(bin, arg).CombinedOutput()

@@ -52,8 +52,18 @@ func (e *Error) Error() string {
 }
 
 // Load reads, decodes, defaults and validates the config file at path.
-// Any error is an *Error listing every problem, or an I/O error.
+// A path of the form env:NAME reads the config from the environment
+// variable NAME instead, for containers that get no mounted file (the ECS
+// stack in deploy/aws); problems then name env:NAME:LINE. Any error is an
+// *Error listing every problem, or an I/O error.
 func Load(path string) (*Config, error) {
+	if name, ok := strings.CutPrefix(path, "env:"); ok {
+		data, set := os.LookupEnv(name)
+		if !set || strings.TrimSpace(data) == "" {
+			return nil, fmt.Errorf("config: environment variable %s is not set or empty", name)
+		}
+		return Parse(path, []byte(data))
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
