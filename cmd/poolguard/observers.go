@@ -115,15 +115,8 @@ func registerS3(reg *prometheus.Registry, d *s3deliver.Deliverer) {
 // registerShared exposes the shared state's health: the Redis guard and
 // the secret refreshes.
 func registerShared(reg *prometheus.Registry, sh *shared) {
-	if g := sh.guard; g != nil {
-		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "poolguard_ratelimit_fallbacks_total",
-			Help: "Rate decisions taken on local counters because Redis was unreachable.",
-		}, func() float64 { return float64(g.Fallbacks()) }))
-		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "poolguard_ratelimit_degraded",
-			Help: "1 while Redis is unreachable and the failure policy applies.",
-		}, func() float64 { return boolFloat(g.Degraded()) }))
+	if sh.guard != nil {
+		registerRedis(reg, sh)
 	}
 	if l := sh.deps.Signals; l != nil {
 		metrics.RegisterIPLists(reg, l.Statuses)

@@ -3,11 +3,9 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -38,6 +36,7 @@ type shared struct {
 	deps  server.Deps
 	store sweeper
 	guard *redisstore.Guard // nil without Redis
+	redis *redisMetrics     // nil without Redis
 	close []func()
 }
 
@@ -49,21 +48,10 @@ func openShared(ctx context.Context, cfg *config.Config, log *slog.Logger) (*sha
 	memo := cognito.UsernameMemory(usermemo.New(cfg.RefreshMemory.MaxEntries))
 	var backend ipsets.Backend
 	if r := cfg.State.Redis; r.Address != "" {
-		client, err := redisstore.NewClient(redisstore.ClientConfig{
-			Addresses: strings.Split(r.Address, ","), Password: os.Getenv(r.PasswordEnv), TLS: redisTLS(r),
-		})
+		client, err := sh.openRedis(ctx, r, mem, log)
 		if err != nil {
-			return nil, fmt.Errorf("state.redis: %w", err)
+			return nil, err
 		}
-		sh.close = append(sh.close, func() { client.Close() })
-		rs, err := redisstore.New(client, r.KeyPrefix)
-		if err != nil {
-			return nil, fmt.Errorf("state.redis: %w", err)
-		}
-		policy, _ := redisstore.ParsePolicy(r.Failure)
-		sh.guard = redisstore.NewGuard(rs, redisstore.GuardOptions{Policy: policy, Local: mem,
-			OnChange: func(node string, open bool) { log.Warn("redis node", "node", node, "circuit_open", open, "policy", r.Failure) }})
-		sh.close = append(sh.close, sh.guard.Close)
 		sh.store = sh.guard
 		memo = usermemo.NewRedis(client, r.KeyPrefix, usermemo.New(cfg.RefreshMemory.MaxEntries))
 		backend = ipsets.NewRedis(client, r.KeyPrefix)

@@ -3,6 +3,7 @@ package config
 import (
 	"net/url"
 	"strings"
+	"time"
 )
 
 // State configures where shared and persistent state lives.
@@ -27,6 +28,21 @@ type Redis struct {
 	// Failure is fail_open (default: decide with local counters while Redis
 	// is down) or fail_closed (refuse requests that need Redis).
 	Failure string `yaml:"failure"`
+	// Cluster speaks the Cluster protocol to a single address (a managed
+	// service's configuration endpoint); a list implies it.
+	Cluster bool `yaml:"cluster"`
+	// SentinelMaster, when set, makes Address the Sentinels' addresses and
+	// names the master they monitor.
+	SentinelMaster string `yaml:"sentinel_master"`
+	// SentinelPasswordEnv names the environment variable holding the
+	// Sentinels' own password, if they have one.
+	SentinelPasswordEnv string `yaml:"sentinel_password_env"`
+	// LatencyBudget bounds how long a rate decision waits for Redis
+	// (default 50ms) before the failure policy decides.
+	LatencyBudget time.Duration `yaml:"latency_budget"`
+	// Replicas is the number of replicas sharing the limits, for the local
+	// share under fail_open; 0 (default) learns it from a heartbeat key.
+	Replicas int `yaml:"replicas"`
 }
 
 // Admin configures the admin API on the admin listener.
@@ -52,6 +68,15 @@ func (v *validator) state(c *Config) {
 		v.oneOf("state.redis.failure", r.Failure, "fail_open", "fail_closed")
 		if strings.ContainsAny(r.KeyPrefix, "{}") {
 			v.add("state.redis.key_prefix", "must not contain { or } (they pick Redis Cluster hash slots)")
+		}
+		if r.SentinelMaster != "" && r.Cluster {
+			v.add("state.redis.sentinel_master", "cannot be combined with cluster: true (Sentinel manages standalone masters)")
+		}
+		if r.LatencyBudget < 0 || r.LatencyBudget > 5*time.Second {
+			v.add("state.redis.latency_budget", "%v is not in [0, 5s]", r.LatencyBudget)
+		}
+		if r.Replicas < 0 {
+			v.add("state.redis.replicas", "must not be negative")
 		}
 	} else if r != (Redis{KeyPrefix: r.KeyPrefix, Failure: r.Failure}) {
 		v.add("state.redis.address", "is required when other state.redis keys are set")
