@@ -15,6 +15,7 @@ import (
 
 	"github.com/poolguard/poolguard/internal/adminapi"
 	"github.com/poolguard/poolguard/internal/analyze"
+	"github.com/poolguard/poolguard/internal/breached"
 	"github.com/poolguard/poolguard/internal/buildinfo"
 )
 
@@ -37,6 +38,8 @@ Usage:
                                      change IP sets at run time (admin API)
   poolguard health   [--admin HOST:PORT]
                                      exit 0 if a running poolguard's /healthz answers 200
+  poolguard passwords build --out FILE [--min-count N] INPUT...
+                                     compile the Pwned Passwords corpus into a filter
   poolguard version | --version      print the version, VCS revision and Go version
 `
 
@@ -66,6 +69,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return adminapi.CLI(args[1:], stdout, stderr)
 	case "health":
 		return health(args[1:], stdout, stderr)
+	case "passwords":
+		return breached.CLI(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, buildinfo.Get())
 		return 0

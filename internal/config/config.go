@@ -56,6 +56,9 @@ type Config struct {
 	// Signals are the label sources (IP lists, geo, bot signals) and the
 	// CAPTCHA/Challenge settings (signals.go).
 	Signals Signals `yaml:"signals"`
+	// BreachedPasswords refuses passwords found in breach corpora
+	// (hygiene.go).
+	BreachedPasswords BreachedPasswords `yaml:"breached_passwords"`
 
 	// File is the path the config was loaded from (not a YAML key).
 	File string `yaml:"-"`

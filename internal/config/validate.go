@@ -50,6 +50,7 @@ func validate(c *Config) []Problem {
 	v.tls(c.TLS)
 	v.hook(c.DecisionHook)
 	v.signals(&c.Signals)
+	v.breachedPasswords(&c.BreachedPasswords)
 	return v.problems
 }
 

@@ -84,6 +84,8 @@ type Metrics struct {
 	matchChild   cowMap[ruleKey, prometheus.Counter]
 	limitedChild cowMap[string, prometheus.Counter]
 	errorChild   cowMap[string, prometheus.Counter]
+	hygiene      *prometheus.CounterVec
+	hygieneChild cowMap[hygieneKey, prometheus.Counter]
 
 	keys *limitedKeys
 	req  *requestMetrics
@@ -142,6 +144,11 @@ func New(opts Options) (*Metrics, error) {
 		Name: "poolguard_proxy_errors_total",
 		Help: "Requests the proxy answered itself with a Cognito error, by error type.",
 	}, []string{"error_type"})
+	m.hygiene = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "poolguard_hygiene_checks_total",
+		Help: "Sign-up hygiene checks by check (password, phone, email) and result: password clean/refused/breached_sign_in; " +
+			"phone the line type, stored or invalid; email clean/disposable. No personal data.",
+	}, []string{"check", "result"})
 	m.storeErrors = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "poolguard_rate_store_errors_total",
 		Help: "Requests decided without the rate store because it failed.",
@@ -182,7 +189,11 @@ func New(opts Options) (*Metrics, error) {
 		return m.proxyErrors.WithLabelValues(OpOther)
 	}}
 
-	m.reg.MustRegister(m.requests, m.ruleMatches, m.rateLimited, m.latency, m.proxyErrors,
+	m.hygieneChild = cowMap[hygieneKey, prometheus.Counter]{limit: 100, overflow: func() prometheus.Counter {
+		return m.hygiene.WithLabelValues(OpOther, OpOther)
+	}}
+
+	m.reg.MustRegister(m.requests, m.ruleMatches, m.rateLimited, m.latency, m.proxyErrors, m.hygiene,
 		m.storeErrors, forwarded, droppedFunc, scrapeCollector{m},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.reg.MustRegister(m.req.collectors...)
@@ -262,6 +273,7 @@ func (m *Metrics) Observe(o *observe.Outcome) {
 			m.keys.add(rb.RuleName, rb.LimitValue, o.Start, rb.EvaluationWindowSec)
 		}
 	}
+	m.observeHygiene(o)
 	if o.ErrorType != "" {
 		m.errorChild.get(o.ErrorType, func(t string) prometheus.Counter {
 			return m.proxyErrors.WithLabelValues(t)
@@ -304,3 +316,22 @@ func (m *Metrics) Handler() http.Handler {
 // Registry returns the private registry, for tests and for registering
 // further collectors.
 func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// hygieneKey is one child of poolguard_hygiene_checks_total.
+type hygieneKey struct{ check, result string }
+
+// observeHygiene counts the sign-up hygiene checks o records.
+func (m *Metrics) observeHygiene(o *observe.Outcome) {
+	if o.View == nil {
+		return
+	}
+	h := &o.View.Hygiene
+	for _, k := range [...]hygieneKey{{"password", h.Password}, {"phone", h.Phone}, {"email", h.Email}} {
+		if k.result == "" {
+			continue
+		}
+		m.hygieneChild.get(k, func(k hygieneKey) prometheus.Counter {
+			return m.hygiene.WithLabelValues(k.check, k.result)
+		}).Inc()
+	}
+}

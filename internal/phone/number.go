@@ -89,18 +89,22 @@ func Parse(s string) (Number, error) {
 		return Number{}, ErrInvalid
 	}
 	n, err := phonenumbers.Parse(e164, "ZZ")
-	if err != nil || !phonenumbers.IsValidNumber(n) {
+	if err != nil {
 		return Number{}, ErrInvalid
 	}
+	// A number is valid exactly when its region's metadata give it a
+	// type (phonenumbers.IsValidNumber is that same test): asking for the
+	// type once saves a second pass over the patterns.
+	typ := phonenumbers.GetNumberType(n)
 	region := phonenumbers.GetRegionCodeForNumber(n)
-	if region == "" {
+	if typ == phonenumbers.UNKNOWN || region == "" {
 		return Number{}, ErrInvalid
 	}
 	return Number{
 		E164:        phonenumbers.Format(n, phonenumbers.E164),
 		CallingCode: "+" + strconv.Itoa(int(n.GetCountryCode())),
 		Region:      region,
-		Type:        typeName(phonenumbers.GetNumberType(n)),
+		Type:        typeName(typ),
 	}, nil
 }
 

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/nyaruka/phonenumbers"
 )
 
 func TestParse(t *testing.T) {
@@ -92,4 +94,44 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Parse(%q) = %+v", s, n)
 		}
 	})
+}
+
+// BenchmarkParse: what classifying one number costs a request.
+func BenchmarkParse(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse("+1 415 555 2671"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestParseAgreesWithIsValidNumber: Parse's validity test (a known type)
+// is libphonenumber's IsValidNumber, over every region's example numbers
+// of every type and their neighbours.
+func TestParseAgreesWithIsValidNumber(t *testing.T) {
+	checked := 0
+	for region := range phonenumbers.GetSupportedRegions() {
+		for typ := phonenumbers.FIXED_LINE; typ <= phonenumbers.VOICEMAIL; typ++ {
+			ex := phonenumbers.GetExampleNumberForType(region, typ)
+			if ex == nil {
+				continue
+			}
+			e164 := phonenumbers.Format(ex, phonenumbers.E164)
+			for _, s := range []string{e164, e164[:len(e164)-1], e164 + "0", e164[:len(e164)-1] + "9"} {
+				n, err := phonenumbers.Parse(s, "ZZ")
+				if err != nil {
+					continue
+				}
+				_, perr := Parse(s)
+				if (perr == nil) != phonenumbers.IsValidNumber(n) {
+					t.Errorf("%s: Parse err %v, IsValidNumber %v", s, perr, phonenumbers.IsValidNumber(n))
+				}
+				checked++
+			}
+		}
+	}
+	if checked < 1000 {
+		t.Fatalf("only %d numbers checked", checked)
+	}
 }

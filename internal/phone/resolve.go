@@ -163,3 +163,25 @@ outer:
 	}
 	return labels
 }
+
+// Outcome names, for metrics, what Resolve found in v (err is its
+// result): the line type of a named number, "stored", "invalid", or ""
+// when the request can send no SMS. It carries no personal data.
+func Outcome(v *request.View, err *cognito.Error) string {
+	switch {
+	case err != nil:
+		return "invalid"
+	case v.Phone != "":
+		for _, l := range v.Labels {
+			if t, ok := strings.CutPrefix(l, TypeNamespace); ok {
+				return t
+			}
+		}
+	}
+	for _, l := range v.Labels {
+		if l == LabelStored {
+			return "stored"
+		}
+	}
+	return ""
+}

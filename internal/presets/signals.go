@@ -1,6 +1,7 @@
 package presets
 
 import (
+	"github.com/poolguard/poolguard/internal/breached"
 	"github.com/poolguard/poolguard/internal/phone"
 	"github.com/poolguard/poolguard/internal/waf"
 )
@@ -21,11 +22,13 @@ var signInOps = []string{"InitiateAuth", "RespondToAuthChallenge"}
 var cognitoCredentialStuffing = definition{
 	doc: "Per-username sign-in limit across all source IPs (InitiateAuth, RespondToAuthChallenge), " +
 		"keyed on the x-poolguard-username pseudo-header, which the proxy stores only as a keyed hash. " +
-		"Stops one account being tried from many addresses, each under the per-IP limits.",
+		"Stops one account being tried from many addresses, each under the per-IP limits. " +
+		"Challenges sign-ins whose password is in the breached-password filter (USER_PASSWORD_AUTH; SRP carries no password).",
 	params: []Param{
 		{Name: "UsernameRateLimit", Kind: Limit, Default: int64(20), Doc: "Sign-in requests allowed per user name in the window (an SRP sign-in takes two)."},
 		{Name: "EvaluationWindowSec", Kind: Window, Default: int64(300), Doc: "The evaluation window, in seconds."},
-		{Name: "TestMode", Kind: Bool, Default: false, Doc: "Count instead of Block."},
+		{Name: "BreachedPasswordChallenge", Kind: Bool, Default: true, Doc: "Challenge sign-ins whose password is in the breached-password filter (label poolguard:credential:breached)."},
+		{Name: "TestMode", Kind: Bool, Default: false, Doc: "Count instead of Block and Challenge."},
 	},
 	build: func(b *builder, v values) {
 		b.awsRule(waf.Rule{
@@ -34,6 +37,20 @@ var cognitoCredentialStuffing = definition{
 			Action:           awsBlockOrCount(v.bool("TestMode")),
 			RuleLabels:       awsLabels("cognito:credential-stuffing:username"),
 			VisibilityConfig: awsVisible("CredentialStuffingPerUsername"),
+		})
+		if !v.bool("BreachedPasswordChallenge") {
+			return
+		}
+		action := &waf.RuleAction{Challenge: &waf.ChallengeAction{}}
+		if v.bool("TestMode") {
+			action = awsBlockOrCount(true)
+		}
+		b.awsRule(waf.Rule{
+			Name:             "BreachedPasswordSignIn",
+			Statement:        &[]waf.Statement{awsLabel("LABEL", breached.LabelBreached)}[0],
+			Action:           action,
+			RuleLabels:       awsLabels("cognito:credential-stuffing:breached-password"),
+			VisibilityConfig: awsVisible("BreachedPasswordSignIn"),
 		})
 	},
 }

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/poolguard/poolguard/internal/breached"
 	"github.com/poolguard/poolguard/internal/cognito"
 	"github.com/poolguard/poolguard/internal/phone"
 	"github.com/poolguard/poolguard/internal/request"
@@ -51,15 +52,20 @@ func (st *State) ReadView(r *http.Request, v *request.View, dst []byte) ([]byte,
 // whose verdict it writes to vd (left untouched when the config has no web
 // ACL). Labels already in v.Labels stay. It returns the error the proxy
 // answers when the web ACL allows the request (a malformed call, an invalid
-// phone number), and err when the web ACL could not decide (a rate store
+// phone number, a breached new password), and err when the web ACL could not decide (a rate store
 // under fail_closed).
 func (st *State) Judge(ctx context.Context, now time.Time, v *request.View, vd *waf.Verdict) (parseErr *cognito.Error, err error) {
 	parseErr = cognito.Parse(v)
 	if v.BodyValidJSON {
 		c := st.Clients[v.ClientID]
-		if phoneErr := phone.Resolve(v, c == nil || !c.NoPhoneUsernames); parseErr == nil {
+		phoneErr := phone.Resolve(v, c == nil || !c.NoPhoneUsernames)
+		v.Hygiene.Phone = phone.Outcome(v, phoneErr)
+		if parseErr == nil {
 			parseErr = phoneErr
 		}
+	}
+	if pwErr := st.checkPassword(v); parseErr == nil {
+		parseErr = pwErr
 	}
 	st.Signals.Annotate(v)
 	if st.WAF != nil {
@@ -87,3 +93,26 @@ func (st *State) Decide(v *request.View, now time.Time) (cognito.Plan, *cognito.
 	}
 	return st.Rewriter.Rewrite(v, c, now)
 }
+
+// checkPassword looks the password v carries up in the breached-password
+// filter: a breached sign-in gets breached.LabelBreached; a breached new
+// password gets the error returned.
+func (st *State) checkPassword(v *request.View) *cognito.Error {
+	d := breached.Check(v, st.Breached)
+	if d == breached.NotChecked {
+		return nil
+	}
+	v.Hygiene.Password = d.String()
+	switch d {
+	case breached.RefuseNew:
+		return errBreachedPassword
+	case breached.BreachedSignIn:
+		v.Labels = append(v.Labels, breached.LabelBreached)
+	}
+	return nil
+}
+
+// errBreachedPassword refuses a new password found in the breach corpus,
+// in the shape Cognito refuses a password its policy rejects.
+var errBreachedPassword = &cognito.Error{Status: http.StatusBadRequest, Type: "InvalidPasswordException",
+	Message: "Password does not conform to policy: Password has appeared in a data breach. Choose a different password."}

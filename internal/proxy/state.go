@@ -8,6 +8,7 @@ package proxy
 import (
 	"net/http"
 
+	"github.com/poolguard/poolguard/internal/breached"
 	"github.com/poolguard/poolguard/internal/challenge"
 	"github.com/poolguard/poolguard/internal/clientip"
 	"github.com/poolguard/poolguard/internal/cognito"
@@ -51,6 +52,8 @@ type State struct {
 	// Signals labels requests (IP lists, geo, bot signals) before the web
 	// ACL; nil adds no labels.
 	Signals *signals.Signals
+	// Breached is the breached-password filter; nil checks no password.
+	Breached *breached.Filter
 	// Challenge answers CAPTCHA/Challenge actions for browsers and serves
 	// challenge.Prefix; nil answers them with 405/202 only.
 	Challenge *challenge.Service

@@ -80,6 +80,9 @@ type View struct {
 	// call that can send an SMS (GetUserAttributeVerificationCode and
 	// UpdateUserAttributes of phone_number); empty otherwise.
 	Subject string
+	// Hygiene is what the sign-up hygiene checks decided, for metrics (no
+	// personal data).
+	Hygiene Hygiene
 	// Labels are the labels the signals stage found for the request (IP
 	// reputation lists, geo, bot signals). The web ACL starts every
 	// evaluation with them, so its first rule can match them.
@@ -125,4 +128,19 @@ func (v *View) HeaderValue(name string) (string, bool) {
 		return "", false
 	}
 	return vals[0], true
+}
+
+// Hygiene records the decisions of the sign-up hygiene checks on one
+// request; each field is "" when its check did not run.
+type Hygiene struct {
+	// Password is the breached-password check's decision: clean, refused
+	// or breached_sign_in.
+	Password string
+	// Phone is what the phone stage found: the line type of a named number
+	// (mobile, premium-rate, ...), "stored" for the user's stored number,
+	// or "invalid".
+	Phone string
+	// Email is the disposable e-mail check's decision: clean or
+	// disposable.
+	Email string
 }

@@ -119,7 +119,7 @@ func BuildState(cfg *config.Config, deps Deps) (*proxy.State, error) {
 	if !deps.Offline {
 		errs = append(errs, buildUpstreamHeaders(cfg, st))
 	}
-	errs = append(errs, buildHostedUI(cfg, st, deps))
+	errs = append(errs, buildHostedUI(cfg, st, deps), buildBreached(cfg, st))
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
