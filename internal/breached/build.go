@@ -121,7 +121,7 @@ func readFile(path, prefix string, minCount uint64, keys []uint64, st *Stats) ([
 		}
 		hash, count, ok := bytes.Cut(b, []byte(":"))
 		n, err := strconv.ParseUint(string(count), 10, 64)
-		if !ok || len(hash) != want || !isHex(string(hash)) || err != nil {
+		if !ok || len(hash) != want || !isHex(hash) || err != nil {
 			return keys, fmt.Errorf("%s:%d: not a %d-hex-digit hash and a count (HASH:COUNT)", path, line, want)
 		}
 		st.Read++
@@ -142,7 +142,7 @@ func readFile(path, prefix string, minCount uint64, keys []uint64, st *Stats) ([
 	return keys, nil
 }
 
-func isHex(s string) bool {
+func isHex[S string | []byte](s S) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'F' || c >= 'a' && c <= 'f') {
