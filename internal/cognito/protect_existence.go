@@ -1,6 +1,7 @@
 package cognito
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -16,6 +17,9 @@ type Replacement struct {
 	Err *Error
 	// Body is the 200 answer's JSON body when Err is nil.
 	Body []byte
+	// Relayed reports that the answer is the upstream's own (same status
+	// and error type) in the replacements' encoding, not one made up.
+	Relayed bool
 }
 
 // Generic answers Cognito gives with PreventUserExistenceErrors ENABLED.
@@ -62,6 +66,87 @@ func HideUserExistence(c *Client, v *request.View, errType string) *Replacement 
 	return nil
 }
 
+// RebuildsAnswer reports whether the proxy rebuilds the upstream's answer
+// (HTTP status, x-amzn-ErrorType without its colon) to request v for
+// client c instead of relaying it, so that the answer for a user that
+// exists and the one the proxy makes up for a user that does not leave
+// through one writer (Replacement.Write) and differ in nothing but the
+// request id: every error of the operations HideUserExistence covers, and
+// the successes of ForgotPassword and ResendConfirmationCode (whose
+// made-up form is a success). The caller then reads the body and passes it
+// to RebuildAnswer.
+func RebuildsAnswer(c *Client, v *request.View, status int, errType string) bool {
+	if c == nil || !c.Protection.HideUserExistence {
+		return false
+	}
+	switch v.Operation {
+	case "InitiateAuth", "RespondToAuthChallenge", "ConfirmForgotPassword", "ConfirmSignUp":
+		return status != http.StatusOK || errType != ""
+	case "ForgotPassword", "ResendConfirmationCode":
+		return true
+	}
+	return false
+}
+
+// RebuildAnswer returns the answer the proxy sends for an upstream answer
+// RebuildsAnswer selected: HideUserExistence's replacement when the error
+// reveals that the user does not exist; Cognito's generic
+// NotAuthorizedException "Incorrect username or password." for any
+// NotAuthorizedException to a password check (isPasswordCheck), whose
+// other messages ("User is disabled.", "Password attempts exceeded") only
+// an existing user can get; otherwise the same error (type, message,
+// status) or the same code delivery, re-encoded the way the replacements
+// are. It returns nil when body is not the JSON Cognito sends
+// (the caller relays it as it is).
+func RebuildAnswer(c *Client, v *request.View, status int, errType string, body []byte) *Replacement {
+	if rep := HideUserExistence(c, v, errType); rep != nil {
+		return rep
+	}
+	if errType == "NotAuthorizedException" && isPasswordCheck(v) {
+		// Whatever Cognito's detail (a disabled user, too many attempts),
+		// it exists only for users that exist: answer what an unknown
+		// user gets.
+		return &Replacement{Err: errIncorrectLogin, Relayed: true}
+	}
+	if status == http.StatusOK && errType == "" {
+		var d struct {
+			CodeDeliveryDetails *struct{ AttributeName, DeliveryMedium, Destination string }
+		}
+		if json.Unmarshal(body, &d) != nil || d.CodeDeliveryDetails == nil {
+			return nil
+		}
+		cd := d.CodeDeliveryDetails
+		return &Replacement{Body: deliveryJSON(cd.AttributeName, cd.DeliveryMedium, cd.Destination), Relayed: true}
+	}
+	var e struct {
+		Type    string `json:"__type"`
+		Message string `json:"message"` // also matches Message
+	}
+	if json.Unmarshal(body, &e) != nil {
+		return nil
+	}
+	if errType == "" {
+		errType = e.Type[strings.LastIndexByte(e.Type, '#')+1:] // "namespace#Type" or "Type"
+	}
+	if !isErrorType(errType) || status < 400 || status > 599 {
+		return nil
+	}
+	return &Replacement{Err: &Error{Status: status, Type: errType, Message: e.Message}, Relayed: true}
+}
+
+// isPasswordCheck reports whether v is a sign-in step that names a user
+// and checks what they know: InitiateAuth with any flow but a refresh, or
+// RespondToAuthChallenge to PASSWORD_VERIFIER.
+func isPasswordCheck(v *request.View) bool {
+	switch v.Operation {
+	case "InitiateAuth":
+		return v.AuthFlow != "REFRESH_TOKEN_AUTH" && v.AuthFlow != "REFRESH_TOKEN"
+	case "RespondToAuthChallenge":
+		return v.Parsed.Get("ChallengeName").String() == "PASSWORD_VERIFIER"
+	}
+	return false
+}
+
 // Write sends r in Cognito's shape and returns the status and the error
 // type ("" for a success) for the access log.
 func (r *Replacement) Write(w http.ResponseWriter, requestID string) (status int, errType string) {
@@ -87,7 +172,17 @@ func simulatedDelivery(username string) []byte {
 	if isPhone(username) {
 		medium, attr, dest = "SMS", "phone_number", "+*******"+username[len(username)-4:]
 	}
-	b := []byte(`{"CodeDeliveryDetails":{"AttributeName":"` + attr + `","DeliveryMedium":"` + medium + `","Destination":`)
+	return deliveryJSON(attr, medium, dest)
+}
+
+// deliveryJSON encodes a CodeDeliveryDetails answer, the one encoding
+// used for made-up and relayed deliveries alike.
+func deliveryJSON(attr, medium, dest string) []byte {
+	b := []byte(`{"CodeDeliveryDetails":{"AttributeName":`)
+	b = appendJSONString(b, attr)
+	b = append(b, `,"DeliveryMedium":`...)
+	b = appendJSONString(b, medium)
+	b = append(b, `,"Destination":`...)
 	b = appendJSONString(b, dest)
 	return append(b, "}}"...)
 }
@@ -117,4 +212,15 @@ func isPhone(s string) bool {
 		}
 	}
 	return true
+}
+
+// isErrorType reports whether s looks like a Cognito error code: ASCII
+// letters and digits only.
+func isErrorType(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return s != ""
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/poolguard/poolguard/internal/request"
+	"github.com/tidwall/gjson"
 )
 
 // fakeToken returns an unsigned JWT with the given claims JSON.
@@ -117,6 +118,66 @@ func TestHideUserExistence(t *testing.T) {
 				t.Errorf("got %s\nwant %s", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestRebuildAnswer(t *testing.T) {
+	on := &Client{ID: "app", Protection: Protection{HideUserExistence: true}}
+	incorrect := "NotAuthorizedException: Incorrect username or password."
+	tests := []struct {
+		name, op, flow, body string
+		status               int
+		errType              string
+		want                 string // rebuilt error, body, or "" when relayed as is
+	}{
+		{"wrong password", "InitiateAuth", "USER_PASSWORD_AUTH", `{"__type": "NotAuthorizedException", "message": "Incorrect username or password."}`, 400, "NotAuthorizedException", incorrect},
+		{"disabled user", "InitiateAuth", "USER_SRP_AUTH", `{"__type":"NotAuthorizedException","message":"User is disabled."}`, 400, "NotAuthorizedException", incorrect},
+		{"attempts exceeded", "InitiateAuth", "USER_PASSWORD_AUTH", `{"__type":"NotAuthorizedException","message":"Password attempts exceeded"}`, 400, "NotAuthorizedException", incorrect},
+		{"unknown user", "InitiateAuth", "USER_PASSWORD_AUTH", `{"__type":"UserNotFoundException","message":"User does not exist."}`, 400, "UserNotFoundException", incorrect},
+		{"refresh detail kept", "InitiateAuth", "REFRESH_TOKEN_AUTH", `{"__type":"NotAuthorizedException","message":"Refresh Token has been revoked"}`, 400, "NotAuthorizedException", "NotAuthorizedException: Refresh Token has been revoked"},
+		{"verifier", "RespondToAuthChallenge", "", `{"__type":"NotAuthorizedException","message":"User is disabled."}`, 400, "NotAuthorizedException", incorrect},
+		{"other error re-encoded", "InitiateAuth", "USER_PASSWORD_AUTH", `{"__type":"UserNotConfirmedException", "message":"User is not confirmed."}`, 400, "UserNotConfirmedException", "UserNotConfirmedException: User is not confirmed."},
+		{"type from a namespaced body", "ConfirmSignUp", "", `{"__type":"com.amazonaws.cognito#ExpiredCodeException","Message":"Invalid code."}`, 400, "", "ExpiredCodeException: Invalid code."},
+		{"server error", "ConfirmForgotPassword", "", `{"__type":"InternalErrorException","message":"x"}`, 500, "InternalErrorException", "InternalErrorException: x"},
+		{"delivery re-encoded", "ForgotPassword", "", `{"CodeDeliveryDetails": {"Destination": "j***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}}`, 200, "",
+			`{"CodeDeliveryDetails":{"AttributeName":"email","DeliveryMedium":"EMAIL","Destination":"j***@e***"}}`},
+		{"HTML relayed", "ResendConfirmationCode", "", `<html>500</html>`, 500, "", ""},
+		{"bad type relayed", "ConfirmSignUp", "", `{"__type":"X\r\nSet-Cookie: a=b","message":"m"}`, 400, "", ""},
+		{"success without delivery relayed", "ForgotPassword", "", `{}`, 200, "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v := &request.View{Operation: tc.op, Username: "jane", AuthFlow: tc.flow}
+			if tc.op == "RespondToAuthChallenge" {
+				v.Parsed = gjson.Parse(`{"ChallengeName":"PASSWORD_VERIFIER"}`)
+			}
+			if !RebuildsAnswer(on, v, tc.status, tc.errType) {
+				t.Fatalf("RebuildsAnswer = false")
+			}
+			r := RebuildAnswer(on, v, tc.status, tc.errType, []byte(tc.body))
+			got := ""
+			switch {
+			case r != nil && r.Err != nil:
+				got = r.Err.Error()
+				if r.Err.Status != tc.status {
+					t.Errorf("status %d; want %d", r.Err.Status, tc.status)
+				}
+			case r != nil:
+				got = string(r.Body)
+			}
+			if got != tc.want {
+				t.Errorf("got %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+	for _, c := range []struct {
+		c      *Client
+		op     string
+		status int
+	}{{nil, "InitiateAuth", 400}, {&Client{}, "InitiateAuth", 400}, {on, "SignUp", 400}, {on, "InitiateAuth", 200}, {on, "GetUser", 400}} {
+		if RebuildsAnswer(c.c, &request.View{Operation: c.op}, c.status, "") {
+			t.Errorf("RebuildsAnswer(%v, %s, %d) = true", c.c, c.op, c.status)
+		}
 	}
 }
 

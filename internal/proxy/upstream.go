@@ -91,8 +91,8 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, p
 	defer resp.Body.Close()
 	x.out.UpstreamStatus, x.out.Status = resp.StatusCode, resp.StatusCode
 	x.out.UpstreamErrorType = strings.TrimSuffix(resp.Header.Get("X-Amzn-Errortype"), ":")
-	if rep := cognito.HideUserExistence(st.Clients[x.view.ClientID], &x.view, x.out.UpstreamErrorType); rep != nil {
-		x.out.Status, x.out.ErrorType = rep.Write(w, x.view.RequestID)
+	if c := st.Clients[x.view.ClientID]; cognito.RebuildsAnswer(c, &x.view, resp.StatusCode, x.out.UpstreamErrorType) {
+		h.relayRebuilt(w, r, x, st, resp, c)
 		return
 	}
 	if plan.LearnUser && resp.StatusCode == http.StatusOK {
@@ -275,6 +275,51 @@ func (h *Handler) relayAndLearn(w http.ResponseWriter, r *http.Request, x *excha
 	if complete {
 		h.State().Rewriter.Learn(decoded(body, resp.Header.Get("Content-Encoding")), h.now())
 	}
+	copyHeaders(w.Header(), resp.Header)
+	if complete {
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	} else {
+		w.Header().Del("Content-Length") // the rest streams after what was read
+	}
+	st.CORS.apply(w.Header(), r.Header.Get("Origin"))
+	w.WriteHeader(resp.StatusCode)
+	_, _ = w.Write(body)
+	if !complete {
+		buf := copyPool.get()
+		defer copyPool.put(buf)
+		h.relayRest(w, x, resp.Body, *buf)
+	}
+}
+
+// maxRebuiltBytes bounds the answer read to rebuild it (errors and code
+// deliveries are a few hundred bytes).
+const maxRebuiltBytes = 64 << 10
+
+// relayRebuilt answers with cognito.RebuildAnswer's rebuilding of the
+// upstream's answer, so that the answers about a user that exists and
+// about one that does not go through one writer (Replacement.Write) and
+// differ only in the request id. An answer that cannot be rebuilt (not
+// Cognito's JSON, or too large) is relayed as it is.
+func (h *Handler) relayRebuilt(w http.ResponseWriter, r *http.Request, x *exchange, st *State, resp *upResponse, c *cognito.Client) {
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxRebuiltBytes+1))
+	if err != nil {
+		h.badAnswer(w, x, err)
+		return
+	}
+	complete := len(body) <= maxRebuiltBytes
+	if complete {
+		plain := decoded(body, resp.Header.Get("Content-Encoding"))
+		if rep := cognito.RebuildAnswer(c, &x.view, resp.StatusCode, x.out.UpstreamErrorType, plain); rep != nil {
+			status, errType := rep.Write(w, x.view.RequestID)
+			x.out.Status = status
+			if !rep.Relayed {
+				x.out.ErrorType = errType // made up by the proxy
+			}
+			return
+		}
+	}
+	h.log.Warn("upstream answer relayed without rebuilding it", "request_id", x.view.RequestID, "operation", x.view.Operation,
+		"status", resp.StatusCode, "bytes", len(body))
 	copyHeaders(w.Header(), resp.Header)
 	if complete {
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
