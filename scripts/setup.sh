@@ -11,7 +11,9 @@ if ! command -v moto_server >/dev/null 2>&1 || ! python3 -c 'import boto3, moto'
 	python3 -m pip install --quiet 'moto[server]' boto3
 fi
 
-# cfn-lint checks the CloudFormation stack (deploy/aws).
+# cfn-lint checks the CloudFormation stack (deploy/aws) and the exports
+# (internal/exportwaf), whose API calls botocore's wafv2 model also checks
+# (boto3, above, brings botocore).
 if ! command -v cfn-lint >/dev/null 2>&1; then
 	echo "setup: installing cfn-lint with pip" >&2
 	python3 -m pip install --quiet cfn-lint

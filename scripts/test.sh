@@ -10,7 +10,7 @@ scripts/setup.sh
 # Integration tests skip when a real component is missing; here that is a
 # failure, so a green run means they ran.
 export POOLGUARD_REQUIRE_MOTO=1 POOLGUARD_REQUIRE_REDIS=1 POOLGUARD_REQUIRE_BROWSER=1 POOLGUARD_REQUIRE_PEBBLE=1
-export POOLGUARD_REQUIRE_PROMTOOL=1 POOLGUARD_REQUIRE_SYSTEMD=1 POOLGUARD_REQUIRE_CFNLINT=1
+export POOLGUARD_REQUIRE_PROMTOOL=1 POOLGUARD_REQUIRE_SYSTEMD=1 POOLGUARD_REQUIRE_CFNLINT=1 POOLGUARD_REQUIRE_BOTOCORE=1
 
 go vet ./...
 go test -race -count=1 -timeout 15m "$@" ./...

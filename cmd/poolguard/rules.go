@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/poolguard/poolguard/internal/exportwaf"
 	"github.com/poolguard/poolguard/internal/presets"
 	"github.com/poolguard/poolguard/internal/ratelimit"
 	"github.com/poolguard/poolguard/internal/rulestest"
@@ -62,6 +63,7 @@ func rulesExport(args []string, stdout, stderr io.Writer) int {
 	fs.Var(params, "param", "a preset parameter K=V (repeatable)")
 	region := fs.String("region", presets.DefaultRegion, "region in set ARNs")
 	account := fs.String("account", presets.DefaultAccount, "account in set ARNs")
+	format := fs.String("format", "waf", "waf (AWS WAFv2 JSON) or cloudformation (a rule group template with its sets)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
@@ -70,7 +72,16 @@ func rulesExport(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	out, err := p.JSON()
+	var out []byte
+	switch *format {
+	case "waf":
+		out, err = p.JSON()
+	case "cloudformation":
+		out, err = exportwaf.RuleGroupTemplate(p)
+	default:
+		fmt.Fprintf(stderr, "poolguard rules export: --format %q is not waf or cloudformation\n", *format)
+		return 2
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

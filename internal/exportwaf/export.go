@@ -13,11 +13,13 @@
 //  2. PoolguardProxyAllow (Allow): the proxy's own requests, so that the
 //     per-IP rate rules below do not count every user of the proxy as one
 //     address (the proxy limits per client IP itself).
-//  3. The cognito-categories preset (seed 001): allow and deny lists and a
+//  3. The cognito-categories preset (the rate-based rules per action
+//     category that AWS's article "Protect your Amazon Cognito user pool with AWS WAF" recommends): allow and deny lists and a
 //     per-IP rate limit per action category, for everything else (Hosted
 //     UI paths, token-authorised calls made directly).
 //
-// Default action: Allow.
+// Default action: Allow. IP sets the config fills (waf.ip_sets of the same
+// name) are exported with their addresses.
 package exportwaf
 
 import (
@@ -26,12 +28,14 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"path/filepath"
 	"slices"
 
 	"github.com/poolguard/poolguard/internal/cognito"
 	"github.com/poolguard/poolguard/internal/config"
 	"github.com/poolguard/poolguard/internal/presets"
 	"github.com/poolguard/poolguard/internal/secrets"
+	"github.com/poolguard/poolguard/internal/webacl"
 )
 
 // Options places the web ACL.
@@ -63,6 +67,14 @@ type Export struct {
 	ForbiddenOperations, ProxyOnlyOperations []string
 	// HeaderName is the proxy header's name, "" without one.
 	HeaderName string
+	// EmptyIPSets names the IP sets exported without an address (neither
+	// the config nor the export fills them), for the caller to mention.
+	EmptyIPSets []string
+	// LogBucket is the default of the CloudFormation template's
+	// WAFLogsS3Bucket parameter ("" leaves logging off).
+	LogBucket string
+	// categoryRules names the rules of the cognito-categories preset.
+	categoryRules map[string]bool
 	// headerRef is the proxy header value's secret reference.
 	headerRef string
 }
@@ -123,11 +135,24 @@ func Build(cfg *config.Config, opts Options) (*Export, error) {
 		}
 		rules = append(rules, r)
 	}
-	e.IPSets = append(e.IPSets, cat.IPSets...)
+	e.categoryRules = map[string]bool{}
+	for _, r := range rules[len(rules)-len(cat.Rules):] {
+		e.categoryRules[r.(obj)["Name"].(string)] = true
+	}
+	sets, err := fillIPSets(cfg, cat.IPSets)
+	if err != nil {
+		return nil, err
+	}
+	e.IPSets = append(e.IPSets, sets...)
+	for _, s := range e.IPSets {
+		if len(s.Addresses) == 0 {
+			e.EmptyIPSets = append(e.EmptyIPSets, s.Name)
+		}
+	}
 	name := cmpOr(pa.Name, DefaultName)
 	e.WebACL = obj{
 		"Name":          name,
-		"Description":   "poolguard: only the proxy may call the secret-taking and proxy-only Cognito operations; seed-001 rate limits for the rest.",
+		"Description":   Description,
 		"DefaultAction": obj{"Allow": obj{}},
 		"Rules":         rules,
 		"VisibilityConfig": obj{
@@ -135,6 +160,53 @@ func Build(cfg *config.Config, opts Options) (*Export, error) {
 		},
 	}
 	return e, nil
+}
+
+// Description is the web ACL's description, within AWS's pattern for
+// descriptions (letters, digits, spaces and = : # @ / - , . + only).
+const Description = "poolguard web ACL for a Cognito user pool. Only the proxy may call the operations that take the app client secret. " +
+	"Per-IP rate limits per Cognito action category apply to every other call."
+
+// fillIPSets gives each preset IP set the addresses of the config's set of
+// the same name (waf.ip_sets), as CIDRs of the set's address family.
+func fillIPSets(cfg *config.Config, sets []presets.IPSet) ([]presets.IPSet, error) {
+	out := slices.Clone(sets)
+	var errs []error
+	for i := range out {
+		for j, cs := range cfg.WAF.IPSets {
+			if cs.Name != out[i].Name {
+				continue
+			}
+			addrs, err := webacl.IPSetAddresses(cs, filepath.Dir(cfg.File))
+			if err != nil {
+				errs = append(errs, fmt.Errorf("waf.ip_sets[%d] (%s): %w", j, cs.Name, err))
+				continue
+			}
+			cidrs, err := cidrsOf(addrs, out[i].IPAddressVersion == "IPV6")
+			if err != nil {
+				errs = append(errs, fmt.Errorf("waf.ip_sets[%d] (%s): %w", j, cs.Name, err))
+			}
+			out[i].Addresses = cidrs
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+// cidrsOf writes addrs as CIDRs (AWS wants 192.0.2.1/32, not 192.0.2.1),
+// refusing any address of the other family.
+func cidrsOf(addrs []string, v6 bool) ([]string, error) {
+	out := make([]string, 0, len(addrs))
+	for _, a := range addrs {
+		p, err := config.ParsePrefix(a)
+		if err != nil {
+			return nil, fmt.Errorf("%q: %w", a, err)
+		}
+		if p.Addr().Is4() == v6 {
+			return nil, fmt.Errorf("%q is not an %s address", a, map[bool]string{true: "IPv6", false: "IPv4"}[v6])
+		}
+		out = append(out, p.Masked().String())
+	}
+	return sortedSet(out), nil
 }
 
 // WebACLJSON returns the web ACL as indented AWS WAFv2 JSON, with the proxy

@@ -126,20 +126,34 @@ func (b *builder) file() {
 // default contents of the same name.
 func (b *builder) configSets() {
 	for i, s := range b.w.IPSets {
-		addrs := s.Addresses
-		if s.File != "" {
-			more, err := readLines(b.path(s.File))
-			if err != nil {
-				b.fail("waf.ip_sets[%d] (%s): %w", i, s.Name, err)
-				continue
-			}
-			addrs = append(append([]string{}, addrs...), more...)
+		addrs, err := IPSetAddresses(s, b.in.BaseDir)
+		if err != nil {
+			b.fail("waf.ip_sets[%d] (%s): %w", i, s.Name, err)
+			continue
 		}
 		b.ipSets[s.Name] = addrs
 	}
 	for _, s := range b.w.RegexPatternSets {
 		b.regexSets[s.Name] = s.Patterns
 	}
+}
+
+// IPSetAddresses returns a configured IP set's addresses: its list, then
+// its file's lines (relative to baseDir), as written.
+func IPSetAddresses(s config.IPSet, baseDir string) ([]string, error) {
+	addrs := s.Addresses
+	if s.File != "" {
+		path := s.File
+		if !filepath.IsAbs(path) && baseDir != "" {
+			path = filepath.Join(baseDir, path)
+		}
+		more, err := readLines(path)
+		if err != nil {
+			return nil, err
+		}
+		addrs = append(append([]string{}, addrs...), more...)
+	}
+	return addrs, nil
 }
 
 func (b *builder) path(p string) string {
