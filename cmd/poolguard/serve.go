@@ -147,7 +147,12 @@ func mountAdminAPI(srv *server.Server, cfg *config.Config, sh *shared, h *proxy.
 	}
 	srv.AdminMux().Handle("/v1/", adminapi.New(adminapi.Options{
 		Token: token, IPSets: sh.deps.IPSets,
-		Reload:      func(context.Context) error { return r.Reload() },
+		Reload: func(_ context.Context, force bool) error {
+			if force {
+				return r.ReloadForce()
+			}
+			return r.Reload()
+		},
 		RateLimited: sh.rateLimited(h),
 	}))
 	return nil

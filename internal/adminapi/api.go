@@ -27,7 +27,9 @@ type Options struct {
 	// IPSets is the registry the ipsets routes change.
 	IPSets *ipsets.Registry
 	// Reload rebuilds the configuration; its error is shown to the caller.
-	Reload func(ctx context.Context) error
+	// force (POST /v1/reload?force=true) skips the check that the new
+	// config keeps most clients and web ACL rules.
+	Reload func(ctx context.Context, force bool) error
 	// RateLimited returns, by rule name, the keys over their limit at now.
 	RateLimited func(now time.Time) map[string][]ratelimit.OverKey
 	// Now is the clock (time.Now if nil).

@@ -25,6 +25,7 @@ type fixture struct {
 	reg     *ipsets.Registry
 	now     time.Time
 	reloads int
+	forced  bool
 }
 
 func newFixture(t *testing.T, tok string) *fixture {
@@ -44,8 +45,9 @@ func newFixture(t *testing.T, tok string) *fixture {
 		Token:  tok,
 		IPSets: reg,
 		Now:    func() time.Time { return f.now },
-		Reload: func(context.Context) error {
+		Reload: func(_ context.Context, force bool) error {
 			f.reloads++
+			f.forced = force
 			if f.reloads == 2 {
 				return errors.New("config.yaml:3: waf.web_acl: no such file")
 			}
@@ -170,6 +172,15 @@ func TestReloadAndRateLimits(t *testing.T) {
 	}
 	if code, body := f.call(t, "POST", "/v1/reload", auth, ""); code != 422 || !strings.Contains(body, "previous configuration stays in use") {
 		t.Fatalf("failed reload: %d %s", code, body)
+	}
+	if f.forced {
+		t.Fatal("a reload without force=true was forced")
+	}
+	if code, body := f.call(t, "POST", "/v1/reload?force=true", auth, ""); code != 200 || !f.forced {
+		t.Fatalf("forced reload: %d %s, forced %v", code, body, f.forced)
+	}
+	if code, body := f.call(t, "POST", "/v1/reload?force=maybe", auth, ""); code != 400 || f.reloads != 3 {
+		t.Fatalf("reload with force=maybe: %d %s after %d reloads; want 400 and no reload", code, body, f.reloads)
 	}
 	code, body := f.call(t, "GET", "/v1/ratelimits", auth, "")
 	if code != 200 || !strings.Contains(body, `{"rules":[{"rule":"SignIn","keys":[{"key":"203.0.113.9","count":150,`) {

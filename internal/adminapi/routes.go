@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/netip"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -151,7 +152,15 @@ func (a *api) reload(r *http.Request) (any, error) {
 	if a.o.Reload == nil {
 		return nil, &Error{Status: http.StatusNotImplemented, Code: "NotConfigured", Message: "reload is not available"}
 	}
-	if err := a.o.Reload(r.Context()); err != nil {
+	force := false
+	if v := r.URL.Query().Get("force"); v != "" {
+		f, err := strconv.ParseBool(v)
+		if err != nil {
+			return nil, badRequest("InvalidParameter", "force must be true or false")
+		}
+		force = f
+	}
+	if err := a.o.Reload(r.Context(), force); err != nil {
 		return nil, &Error{Status: http.StatusUnprocessableEntity, Code: "ReloadFailed", Message: "reload failed; the previous configuration stays in use: " + err.Error(), Err: err}
 	}
 	return map[string]string{"status": "reloaded"}, nil

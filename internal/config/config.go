@@ -59,6 +59,11 @@ type Config struct {
 	// BreachedPasswords refuses passwords found in breach corpora
 	// (hygiene.go).
 	BreachedPasswords BreachedPasswords `yaml:"breached_passwords"`
+	// ReloadConfirm lets a reload apply a config that removes all or most
+	// of the running clients or web ACL rules: it must read
+	// "clients=<n> rules=<m>", the new config's counts (see
+	// docs/configuration.md, Reloads).
+	ReloadConfirm string `yaml:"reload_confirm"`
 
 	// File is the path the config was loaded from (not a YAML key).
 	File string `yaml:"-"`

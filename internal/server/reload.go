@@ -39,13 +39,21 @@ func NewReloader(path string, cfg *config.Config, deps Deps, handler *proxy.Hand
 
 // Reload loads the config file again and, if it is valid, publishes it.
 // Listener addresses cannot change without a restart; a change to them is
-// reported and ignored.
-func (r *Reloader) Reload() error {
+// reported and ignored. A config that would remove every client or web
+// ACL rule, or more than half of either, is refused (ErrReloadShrinks)
+// unless its reload_confirm names the new counts.
+func (r *Reloader) Reload() error { return r.reload(false) }
+
+// ReloadForce is Reload without the check that the new config keeps most
+// clients and web ACL rules (the admin API's force=true).
+func (r *Reloader) ReloadForce() error { return r.reload(true) }
+
+func (r *Reloader) reload(force bool) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	cfg, err := config.Load(r.path)
 	if err == nil {
-		err = r.apply(cfg)
+		err = r.apply(cfg, force)
 	}
 	if err != nil {
 		r.failures.Add(1)
@@ -60,9 +68,12 @@ func (r *Reloader) Reload() error {
 	return nil
 }
 
-func (r *Reloader) apply(cfg *config.Config) error {
+func (r *Reloader) apply(cfg *config.Config, force bool) error {
 	st, err := BuildState(cfg, r.deps)
 	if err != nil {
+		return err
+	}
+	if err := checkShrink(cfg.File, r.handler.State(), st, cfg.ReloadConfirm, force); err != nil {
 		return err
 	}
 	if cfg.Listen != r.current.Listen || cfg.AdminListen != r.current.AdminListen {
