@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Mutation testing of poolguard's security-critical code with gremlins
+# (pinned below, installed from the Go module proxy by `go run`). For each
+# package it plants one small fault at a time (a flipped comparison, && for
+# ||, + for -, ...) in the files listed below, runs the package's tests, and
+# prints the kill rate and every surviving mutant as a diff.
+#
+# Usage: scripts/mutation.sh [--check] [--changed BASE] [PACKAGE...]
+#   PACKAGE         package directories to run (default: all listed below)
+#   --check         fail when a package's kill rate is below the figure
+#                   recorded in scripts/mutation-rates.txt
+#   --changed BASE  run only the listed packages whose files differ from
+#                   the git revision BASE (for CI on a change)
+# Environment: MUTATION_WORKERS (1), MUTATION_TIMEOUT_COEFFICIENT (5): a
+# mutant's tests are stopped after that many times the package's normal
+# test time and count as killed (TIMED OUT).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+GREMLINS=github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0
+RATES=scripts/mutation-rates.txt
+
+# package directory | files under test (a regexp on the file name)
+SCOPES=(
+	"internal/cognito|^(secrethash|rewrite|refresh|jsonedit|protect|protect_existence|protect_token)\.go$"
+	"internal/clientip|\.go$"
+	"internal/ratelimit|\.go$"
+	"internal/waf|^(stmt_.*|fwdip|keyhash)\.go$"
+	"internal/waflog|^redact\.go$"
+	"internal/challenge|\.go$"
+	"internal/proxy|^uphead\.go$"
+	"internal/hostedui|^clientauth\.go$"
+	"internal/adminapi|^api\.go$"
+)
+
+check=0
+base=""
+want=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--check) check=1 ;;
+	--changed) base="$2"; shift ;;
+	-h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+	*) want+=("${1%/}") ;;
+	esac
+	shift
+done
+
+selected=()
+for s in "${SCOPES[@]}"; do
+	pkg=${s%%|*}
+	if [ ${#want[@]} -gt 0 ] && ! printf '%s\n' "${want[@]}" | grep -qx "$pkg"; then
+		continue
+	fi
+	if [ -n "$base" ] && git diff --quiet "$base" -- "$pkg"/*.go; then
+		continue
+	fi
+	selected+=("$s")
+done
+if [ ${#selected[@]} -eq 0 ]; then
+	echo "mutation: no listed package selected"
+	exit 0
+fi
+
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+failed=0
+start=$SECONDS
+for s in "${selected[@]}"; do
+	pkg=${s%%|*}
+	scope=${s#*|}
+	# gremlins walks the package directory and its subdirectories: exclude
+	# the subdirectories and every file outside the scope.
+	excl=(-E '/')
+	for f in "$pkg"/*.go; do
+		name=$(basename "$f")
+		case "$name" in *_test.go) continue ;; esac
+		if ! [[ "$name" =~ $scope ]]; then
+			excl+=(-E "^${name//./\\.}\$")
+		fi
+	done
+	t0=$SECONDS
+	echo "== $pkg: gremlins, 1 worker ($(date -u +%H:%M:%S) UTC)"
+	if ! nice -n 10 go run "$GREMLINS" unleash --silent \
+		--workers "${MUTATION_WORKERS:-1}" --test-cpu 1 \
+		--timeout-coefficient "${MUTATION_TIMEOUT_COEFFICIENT:-5}" \
+		--invert-logical --invert-loopctrl --invert-assignments --invert-bitwise \
+		--invert-bwassign --remove-self-assignments \
+		"${excl[@]}" -o "$out/result.json" "./$pkg" >"$out/log" 2>&1; then
+		cat "$out/log"
+		echo "mutation: gremlins failed on $pkg"
+		failed=1
+		continue
+	fi
+	args=(-pkg "$pkg" -json "$out/result.json" -rates "$RATES")
+	if [ $check -eq 1 ]; then
+		args+=(-check)
+	fi
+	if ! go run ./scripts/mutreport "${args[@]}"; then
+		failed=1
+	fi
+	echo "   ($((SECONDS - t0)) s)"
+done
+echo "mutation: ${#selected[@]} package(s) in $((SECONDS - start)) s"
+exit $failed
