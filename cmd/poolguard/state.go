@@ -13,6 +13,7 @@ import (
 	"github.com/poolguard/poolguard/internal/config"
 	"github.com/poolguard/poolguard/internal/hook"
 	"github.com/poolguard/poolguard/internal/ipsets"
+	"github.com/poolguard/poolguard/internal/outcome"
 	"github.com/poolguard/poolguard/internal/proxy"
 	"github.com/poolguard/poolguard/internal/ratelimit"
 	"github.com/poolguard/poolguard/internal/ratelimit/redisstore"
@@ -66,7 +67,7 @@ func openShared(ctx context.Context, cfg *config.Config, log *slog.Logger) (*sha
 	go reg.Run(ctx, 0, time.Now, func(err error) { log.Warn("ip sets", "err", err) })
 	sh.deps = server.Deps{Store: sh.store, Secrets: secrets.NewAWSSources(log), UsernameMemory: memo,
 		IPSets: reg, HostedUITransport: hostedUITransport(cfg), HookCounters: new(hook.Counters),
-		Signals: signals.NewManager(log, nil)}
+		Signals: signals.NewManager(log, nil), Outcomes: outcome.NewMemory(outcome.DefaultMaxRecords), OutcomeStats: new(outcome.Stats)}
 	every := cfg.Signals.RefreshCheck
 	if every <= 0 {
 		every = time.Minute

@@ -7,6 +7,7 @@ package observe
 import (
 	"time"
 
+	"github.com/poolguard/poolguard/internal/outcome"
 	"github.com/poolguard/poolguard/internal/request"
 	"github.com/poolguard/poolguard/internal/waf"
 )
@@ -62,6 +63,10 @@ type Outcome struct {
 	// HookFailure is why the decision hook did not decide (timeout,
 	// unavailable, bad_status, bad_response, overloaded, canceled), or "".
 	HookFailure string
+	// Tracking is the attack-protection tracker's state for the request
+	// (the labels it added, the counts they came from and the classified
+	// answer); nil when the tracker does not count the request's operation.
+	Tracking *outcome.Exchange
 }
 
 // Observer receives finished requests.

@@ -39,7 +39,7 @@ func convertMore(k Kind, v any) (any, error) {
 		}
 		return n, nil
 	}
-	return nil, fmt.Errorf("unknown kind %d", k)
+	return convertAttack(k, v)
 }
 
 // stringList accepts a list (or one comma-separated string, as CloudFormation

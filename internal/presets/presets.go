@@ -108,6 +108,7 @@ var definitions = map[string]definition{
 	"cognito-credential-stuffing": cognitoCredentialStuffing,
 	"cognito-sms-pumping":         cognitoSMSPumping,
 	"cognito-advanced":            cognitoAdvanced,
+	AttackProtection:              cognitoAttackProtection,
 }
 
 // Names returns the preset names, sorted.

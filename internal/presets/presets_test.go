@@ -10,7 +10,7 @@ import (
 )
 
 func TestNames(t *testing.T) {
-	want := []string{"cognito-advanced", "cognito-allowlist", "cognito-categories", "cognito-credential-stuffing", "cognito-proxy", "cognito-sms-pumping"}
+	want := []string{"cognito-advanced", "cognito-allowlist", "cognito-attack-protection", "cognito-categories", "cognito-credential-stuffing", "cognito-proxy", "cognito-sms-pumping"}
 	if got := Names(); !slices.Equal(got, want) {
 		t.Fatalf("Names() = %v, want %v", got, want)
 	}
@@ -135,7 +135,7 @@ func TestGenerateErrors(t *testing.T) {
 		params map[string]any
 		want   []string // substrings of the error
 	}{
-		{"cognito-nope", nil, []string{`unknown preset "cognito-nope"`, "cognito-advanced, cognito-allowlist, cognito-categories, cognito-credential-stuffing, cognito-proxy, cognito-sms-pumping"}},
+		{"cognito-nope", nil, []string{`unknown preset "cognito-nope"`, "cognito-advanced, cognito-allowlist, cognito-attack-protection, cognito-categories, cognito-credential-stuffing, cognito-proxy, cognito-sms-pumping"}},
 		{"cognito-proxy", map[string]any{"Ratelimit": 100}, []string{"cognito-proxy", `unknown parameter "Ratelimit"`, "EvaluationWindowSec, RateLimit, TestMode"}},
 		{"cognito-proxy", map[string]any{"RateLimit": 9}, []string{"cognito-proxy", "RateLimit", "between 10 and 2000000000"}},
 		{"cognito-proxy", map[string]any{"RateLimit": 2_000_000_001}, []string{"RateLimit", "between"}},

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/poolguard/poolguard/internal/observe"
+	"github.com/poolguard/poolguard/internal/outcome"
 	"github.com/poolguard/poolguard/internal/request"
 	"github.com/poolguard/poolguard/internal/waf"
 )
@@ -16,6 +17,7 @@ type exchange struct {
 	view    request.View
 	verdict waf.Verdict
 	out     observe.Outcome
+	track   outcome.Exchange
 }
 
 var exchangePool = sync.Pool{New: func() any { return new(exchange) }}
@@ -32,5 +34,6 @@ func getExchange(now time.Time) *exchange {
 func putExchange(x *exchange) {
 	x.view = request.View{}
 	x.out = observe.Outcome{}
+	x.track = outcome.Exchange{}
 	exchangePool.Put(x)
 }

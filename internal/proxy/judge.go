@@ -8,6 +8,7 @@ import (
 
 	"github.com/poolguard/poolguard/internal/breached"
 	"github.com/poolguard/poolguard/internal/cognito"
+	"github.com/poolguard/poolguard/internal/outcome"
 	"github.com/poolguard/poolguard/internal/phone"
 	"github.com/poolguard/poolguard/internal/request"
 	"github.com/poolguard/poolguard/internal/waf"
@@ -55,6 +56,14 @@ func (st *State) ReadView(r *http.Request, v *request.View, dst []byte) ([]byte,
 // phone number, a breached new password), and err when the web ACL could not decide (a rate store
 // under fail_closed).
 func (st *State) Judge(ctx context.Context, now time.Time, v *request.View, vd *waf.Verdict) (parseErr *cognito.Error, err error) {
+	return st.judge(ctx, now, v, vd, nil)
+}
+
+// judge is Judge with the attack-protection tracker's labels added after
+// the signals' when tx is not nil (the live handler; the rule tester
+// passes nil and neither reads nor changes the outcome counts). A tracker
+// store failure under fail_closed is returned as err.
+func (st *State) judge(ctx context.Context, now time.Time, v *request.View, vd *waf.Verdict, tx *outcome.Exchange) (parseErr *cognito.Error, err error) {
 	parseErr = cognito.Parse(v)
 	if v.BodyValidJSON {
 		c := st.Clients[v.ClientID]
@@ -68,6 +77,11 @@ func (st *State) Judge(ctx context.Context, now time.Time, v *request.View, vd *
 		parseErr = pwErr
 	}
 	st.Signals.Annotate(v)
+	if tx != nil {
+		if err = st.Outcomes.Before(ctx, now, v, tx); err != nil {
+			return parseErr, err
+		}
+	}
 	if st.WAF != nil {
 		err = st.WAF.Evaluate(ctx, now, v, vd)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/poolguard/poolguard/internal/clientip"
 	"github.com/poolguard/poolguard/internal/cognito"
 	"github.com/poolguard/poolguard/internal/hook"
+	"github.com/poolguard/poolguard/internal/outcome"
 	"github.com/poolguard/poolguard/internal/signals"
 	"github.com/poolguard/poolguard/internal/waf"
 )
@@ -57,6 +58,10 @@ type State struct {
 	// Challenge answers CAPTCHA/Challenge actions for browsers and serves
 	// challenge.Prefix; nil answers them with 405/202 only.
 	Challenge *challenge.Service
+	// Outcomes is the attack-protection tracker: it labels sign-in,
+	// recovery and SMS-sending calls from the counts of Cognito's earlier
+	// answers, and counts each answer; nil tracks nothing.
+	Outcomes *outcome.Tracker
 }
 
 // Policy is the operation policy by class.

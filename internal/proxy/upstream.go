@@ -91,6 +91,10 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, p
 	defer resp.Body.Close()
 	x.out.UpstreamStatus, x.out.Status = resp.StatusCode, resp.StatusCode
 	x.out.UpstreamErrorType = strings.TrimSuffix(resp.Header.Get("X-Amzn-Errortype"), ":")
+	if err := h.outcomesAfter(r, st, x, resp, buf); err != nil {
+		h.badAnswer(w, x, err)
+		return
+	}
 	if c := st.Clients[x.view.ClientID]; cognito.RebuildsAnswer(c, &x.view, resp.StatusCode, x.out.UpstreamErrorType) {
 		h.relayRebuilt(w, r, x, st, resp, c)
 		return

@@ -20,6 +20,7 @@ import (
 	"github.com/poolguard/poolguard/internal/hostedui"
 	"github.com/poolguard/poolguard/internal/ipsets"
 	"github.com/poolguard/poolguard/internal/observe"
+	"github.com/poolguard/poolguard/internal/outcome"
 	"github.com/poolguard/poolguard/internal/proxy"
 	"github.com/poolguard/poolguard/internal/ratelimit"
 	"github.com/poolguard/poolguard/internal/secrets"
@@ -59,6 +60,15 @@ type Deps struct {
 	// placeholder) and admin-mode credentials are not looked up, so the
 	// state builds without the real secrets.
 	Offline bool
+	// Outcomes keeps the attack-protection counts across reloads (and
+	// replicas, when Redis-backed); nil gives each build its own memory.
+	Outcomes outcome.Store
+	// OutcomeHasher keys those counts; nil keys them with
+	// signals.key_hash_secret (or a random key).
+	OutcomeHasher *outcome.Hasher
+	// OutcomeStats counts the tracker's outcomes and labels across
+	// reloads (for the metrics); nil gives each build its own.
+	OutcomeStats *outcome.Stats
 }
 
 // BuildState compiles cfg into the proxy's request-time state. It reads
@@ -113,6 +123,9 @@ func BuildState(cfg *config.Config, deps Deps) (*proxy.State, error) {
 		errs = append(errs, err)
 	}
 	st.WAF = engine
+	if err := buildOutcomes(cfg, deps, st, in.KeyHashKey); err != nil {
+		errs = append(errs, err)
+	}
 	if st.Hook, err = hook.New(cfg.DecisionHook, deps.HookCounters); err != nil {
 		errs = append(errs, err)
 	}

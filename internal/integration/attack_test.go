@@ -1,0 +1,232 @@
+package integration
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/poolguard/poolguard/internal/cognitotest"
+)
+
+// attackExtra turns on the attack protection with its defaults, trusting
+// the loopback peer's X-Forwarded-For so a test can play many sources.
+const attackExtra = `trusted_proxies: [127.0.0.1/32]
+waf:
+  presets: [cognito-attack-protection]
+`
+
+// attackTarget is where a scenario sends its calls: the proxies (round
+// robin, as a load balancer would) and the hop that counts what reached
+// Cognito.
+type attackTarget struct {
+	urls []string
+	hop  *cognitotest.StrictHop
+	app  testApp
+	n    int
+}
+
+// call sends one Cognito call from ip and returns the status and, for a
+// refusal by the proxy, the x-amzn-waf-action header or error type.
+func (at *attackTarget) call(t *testing.T, ip, op, body string) (int, string) {
+	t.Helper()
+	u := at.urls[at.n%len(at.urls)]
+	at.n++
+	req, _ := http.NewRequest(http.MethodPost, u+"/", strings.NewReader(body))
+	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService."+op)
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Forwarded-For", ip)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	if a := resp.Header.Get("X-Amzn-Waf-Action"); a != "" {
+		return resp.StatusCode, a
+	}
+	return resp.StatusCode, strings.TrimSuffix(resp.Header.Get("X-Amzn-Errortype"), ":")
+}
+
+// signIn tries USER_PASSWORD_AUTH for user with password from ip.
+func (at *attackTarget) signIn(t *testing.T, ip, user, password string) (int, string) {
+	t.Helper()
+	return at.call(t, ip, "InitiateAuth", fmt.Sprintf(
+		`{"ClientId":%q,"AuthFlow":"USER_PASSWORD_AUTH","AuthParameters":{"USERNAME":%q,"PASSWORD":%q}}`,
+		at.app.client.ID, user, password))
+}
+
+// reached returns how many calls of op reached Cognito since the hop was
+// last reset.
+func (at *attackTarget) reached(op string) int {
+	n := 0
+	for _, r := range at.hop.Requests() {
+		if r.Operation == op {
+			n++
+		}
+	}
+	return n
+}
+
+// realUsers are legitimate users who sign in from their own addresses
+// while an attack runs.
+type realUsers struct {
+	names    []string
+	password string
+	next     int
+	signIns  int
+	refused  []string
+}
+
+func newRealUsers(t *testing.T, e *cognitoEnv, a testApp, n int) *realUsers {
+	t.Helper()
+	ru := &realUsers{password: "Real-user-pass-1!"}
+	for i := range n {
+		name := fmt.Sprintf("real%02d@example.com", i)
+		cognitotest.CreateConfirmedUser(t, e.admin, a.pool.ID, name, ru.password, map[string]string{"email": name})
+		ru.names = append(ru.names, name)
+	}
+	return ru
+}
+
+// one lets the next real user sign in, now and then after a typo, from her
+// own address.
+func (ru *realUsers) one(t *testing.T, at *attackTarget) {
+	t.Helper()
+	i := ru.next % len(ru.names)
+	ru.next++
+	ip := fmt.Sprintf("172.16.%d.%d", i, 10+i)
+	if ru.next%5 == 0 {
+		if status, why := at.signIn(t, ip, ru.names[i], "typo-"+ru.password); status != 400 {
+			ru.refused = append(ru.refused, fmt.Sprintf("%s typo: %d %s", ru.names[i], status, why))
+		}
+	}
+	ru.signIns++
+	if status, why := at.signIn(t, ip, ru.names[i], ru.password); status != 200 {
+		ru.refused = append(ru.refused, fmt.Sprintf("%s: %d %s", ru.names[i], status, why))
+	}
+}
+
+// startAttackScenario starts a pool with email user names (so a user has
+// two names: her email and her sub) and one proxy in front of the hop.
+func startAttackScenario(t *testing.T, name string) (*cognitoEnv, *attackTarget) {
+	t.Helper()
+	e := startCognito(t)
+	a := e.newApp(t, appSpec{name: name, emailUsernames: true})
+	p := startProxy(t, proxyConfig{Upstream: e.hop.URL, Clients: []clientConfig{a.clientConfig()}, Extra: attackExtra})
+	return e, &attackTarget{urls: []string{p.URL}, hop: e.hop, app: a}
+}
+
+// Scenario (a) and (c): 400 wrong passwords for one user from 200
+// addresses, each in its own /24, while 40 real users sign in. Few guesses
+// reach Cognito (the account is under attack after 10 failures from 3
+// sources, and unknown sources then get a challenge), the victim signs in
+// from her own address, and no real user is refused.
+func TestAttackProtectionManySourcesOneUser(t *testing.T) {
+	e, at := startAttackScenario(t, "bruteforce")
+	const victim, password, home = "victim@example.com", "Victim-pass-1!", "192.0.2.10"
+	cognitotest.CreateConfirmedUser(t, e.admin, at.app.pool.ID, victim, password, map[string]string{"email": victim})
+	ru := newRealUsers(t, e, at.app, 40)
+	if status, why := at.signIn(t, home, victim, password); status != 200 {
+		t.Fatalf("victim's first sign-in: %d %s", status, why)
+	}
+	e.hop.Reset()
+	refusedGuesses := 0
+	for i := range 400 {
+		ip := fmt.Sprintf("10.%d.%d.7", i/2/100, i/2%100)
+		if status, _ := at.signIn(t, ip, victim, fmt.Sprintf("guess-%03d", i)); status != 400 {
+			refusedGuesses++
+		}
+		if i%10 == 0 {
+			ru.one(t, at)
+		}
+	}
+	reached := at.reached("InitiateAuth") - ru.signIns - ru.signIns/5
+	status, why := at.signIn(t, home, victim, password)
+	newStatus, newWhy := at.signIn(t, "198.51.100.99", victim, password)
+	t.Logf("scenario a: %d of 400 guesses reached Cognito (%d refused); victim from her own IP: %d %s; from a new IP: %d %s",
+		reached, refusedGuesses, status, why, newStatus, newWhy)
+	t.Logf("scenario c: %d real-user sign-ins, %d refused %v", ru.signIns, len(ru.refused), ru.refused)
+	if reached > 25 || reached+refusedGuesses != 400 {
+		t.Errorf("%d guesses reached Cognito, want at most 25", reached)
+	}
+	if status != 200 {
+		t.Errorf("the victim is refused from her own IP: %d %s", status, why)
+	}
+	if newStatus != 202 || newWhy != "challenge" {
+		t.Errorf("the victim from a new IP: %d %s, want a challenge (202), never a block", newStatus, newWhy)
+	}
+	if len(ru.refused) > 0 {
+		t.Errorf("real users refused: %v", ru.refused)
+	}
+}
+
+// Scenario (b) and (c): 60 addresses (each in its own /24) try 15
+// different user names each, half of them existing, while real users sign
+// in. A source failing for 5 distinct users with no success is suspicious
+// and refused, so at most 40% of the tries reach Cognito.
+func TestAttackProtectionLowAndSlowStuffing(t *testing.T) {
+	e, at := startAttackScenario(t, "stuffing")
+	for i := 0; i < 900; i += 2 {
+		name := fmt.Sprintf("leak%03d@example.com", i)
+		cognitotest.CreateConfirmedUser(t, e.admin, at.app.pool.ID, name, "Leaked-pass-1!", map[string]string{"email": name})
+	}
+	ru := newRealUsers(t, e, at.app, 40)
+	e.hop.Reset()
+	refused := 0
+	for k := range 15 {
+		for s := range 60 {
+			name := fmt.Sprintf("leak%03d@example.com", s*15+k)
+			if status, _ := at.signIn(t, fmt.Sprintf("10.%d.%d.9", 100+s/50, s%50), name, "Wrong-guess-9!"); status != 400 {
+				refused++
+			}
+			if s%20 == 0 {
+				ru.one(t, at)
+			}
+		}
+	}
+	reached := at.reached("InitiateAuth") - ru.signIns - ru.signIns/5
+	t.Logf("scenario b: %d of 900 tries reached Cognito (%.1f%%), %d refused", reached, float64(reached)*100/900, refused)
+	t.Logf("scenario c: %d real-user sign-ins, %d refused %v", ru.signIns, len(ru.refused), ru.refused)
+	if reached*100 > 40*900 || reached+refused != 900 {
+		t.Errorf("%d of 900 tries reached Cognito, want at most 40%%", reached)
+	}
+	if len(ru.refused) > 0 {
+		t.Errorf("real users refused: %v", ru.refused)
+	}
+}
+
+// Scenario (e): once a sign-in taught the proxy that an email and a sub
+// name one user, wrong passwords through either share one brute-force
+// counter: 6 through the email and 6 through the sub from one address
+// meet the threshold of 10, where per-literal counting would let all 12
+// through.
+func TestAttackProtectionAliasesShareOneCounter(t *testing.T) {
+	e, at := startAttackScenario(t, "aliases")
+	const email, password = "alias@example.com", "Alias-pass-1!"
+	cognitotest.CreateConfirmedUser(t, e.admin, at.app.pool.ID, email, password, map[string]string{"email": email})
+	sub := e.internalUsername(t, at.app, email)
+	if status, why := at.signIn(t, "192.0.2.20", email, password); status != 200 {
+		t.Fatalf("sign-in: %d %s", status, why)
+	}
+	if status, why := at.signIn(t, "192.0.2.21", strings.ToUpper(sub), "Wrong-1!"); status != 400 {
+		t.Fatalf("moto does not answer a wrong password for the sub: %d %s", status, why)
+	}
+	e.hop.Reset()
+	refused := 0
+	for i := range 12 {
+		name := email
+		if i%2 == 1 {
+			name = sub
+		}
+		if status, _ := at.signIn(t, "203.0.113.50", name, fmt.Sprintf("Wrong-%d!", i)); status != 400 {
+			refused++
+		}
+	}
+	reached := at.reached("InitiateAuth")
+	t.Logf("scenario e: %d of 12 guesses through the email and the sub reached Cognito, %d refused", reached, refused)
+	if reached != 10 || refused != 2 {
+		t.Errorf("%d guesses reached Cognito and %d were refused, want 10 and 2 (one counter of 10 for both names)", reached, refused)
+	}
+}

@@ -1,0 +1,157 @@
+package outcome
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"hash"
+	"hash/maphash"
+	"net/netip"
+	"sync"
+)
+
+// Hasher turns addresses, user names and phone numbers into the keyed
+// 64-bit hashes a Store keeps. With a key it is HMAC-SHA-256 (the same
+// value on every replica that shares the key, as a shared store needs);
+// without one it is hash/maphash with a random seed (this process only,
+// and allocation-free). A Hasher is safe for concurrent use.
+type Hasher struct {
+	seed maphash.Seed
+	pool *sync.Pool // of HMAC hashes; nil without a key
+}
+
+// processSeed keys every unkeyed Hasher of this process, so that a
+// reload's new Hasher still finds the counts of the old one.
+var processSeed = maphash.MakeSeed()
+
+// NewHasher returns a Hasher keyed by key (nil or empty: a random seed
+// drawn once per process).
+func NewHasher(key []byte) *Hasher {
+	h := &Hasher{seed: processSeed}
+	if len(key) > 0 {
+		key = append([]byte(nil), key...)
+		h.pool = &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }}
+	}
+	return h
+}
+
+// Domains separate the hashes of different things with equal bytes.
+const (
+	domainIP byte = iota + 1
+	domainNet
+	domainUser
+	domainPhone
+	domainCallingCode
+	domainSub
+)
+
+// sum returns the hash of domain and s, lower-casing ASCII letters when
+// fold is set; never 0.
+func (h *Hasher) sum(domain byte, s string, fold bool) uint64 {
+	var buf [64]byte
+	var out uint64
+	if h.pool == nil {
+		var mh maphash.Hash
+		mh.SetSeed(h.seed)
+		mh.WriteByte(domain)
+		for len(s) > 0 {
+			n := copy(buf[:], s)
+			if fold {
+				lower(buf[:n])
+			}
+			mh.Write(buf[:n])
+			s = s[n:]
+		}
+		out = mh.Sum64()
+	} else {
+		mac := h.pool.Get().(hash.Hash)
+		mac.Reset()
+		mac.Write([]byte{domain})
+		for len(s) > 0 {
+			n := copy(buf[:], s)
+			if fold {
+				lower(buf[:n])
+			}
+			mac.Write(buf[:n])
+			s = s[n:]
+		}
+		var sum [sha256.Size]byte
+		out = binary.BigEndian.Uint64(mac.Sum(sum[:0]))
+		h.pool.Put(mac)
+	}
+	if out == 0 {
+		out = 1
+	}
+	return out
+}
+
+func lower(b []byte) {
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+}
+
+// User returns the hash of a user name, case-folded and trimmed of
+// surrounding spaces (Cognito user names and email aliases are
+// case-insensitive in pools created since 2020); 0 for "".
+func (h *Hasher) User(name string) uint64 {
+	for len(name) > 0 && name[0] == ' ' {
+		name = name[1:]
+	}
+	for len(name) > 0 && name[len(name)-1] == ' ' {
+		name = name[:len(name)-1]
+	}
+	if name == "" {
+		return 0
+	}
+	return h.sum(domainUser, name, true)
+}
+
+// Sub returns the hash naming a user by its sub; 0 for "".
+func (h *Hasher) Sub(sub string) uint64 {
+	if sub == "" {
+		return 0
+	}
+	return h.sum(domainUser, sub, true)
+}
+
+// Phone returns the hash of an E.164 number; 0 for "".
+func (h *Hasher) Phone(e164 string) uint64 {
+	if e164 == "" {
+		return 0
+	}
+	return h.sum(domainPhone, e164, false)
+}
+
+// CallingCode returns the hash of a country calling code such as "+44"; 0
+// for "".
+func (h *Hasher) CallingCode(cc string) uint64 {
+	if cc == "" {
+		return 0
+	}
+	return h.sum(domainCallingCode, cc, false)
+}
+
+// Addr returns the hashes of an address and of its network: /24 for IPv4,
+// /64 for IPv6 (zero for an invalid address).
+func (h *Hasher) Addr(a netip.Addr) (ip, network uint64) {
+	if !a.IsValid() {
+		return 0, 0
+	}
+	a = a.Unmap().WithZone("")
+	bits := 64
+	if a.Is4() {
+		bits = 24
+	}
+	p, _ := a.Prefix(bits)
+	b16 := a.As16()
+	ip = h.sum(domainIP, string(b16[:]), false)
+	n16 := p.Addr().As16()
+	var nb [17]byte
+	copy(nb[:], n16[:])
+	nb[16] = byte(bits)
+	network = h.sum(domainNet, string(nb[:]), false)
+	return ip, network
+}

@@ -1,0 +1,402 @@
+package outcome
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Record kinds, mixed into a record's key.
+const (
+	kindSource uint64 = iota + 1
+	kindNet
+	kindUser
+	kindPair
+	kindNetPair
+	kindAlias
+	kindSMSAll
+	kindSMSCode
+	kindSMSNumber
+)
+
+// Counter slots of a record, by kind.
+const (
+	// Source and network records.
+	cFailMinute = 0
+	cFailDay    = 1
+	cSuccessDay = 2
+	cUnknownDay = 3
+	cUsersDay   = 4
+	// User records.
+	cUserFail    = 0
+	cUserSources = 1
+	// Pair records.
+	cPairFail = 0
+)
+
+const (
+	minute = 60
+	day    = 86400
+	hour   = 3600
+)
+
+// rec is one tracked subject's counts: 48 bytes.
+type rec struct {
+	c    [5]counter
+	mark uint32 // pair: last success; user: last password reset (Unix s)
+	seen uint32 // last update (Unix s)
+}
+
+// smsRec is one SMS budget's counts.
+type smsRec struct {
+	hour, day fixed
+}
+
+const shardCount = 64
+
+type memShard struct {
+	mu      sync.Mutex
+	recs    map[uint64]rec
+	aliases map[uint64]alias
+	_       [40]byte
+}
+
+type alias struct {
+	user    uint64
+	expires uint32
+}
+
+// Memory is the in-process Store: 64 shards of Go maps from a keyed hash to
+// a fixed-size record, bounded by a maximum number of records (when full,
+// idle records go first, then the least recently updated of a random
+// sample). A Memory is safe for concurrent use; create one with NewMemory.
+type Memory struct {
+	max    int
+	shards [shardCount]memShard
+	sms    struct {
+		sync.Mutex
+		m map[uint64]smsRec
+	}
+}
+
+var _ Store = (*Memory)(nil)
+
+// DefaultMaxRecords is the record bound of the store a proxy opens by
+// default: about 100 MB at 1,000,000 records.
+const DefaultMaxRecords = 1 << 20
+
+// NewMemory returns a store holding at most max records and max learnt
+// aliases (at least 1,024 of each).
+func NewMemory(max int) *Memory {
+	if max < 1024 {
+		max = 1024
+	}
+	m := &Memory{max: max}
+	for i := range m.shards {
+		m.shards[i].recs = make(map[uint64]rec)
+		m.shards[i].aliases = make(map[uint64]alias)
+	}
+	m.sms.m = make(map[uint64]smsRec)
+	return m
+}
+
+// mix returns the record key of kind for (a, b): a splitmix64 finaliser
+// over inputs that are already keyed hashes.
+func mix(kind, a, b uint64) uint64 {
+	h := a ^ (b*0x9e3779b97f4a7c15 + kind*0xbf58476d1ce4e5b9)
+	h ^= h >> 30
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 27
+	h *= 0x94d049bb133111eb
+	h ^= h >> 31
+	if h == 0 {
+		h = 1
+	}
+	return h
+}
+
+func (m *Memory) shard(k uint64) *memShard { return &m.shards[k>>58] }
+
+// get returns a copy of the record under k (the zero record if absent).
+func (m *Memory) get(k uint64) rec {
+	sh := m.shard(k)
+	sh.mu.Lock()
+	r := sh.recs[k]
+	sh.mu.Unlock()
+	return r
+}
+
+// update applies f to the record under k at Unix second now.
+func (m *Memory) update(k uint64, now int64, f func(r *rec)) {
+	sh := m.shard(k)
+	sh.mu.Lock()
+	r, ok := sh.recs[k]
+	if !ok && len(sh.recs) >= m.max/shardCount {
+		sh.evict(now)
+	}
+	f(&r)
+	r.seen = uint32(now)
+	sh.recs[k] = r
+	sh.mu.Unlock()
+}
+
+// evict drops idle records (nothing counted for a day and no success mark
+// worth keeping), or else the least recently updated of a sample of 32.
+func (sh *memShard) evict(now int64) {
+	var oldest uint64
+	oldestSeen := uint32(1<<32 - 1)
+	n := 0
+	for k, r := range sh.recs {
+		if now-int64(r.seen) > day && now-int64(r.mark) > 30*day {
+			delete(sh.recs, k)
+			return
+		}
+		if r.seen < oldestSeen {
+			oldest, oldestSeen = k, r.seen
+		}
+		if n++; n == 32 {
+			break
+		}
+	}
+	delete(sh.recs, oldest)
+}
+
+// Resolve returns the user lit is an alias of at now, or lit.
+func (m *Memory) resolve(lit uint64, now int64) uint64 {
+	if lit == 0 {
+		return 0
+	}
+	k := mix(kindAlias, lit, 0)
+	sh := m.shard(k)
+	sh.mu.Lock()
+	a, ok := sh.aliases[k]
+	sh.mu.Unlock()
+	if ok && int64(a.expires) > now {
+		return a.user
+	}
+	return lit
+}
+
+func (m *Memory) learn(lit, user uint64, now int64, life time.Duration) {
+	if lit == 0 || user == 0 {
+		return
+	}
+	k := mix(kindAlias, lit, 0)
+	sh := m.shard(k)
+	sh.mu.Lock()
+	if _, ok := sh.aliases[k]; !ok && len(sh.aliases) >= m.max/shardCount {
+		for old := range sh.aliases { // a random one: map order
+			delete(sh.aliases, old)
+			break
+		}
+	}
+	sh.aliases[k] = alias{user: user, expires: uint32(now + int64(life/time.Second))}
+	sh.mu.Unlock()
+}
+
+// Check implements Store.
+func (m *Memory) Check(_ context.Context, now time.Time, w *Windows, s *Subject, snap *Snapshot) error {
+	t := now.Unix()
+	*snap = Snapshot{}
+	s.User = m.resolve(s.Literal, t)
+	if s.IP != 0 {
+		snap.Source = sourceCounts(m.get(mix(kindSource, s.IP, 0)), t)
+	}
+	if s.Net != 0 {
+		snap.Network = sourceCounts(m.get(mix(kindNet, s.Net, 0)), t)
+	}
+	if s.User != 0 {
+		bf, ua, known := secs(w.BruteForce), secs(w.UnderAttack), int64(w.KnownSource/time.Second)
+		u := m.get(mix(kindUser, s.User, 0))
+		snap.UserFail, snap.UserSources = u.c[cUserFail].count(t, ua), u.c[cUserSources].count(t, ua)
+		if s.IP != 0 {
+			p := m.get(mix(kindPair, s.User, s.IP))
+			snap.PairFail = pairFail(p, u, t, bf)
+			snap.KnownIP = p.mark != 0 && t-int64(p.mark) < known
+		}
+		if s.Net != 0 {
+			p := m.get(mix(kindNetPair, s.User, s.Net))
+			snap.NetPairFail = pairFail(p, u, t, bf)
+			snap.KnownNet = p.mark != 0 && t-int64(p.mark) < known
+		}
+	}
+	if s.SMS {
+		m.reserve(t, w, s, snap)
+	}
+	return nil
+}
+
+// pairFail is a pair's failure count, none of which count from before the
+// user's latest password reset.
+func pairFail(p, u rec, now, window int64) int {
+	if u.mark != 0 && p.seen <= u.mark {
+		return 0
+	}
+	return p.c[cPairFail].count(now, window)
+}
+
+func secs(d time.Duration) int64 {
+	if s := int64(d / time.Second); s > 0 {
+		return s
+	}
+	return hour
+}
+
+func sourceCounts(r rec, t int64) SourceCounts {
+	return SourceCounts{
+		FailMinute: r.c[cFailMinute].count(t, minute),
+		FailDay:    r.c[cFailDay].count(t, day),
+		SuccessDay: r.c[cSuccessDay].count(t, day),
+		UnknownDay: r.c[cUnknownDay].count(t, day),
+		UsersDay:   r.c[cUsersDay].count(t, day),
+	}
+}
+
+// reserve takes one SMS from the global and calling-code budgets if both
+// have room; both are updated under one lock, so the budgets hold exactly.
+func (m *Memory) reserve(t int64, w *Windows, s *Subject, snap *Snapshot) {
+	m.sms.Lock()
+	defer m.sms.Unlock()
+	all := m.sms.m[mix(kindSMSAll, 0, 0)]
+	var cc smsRec
+	ccKey := mix(kindSMSCode, s.CallingCode, 0)
+	if s.CallingCode != 0 {
+		cc = m.sms.m[ccKey]
+	}
+	snap.SMSHour, snap.SMSDay = all.hour.value(t, hour), all.day.value(t, day)
+	snap.CallingCodeHour, snap.CallingCodeDay = cc.hour.value(t, hour), cc.day.value(t, day)
+	if over(snap.SMSHour, w.SMSHour) || over(snap.SMSDay, w.SMSDay) ||
+		s.CallingCode != 0 && (over(snap.CallingCodeHour, w.CallingCodeHour) || over(snap.CallingCodeDay, w.CallingCodeDay)) {
+		snap.SMSExhausted = true
+		return
+	}
+	all.hour.add(t, hour, 1)
+	all.day.add(t, day, 1)
+	m.sms.m[mix(kindSMSAll, 0, 0)] = all
+	if s.CallingCode != 0 {
+		cc.hour.add(t, hour, 1)
+		cc.day.add(t, day, 1)
+		m.sms.m[ccKey] = cc
+	}
+	snap.SMSReserved = true
+	snap.SMSHour++
+	snap.SMSDay++
+	if s.CallingCode != 0 {
+		snap.CallingCodeHour++
+		snap.CallingCodeDay++
+	}
+}
+
+// over reports whether n has reached budget (0: no budget).
+func over(n, budget int64) bool { return budget > 0 && n >= budget }
+
+// release gives back an SMS reserved at reservedAt that was not sent.
+func (m *Memory) release(t int64, s *Subject) {
+	m.sms.Lock()
+	defer m.sms.Unlock()
+	for _, k := range [2]uint64{mix(kindSMSAll, 0, 0), mix(kindSMSCode, s.CallingCode, 0)} {
+		if k == mix(kindSMSCode, 0, 0) && s.CallingCode == 0 {
+			continue
+		}
+		r := m.sms.m[k]
+		r.hour.add(t, hour, -1)
+		r.day.add(t, day, -1)
+		m.sms.m[k] = r
+	}
+}
+
+// Record implements Store.
+func (m *Memory) Record(_ context.Context, now time.Time, w *Windows, s *Subject, ev *Event) error {
+	t := now.Unix()
+	if ev.Reserved && ev.Kind != SMSSent {
+		m.release(t, s)
+	}
+	if ev.User != 0 {
+		for _, a := range ev.Aliases {
+			m.learn(a, ev.User, t, w.KnownSource)
+		}
+		if s.User == 0 || s.User == s.Literal {
+			s.User = ev.User
+		}
+	}
+	switch {
+	case ev.Attempt && ev.Kind.Failure():
+		m.recordFailure(t, w, s, ev.Kind)
+	case ev.SignIn && ev.Kind == Success:
+		m.recordSuccess(t, s)
+	}
+	if ev.PasswordReset && s.User != 0 {
+		m.update(mix(kindUser, s.User, 0), t, func(r *rec) { r.mark = uint32(t) })
+	}
+	return nil
+}
+
+func (m *Memory) recordFailure(t int64, w *Windows, s *Subject, k Kind) {
+	bf, ua := secs(w.BruteForce), secs(w.UnderAttack)
+	newPair := false
+	if s.User != 0 && s.IP != 0 {
+		m.update(mix(kindPair, s.User, s.IP), t, func(r *rec) {
+			newPair = r.c[cPairFail].count(t, bf) == 0
+			r.c[cPairFail].add(t, bf, 1)
+		})
+	}
+	if s.User != 0 && s.Net != 0 {
+		m.update(mix(kindNetPair, s.User, s.Net), t, func(r *rec) { r.c[cPairFail].add(t, bf, 1) })
+	}
+	if s.User != 0 {
+		m.update(mix(kindUser, s.User, 0), t, func(r *rec) {
+			r.c[cUserFail].add(t, ua, 1)
+			if newPair {
+				r.c[cUserSources].add(t, ua, 1)
+			}
+		})
+	}
+	for _, src := range [2][2]uint64{{kindSource, s.IP}, {kindNet, s.Net}} {
+		if src[1] == 0 {
+			continue
+		}
+		m.update(mix(src[0], src[1], 0), t, func(r *rec) {
+			r.c[cFailMinute].add(t, minute, 1)
+			r.c[cFailDay].add(t, day, 1)
+			if k == UnknownUser {
+				r.c[cUnknownDay].add(t, day, 1)
+			}
+			if newPair || s.User == 0 {
+				r.c[cUsersDay].add(t, day, 1)
+			}
+		})
+	}
+}
+
+// recordSuccess counts a sign-in, marks its source known for the user and
+// clears the pair's failures.
+func (m *Memory) recordSuccess(t int64, s *Subject) {
+	for _, src := range [2][2]uint64{{kindSource, s.IP}, {kindNet, s.Net}} {
+		if src[1] != 0 {
+			m.update(mix(src[0], src[1], 0), t, func(r *rec) { r.c[cSuccessDay].add(t, day, 1) })
+		}
+	}
+	if s.User == 0 {
+		return
+	}
+	for _, p := range [2][2]uint64{{kindPair, s.IP}, {kindNetPair, s.Net}} {
+		if p[1] != 0 {
+			m.update(mix(p[0], s.User, p[1]), t, func(r *rec) {
+				r.c[cPairFail] = counter{}
+				r.mark = uint32(t)
+			})
+		}
+	}
+}
+
+// Len returns the number of records and learnt aliases held.
+func (m *Memory) Len() (records, aliases int) {
+	for i := range m.shards {
+		sh := &m.shards[i]
+		sh.mu.Lock()
+		records += len(sh.recs)
+		aliases += len(sh.aliases)
+		sh.mu.Unlock()
+	}
+	return records, aliases
+}
