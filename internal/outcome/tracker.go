@@ -132,6 +132,10 @@ type Exchange struct {
 	labels [12]string
 }
 
+// Tracked reports whether Before counted the request's operation (so After
+// will count its answer).
+func (x *Exchange) Tracked() bool { return x.class != classNone }
+
 // opClass says how an operation's answers count.
 type opClass uint8
 

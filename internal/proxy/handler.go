@@ -75,10 +75,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, x, readErr)
 		return
 	}
-	if st.Outcomes.Tracks(v) {
+	parseErr, evalErr := st.judge(r.Context(), x.start, v, &x.verdict, &x.track)
+	if x.track.Tracked() {
 		x.out.Tracking = &x.track
 	}
-	parseErr, evalErr := st.judge(r.Context(), x.start, v, &x.verdict, x.out.Tracking)
 	if c := st.Clients[v.ClientID]; c != nil {
 		x.out.UserPoolID = c.UserPoolID
 	}

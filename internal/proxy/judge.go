@@ -77,7 +77,7 @@ func (st *State) judge(ctx context.Context, now time.Time, v *request.View, vd *
 		parseErr = pwErr
 	}
 	st.Signals.Annotate(v)
-	if tx != nil {
+	if tx != nil && st.Outcomes != nil {
 		if err = st.Outcomes.Before(ctx, now, v, tx); err != nil {
 			return parseErr, err
 		}
