@@ -95,9 +95,9 @@ func chart(s *Stats) chartData {
 // WriteHTML writes the self-contained report: charts of requests per
 // category over time, blocked vs allowed, the top source IPs, and the
 // peak-rates and recommend tables. It loads nothing from the network.
-func WriteHTML(w io.Writer, s *Stats, files []string, headroom float64) error {
+func WriteHTML(w io.Writer, s *Stats, files []string, ro RecommendOptions) error {
 	d := reportData{Files: files, Records: s.Records, Window: s.Window.String(), Peaks: s.Peaks(5),
-		Recs: s.Recommend(headroom), Headroom: headroom, Chart: chart(s)}
+		Recs: s.Recommend(ro), Headroom: ro.Headroom, Chart: chart(s)}
 	if s.Records > 0 {
 		d.From = time.UnixMilli(s.First).UTC().Format(time.RFC3339)
 		d.To = time.UnixMilli(s.Last).UTC().Format(time.RFC3339)
@@ -110,7 +110,7 @@ func writeHTMLFile(path string, s *Stats, o *options) error {
 	if err != nil {
 		return err
 	}
-	if err := WriteHTML(f, s, o.files, o.headroom); err != nil {
+	if err := WriteHTML(f, s, o.files, o.recommendOptions()); err != nil {
 		f.Close()
 		return fmt.Errorf("%s: %w", path, err)
 	}

@@ -24,6 +24,10 @@ per file ("-" is standard input), and reports:
   peak-rates   top source IPs per action category by requests in one bin
                (seed 001's Athena query)
   recommend    rate limits for the cognito-categories preset from the peaks
+               of legitimate traffic: blocked and bot- or outcome-labelled
+               requests, and sources that are mostly blocked, labelled or
+               failing, are left out (and listed); the limit stays under
+               the smallest peak of those hostile sources
   top-callers  source IPs by requests to one operation (seed 000)
   errors       source IPs with the most upstream and proxy errors
   operations   Cognito operations called and AuthFlow values per app client;
@@ -44,6 +48,7 @@ type options struct {
 	format    Format
 	html      string
 	headroom  float64
+	pct       float64
 	awsJSON   bool
 	quiet     bool
 	stdin     io.Reader
@@ -86,7 +91,8 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	asJSON := fs.Bool("json", false, "write JSON")
 	asCSV := fs.Bool("csv", false, "write CSV")
 	html := fs.String("html", "", "also write a self-contained HTML report with charts to `FILE`")
-	headroom := fs.Float64("headroom", 1.5, "recommend: limit = peak × headroom")
+	headroom := fs.Float64("headroom", 1.5, "recommend: limit = legitimate percentile peak × headroom")
+	pct := fs.Float64("percentile", 99, "recommend: percentile of legitimate sources' peaks the limit starts from")
 	aws := fs.Bool("aws", false, "recommend: also print the AWS WAFv2 JSON rules of the preset")
 	op := fs.String("operation", "InitiateAuth", "top-callers: the Cognito operation")
 	quiet := fs.Bool("q", false, "do not print the throughput summary on standard error")
@@ -143,6 +149,10 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	if *headroom < 1 {
 		return nil, fmt.Errorf("--headroom %v: want at least 1", *headroom)
 	}
+	if *pct <= 0 || *pct > 100 {
+		return nil, fmt.Errorf("--percentile %v: want more than 0 and at most 100", *pct)
+	}
+	o.pct = *pct
 	if *asJSON && *asCSV {
 		return nil, errors.New("--json and --csv exclude each other")
 	}
@@ -231,8 +241,12 @@ func recommendParams(recs []Recommendation, window time.Duration) map[string]any
 	return p
 }
 
+func (o *options) recommendOptions() RecommendOptions {
+	return RecommendOptions{Headroom: o.headroom, Percentile: o.pct}
+}
+
 func writeRecommend(w io.Writer, s *Stats, o *options) error {
-	recs := s.Recommend(o.headroom)
+	recs := s.Recommend(o.recommendOptions())
 	params := recommendParams(recs, s.Window)
 	var rules []json.RawMessage
 	if o.awsJSON {
@@ -244,28 +258,21 @@ func writeRecommend(w io.Writer, s *Stats, o *options) error {
 	}
 	switch o.format {
 	case FormatJSON:
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		var rows []map[string]any
-		for _, r := range recs {
-			row := map[string]any{"category": r.Category.String(), "parameter": r.Category.RateLimitParam(), "peak_requests": r.Peak.Requests}
-			if r.Limit > 0 {
-				row["peak_client_ip"], row["peak_bin_start"], row["recommended_limit"] = r.Peak.IP, r.Peak.Bin.Format(time.RFC3339), r.Limit
-			}
-			rows = append(rows, row)
-		}
-		out := map[string]any{"recommendations": rows, "preset": "cognito-categories", "params": params}
+		out := map[string]any{"recommendations": recommendJSON(recs), "preset": "cognito-categories", "params": params}
 		if rules != nil {
 			out["aws_rules"] = rules
 		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	case FormatCSV:
-		return writeTable(w, recommendTable(recs), FormatCSV)
+		return writeTable(w, recommendTable(recs, o.pct), FormatCSV)
 	}
-	if err := writeTable(w, recommendTable(recs), FormatTable); err != nil {
+	if err := writeTable(w, recommendTable(recs, o.pct), FormatTable); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\n%s", configSnippet(recs, s, o.headroom))
+	writeExclusions(w, recs, o.top)
+	fmt.Fprintf(w, "\n%s", configSnippet(recs, s, o))
 	if rules != nil {
 		b, err := json.MarshalIndent(rules, "", "  ")
 		if err != nil {
@@ -276,10 +283,69 @@ func writeRecommend(w io.Writer, s *Stats, o *options) error {
 	return nil
 }
 
+// recommendJSON is recs as `recommend --json` writes them.
+func recommendJSON(recs []Recommendation) []map[string]any {
+	var rows []map[string]any
+	for _, r := range recs {
+		row := map[string]any{"category": r.Category.String(), "parameter": r.Category.RateLimitParam(),
+			"legitimate_sources": r.LegitSources, "peak_requests": r.Peak.Requests, "percentile_peak": r.PercentilePeak,
+			"hostile_sources": r.Hostile, "smallest_hostile_peak": r.HostilePeak,
+			"blocked_requests_left_out": r.BlockedRequests, "labelled_requests_left_out": r.SuspectRequests, "notes": r.Notes}
+		if r.Hostile == nil {
+			row["hostile_sources"] = []Exclusion{}
+		}
+		if r.Limit > 0 {
+			row["peak_client_ip"], row["peak_bin_start"], row["recommended_limit"] = r.Peak.IP, r.Peak.Bin.Format(time.RFC3339), r.Limit
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+func recommendTable(recs []Recommendation, pct float64) Table {
+	t := Table{Columns: []string{"category", "parameter", "legit_sources", fmt.Sprintf("legit_p%g_peak", pct), "legit_max_peak",
+		"hostile_sources", "smallest_hostile_peak", "recommended_limit"}}
+	for _, r := range recs {
+		limit := any(r.Limit)
+		if r.Limit == 0 {
+			limit = "(preset default)"
+		}
+		t.Rows = append(t.Rows, []any{r.Category.String(), r.Category.RateLimitParam(), int64(r.LegitSources), r.PercentilePeak,
+			r.Peak.Requests, int64(len(r.Hostile)), r.HostilePeak, limit})
+	}
+	return t
+}
+
+// writeExclusions lists, per category, what the recommendation left out
+// and why (at most top sources each), and its notes.
+func writeExclusions(w io.Writer, recs []Recommendation, top int) {
+	for _, r := range recs {
+		if len(r.Hostile) == 0 && r.BlockedRequests == 0 && r.SuspectRequests == 0 && len(r.Notes) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s: left out %d blocked and %d bot- or outcome-labelled requests", r.Category, r.BlockedRequests, r.SuspectRequests)
+		if len(r.Hostile) > 0 {
+			fmt.Fprintf(w, ", and %d hostile sources:", len(r.Hostile))
+		}
+		fmt.Fprintln(w)
+		for i, h := range r.Hostile {
+			if i == top {
+				fmt.Fprintf(w, "  ... and %d more\n", len(r.Hostile)-top)
+				break
+			}
+			fmt.Fprintf(w, "  %-39s peak %d: %s\n", h.IP, h.Peak, h.Reason)
+		}
+		for _, n := range r.Notes {
+			fmt.Fprintf(w, "  note: %s\n", n)
+		}
+	}
+}
+
 // configSnippet returns the YAML that applies recs.
-func configSnippet(recs []Recommendation, s *Stats, headroom float64) string {
+func configSnippet(recs []Recommendation, s *Stats, o *options) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Peak requests per %v per source IP × %.2g, at least %d.\n", s.Window, headroom, MinRateLimit)
+	fmt.Fprintf(&b, "# The %gth percentile of legitimate sources' peak requests per %v × %.2g, at least %d,\n"+
+		"# and under the smallest peak of a hostile source.\n", o.pct, s.Window, o.headroom, MinRateLimit)
 	if s.Records > 0 {
 		fmt.Fprintf(&b, "# Observed %s .. %s (%d records).\n",
 			time.UnixMilli(s.First).UTC().Format(time.RFC3339), time.UnixMilli(s.Last).UTC().Format(time.RFC3339), s.Records)

@@ -3,7 +3,6 @@ package analyze
 import (
 	"cmp"
 	"fmt"
-	"math"
 	"slices"
 	"time"
 )
@@ -45,46 +44,6 @@ func peakTable(s *Stats, n int) Table {
 	t := Table{Columns: []string{"category", "bin_start", "client_ip", "requests"}}
 	for _, r := range s.Peaks(n) {
 		t.Rows = append(t.Rows, []any{r.Category.String(), r.Bin, r.IP, r.Requests})
-	}
-	return t
-}
-
-// MinRateLimit is the smallest limit AWS WAF accepts for a rate-based rule.
-const MinRateLimit = 10
-
-// Recommendation is one category's suggested limit.
-type Recommendation struct {
-	Category Category
-	Peak     PeakRow // zero Requests: no traffic seen
-	Limit    int64   // 0: no traffic, keep the preset default
-}
-
-// Recommend returns, per category, ceil(peak × headroom) requests per
-// window, never below MinRateLimit.
-func (s *Stats) Recommend(headroom float64) []Recommendation {
-	top := s.Peaks(1)
-	var out []Recommendation
-	for c := range numCategories {
-		r := Recommendation{Category: c}
-		for _, p := range top {
-			if p.Category == c {
-				r.Peak = p
-				r.Limit = max(MinRateLimit, int64(math.Ceil(float64(p.Requests)*headroom)))
-			}
-		}
-		out = append(out, r)
-	}
-	return out
-}
-
-func recommendTable(recs []Recommendation) Table {
-	t := Table{Columns: []string{"category", "parameter", "peak_requests", "peak_client_ip", "peak_bin_start", "recommended_limit"}}
-	for _, r := range recs {
-		if r.Limit == 0 {
-			t.Rows = append(t.Rows, []any{r.Category.String(), r.Category.RateLimitParam(), int64(0), "", "", "(preset default)"})
-			continue
-		}
-		t.Rows = append(t.Rows, []any{r.Category.String(), r.Category.RateLimitParam(), r.Peak.Requests, r.Peak.IP, r.Peak.Bin, r.Limit})
 	}
 	return t
 }

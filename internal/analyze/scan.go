@@ -16,6 +16,7 @@ type record struct {
 	uri       []byte
 	target    []byte // first x-amz-target header value
 	ipRep     bool   // has one of the seed's IP reputation labels
+	suspect   bool   // has a bot-signal, outcome-signal or breached-credential label
 	operation []byte // poolguard.operation, or a CloudTrail eventName
 	pg        bool   // has a poolguard object
 	upStatus  int64
@@ -37,6 +38,16 @@ var ipRepLabels = [][]byte{
 	[]byte("awswaf:managed:aws:amazon-ip-list:AWSManagedIPReputationList"),
 	[]byte("awswaf:managed:aws:amazon-ip-list:AWSManagedReconnaissanceList"),
 	[]byte("awswaf:managed:aws:amazon-ip-list:AWSManagedIPDDoSList"),
+}
+
+// SuspectLabel reports whether a request with label name is left out of
+// rate recommendations: AWS bot-control signals (the proxy's bot signals
+// reproduce them), labels in an "outcome" namespace (added after a
+// request's answers showed an attack) and breached-credential labels.
+func SuspectLabel(name []byte) bool {
+	return bytes.HasPrefix(name, []byte("awswaf:managed:aws:bot-control:")) ||
+		bytes.Contains(name, []byte(":outcome:")) || bytes.HasPrefix(name, []byte("poolguard:outcome:")) ||
+		bytes.HasPrefix(name, []byte("poolguard:credential:"))
 }
 
 // scanRecord fills r from one JSON object. It checks structure only as far
@@ -136,6 +147,9 @@ func scanLabels(b []byte, i int, r *record) (int, error) {
 						r.ipRep = true
 					}
 				}
+			}
+			if err == nil && !r.suspect {
+				r.suspect = SuspectLabel(name)
 			}
 			return j, err
 		})

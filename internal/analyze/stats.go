@@ -29,6 +29,8 @@ type Stats struct {
 	ips      map[string]uint32
 	ipNames  []string
 	peaks    map[peakKey]int64
+	clean    map[peakKey]int64 // allowed requests without a suspect label
+	dropped  [numCategories]droppedCounts
 	callers  map[uint32]int64 // requests to Filter.Operation by IP
 	perIP    map[uint32]ipCounts
 	bins     map[int64]*binCounts
@@ -44,8 +46,11 @@ type peakKey struct {
 }
 
 type ipCounts struct {
-	requests, blocked, upstreamErrors, proxyErrors int64
+	requests, blocked, upstreamErrors, proxyErrors, suspect int64
 }
+
+// droppedCounts are a category's requests left out of recommendations.
+type droppedCounts struct{ blocked, suspect int64 }
 
 // binCounts are per-bin totals for the report's charts.
 type binCounts struct {
@@ -85,7 +90,7 @@ func newStats(f Filter) *Stats {
 		w = 5 * time.Minute
 	}
 	s := &Stats{
-		Window: w, ips: map[string]uint32{}, peaks: map[peakKey]int64{},
+		Window: w, ips: map[string]uint32{}, peaks: map[peakKey]int64{}, clean: map[peakKey]int64{},
 		callers: map[uint32]int64{}, perIP: map[uint32]ipCounts{}, bins: map[int64]*binCounts{},
 		binMs: w.Milliseconds(), targetOp: []byte(f.Operation), span: newSpan(f.From, f.To),
 	}
@@ -141,8 +146,15 @@ func (s *Stats) addRecord(r *record) {
 	act := actionIndex(r.action)
 	c := s.perIP[ip]
 	c.requests++
-	if act == actBlock {
-		c.blocked++
+	switch {
+	case act != actAllow && act != actOther:
+		c.blocked++ // BLOCK, CAPTCHA or CHALLENGE: stopped, not served
+		s.dropped[cat].blocked++
+	case r.suspect:
+		c.suspect++
+		s.dropped[cat].suspect++
+	default:
+		s.clean[peakKey{cat, ip, bin}]++
 	}
 	switch {
 	case r.upStatus >= 400:
