@@ -13,7 +13,8 @@
 #                   the git revision BASE (for CI on a change)
 # Environment: MUTATION_WORKERS (1), MUTATION_TIMEOUT_COEFFICIENT (5): a
 # mutant's tests are stopped after that many times the package's normal
-# test time and count as killed (TIMED OUT).
+# test time and count as killed (TIMED OUT); MUTATION_KEEP=DIR keeps each
+# package's gremlins result and report there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -64,6 +65,10 @@ fi
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+# A copy of the module where mutreport runs the mutants that gremlins'
+# coverage filter skips (switch case expressions, package-level values).
+mkdir "$out/mod"
+tar -C . --exclude=./.git --exclude=./e2e/node_modules -cf - . | tar -C "$out/mod" -xf -
 failed=0
 start=$SECONDS
 for s in "${selected[@]}"; do
@@ -92,12 +97,18 @@ for s in "${selected[@]}"; do
 		failed=1
 		continue
 	fi
-	args=(-pkg "$pkg" -json "$out/result.json" -rates "$RATES")
+	args=(-pkg "$pkg" -json "$out/result.json" -rates "$RATES" -workdir "$out/mod"
+		-timeout-coefficient "${MUTATION_TIMEOUT_COEFFICIENT:-5}")
 	if [ $check -eq 1 ]; then
 		args+=(-check)
 	fi
-	if ! go run ./scripts/mutreport "${args[@]}"; then
+	if ! nice -n 10 go run ./scripts/mutreport "${args[@]}" | tee "$out/report"; then
 		failed=1
+	fi
+	if [ -n "${MUTATION_KEEP:-}" ]; then
+		mkdir -p "$MUTATION_KEEP"
+		cp "$out/result.json" "$MUTATION_KEEP/${pkg//\//_}.json"
+		cp "$out/report" "$MUTATION_KEEP/${pkg//\//_}.txt"
 	fi
 	echo "   ($((SECONDS - t0)) s)"
 done

@@ -8,6 +8,12 @@
 // (KILLED) or hung (TIMED OUT), and as surviving when they passed (LIVED)
 // or no test reached its line (NOT COVERED). Mutants that do not compile
 // (NOT VIABLE) and those the rates file lists as equivalent are left out.
+//
+// gremlins only runs mutants inside the blocks of Go's coverage profile,
+// which leave out switch case expressions and package-level initialisers:
+// with -workdir (a copy of the module), mutreport runs each mutant gremlins
+// reported NOT COVERED itself, the same way (one mutant, the package's
+// tests, a timeout), so that a "case !solved(...)" is tested too.
 package main
 
 import (
@@ -49,8 +55,11 @@ func main() {
 		in        = flag.String("json", "", "gremlins output file (-o)")
 		ratesPath = flag.String("rates", "scripts/mutation-rates.txt", "recorded kill rates and equivalent mutants")
 		check     = flag.Bool("check", false, "exit 1 when the kill rate is below the recorded figure")
+		workdir   = flag.String("workdir", "", "a copy of the module in which to run the mutants gremlins did not")
+		coeff     = flag.Int("timeout-coefficient", 5, "a re-run mutant's tests time out after this many times the unmutated run")
 	)
 	flag.Parse()
+	rerun = rerunner{dir: *workdir, coeff: *coeff}
 	if err := run(os.Stdout, *pkg, *in, *ratesPath, *check); err != nil {
 		fmt.Fprintln(os.Stderr, "mutreport:", err)
 		os.Exit(1)
@@ -68,6 +77,9 @@ func run(w io.Writer, pkg, in, ratesPath string, check bool) error {
 	}
 	rs, err := readRates(ratesPath)
 	if err != nil {
+		return err
+	}
+	if err := rerun.uncovered(w, pkg, &res); err != nil {
 		return err
 	}
 	s := summarize(pkg, &res, rs)

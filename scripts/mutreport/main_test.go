@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,5 +77,47 @@ func TestRunChecksRecordedRate(t *testing.T) {
 	}
 	if err := run(&strings.Builder{}, "q", "out.json", filepath.Join(dir, "rates.txt"), true); err == nil {
 		t.Error("a package with no recorded rate passed the check")
+	}
+}
+
+// TestRerunUncovered: mutants that gremlins left NOT COVERED (here in a
+// case expression) are run against the package's tests in the module
+// copy: one the tests catch is KILLED, one they miss LIVED, one that does
+// not compile NOT VIABLE; the file is restored after each.
+func TestRerunUncovered(t *testing.T) {
+	dir := t.TempDir()
+	src := "package p\n\nvar seven = &struct{ n int }{7}\n\nfunc F(n int) bool {\n\tswitch {\n\tcase n > 3:\n\t\treturn true\n\t}\n\treturn false\n}\n"
+	for name, s := range map[string]string{
+		"go.mod":      "module example.com/m\n\ngo 1.22\n",
+		"p/p.go":      src,
+		"p/p_test.go": "package p\n\nimport \"testing\"\n\nfunc TestF(t *testing.T) {\n\tif !F(5) || F(1) {\n\t\tt.Fatal(\"F\")\n\t}\n}\n",
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var res result
+	if err := json.Unmarshal([]byte(`{"files":[{"file_name":"p.go","mutations":[
+{"type":"CONDITIONALS_NEGATION","status":"NOT COVERED","line":7,"column":9},
+{"type":"CONDITIONALS_BOUNDARY","status":"NOT COVERED","line":7,"column":9},
+{"type":"INVERT_BITWISE","status":"NOT COVERED","line":3,"column":13},
+{"type":"CONDITIONALS_NEGATION","status":"KILLED","line":7,"column":9}]}]}`), &res); err != nil {
+		t.Fatal(err)
+	}
+	if err := (rerunner{dir: dir, coeff: 5}).uncovered(io.Discard, "p", &res); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range res.Files[0].Mutations {
+		got = append(got, m.Status)
+	}
+	if want := "KILLED LIVED NOT VIABLE KILLED"; strings.Join(got, " ") != want {
+		t.Errorf("statuses %q, want %q", got, want)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "p/p.go")); string(b) != src {
+		t.Errorf("source not restored:\n%s", b)
 	}
 }
