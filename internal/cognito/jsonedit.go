@@ -66,10 +66,11 @@ func splice(body []byte, from, to int, repl []byte) []byte {
 	return append(out, body[to:]...)
 }
 
-// duplicateKey returns the first key that occurs twice in the object raw,
-// or "". Cognito's parser keeps the last of duplicate keys while the proxy
-// reads the first, so a body with duplicates could make the two disagree on
-// the client or user; such bodies are refused.
+// duplicateKey returns the first key that occurs twice in the object raw
+// (`""` for the empty key), or "". Cognito's parser keeps the last of
+// duplicate keys while the proxy reads the first, so a body with duplicates
+// could make the two disagree on the client or user; such bodies are
+// refused.
 func duplicateKey(raw gjson.Result) string {
 	var seen [16]string
 	keys := seen[:0]
@@ -78,6 +79,9 @@ func duplicateKey(raw gjson.Result) string {
 		for _, s := range keys {
 			if s == k.Str {
 				dup = k.Str
+				if dup == "" {
+					dup = `""`
+				}
 				return false
 			}
 		}

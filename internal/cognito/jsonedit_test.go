@@ -49,6 +49,7 @@ func TestDuplicateKey(t *testing.T) {
 		`{"a":1,"b":2}`:                   "",
 		`{"a":1,"b":2,"a":3}`:             "a",
 		`{"ClientId":"x","ClientId":"y"}`: "ClientId",
+		`{"":"","":[]}`:                   `""`,
 	} {
 		if got := duplicateKey(gjson.Parse(body)); got != want {
 			t.Errorf("duplicateKey(%s) = %q, want %q", body, got, want)

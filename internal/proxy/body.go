@@ -12,9 +12,10 @@ import (
 // buffer is a pooled scratch buffer for one request: its body, and the
 // serialized upstream request.
 type buffer struct {
-	b    []byte
-	wire []byte
-	hdr  http.Header // the upstream answer's headers
+	b     []byte
+	wire  []byte
+	canon []byte      // the canonical body forwarded
+	hdr   http.Header // the upstream answer's headers
 }
 
 // header returns the buffer's header map, empty.
@@ -32,10 +33,10 @@ func getBuffer() *buffer { return bufPool.Get().(*buffer) }
 
 // release returns b to the pool, unless a rare large body grew it.
 func (b *buffer) release() {
-	if cap(b.b) > 256<<10 || cap(b.wire) > 256<<10 {
+	if cap(b.b) > 256<<10 || cap(b.wire) > 256<<10 || cap(b.canon) > 256<<10 {
 		return
 	}
-	b.b, b.wire = b.b[:0], b.wire[:0]
+	b.b, b.wire, b.canon = b.b[:0], b.wire[:0], b.canon[:0]
 	bufPool.Put(b)
 }
 

@@ -353,3 +353,30 @@ type nopMemory struct{}
 
 func (nopMemory) Remember([32]byte, string, time.Time, time.Time) {}
 func (nopMemory) Recall([32]byte, time.Time) (string, bool)       { return "", false }
+
+// The upstream gets the body the proxy read, canonically re-encoded, with
+// the proxy's Content-Type; a call the client signed itself goes byte for
+// byte, or its signature would break.
+func TestForwardsCanonicalBody(t *testing.T) {
+	rec := &recorder{}
+	up := httptest.NewServer(rec)
+	defer up.Close()
+	st := testState()
+	st.Policy.AllowIAM = true
+	p := startProxy(t, st, up.URL, 5*time.Second)
+
+	call(t, p, "SignUp", ` {"ClientId" : "`+clientID+`", "Username":"a&Action=AdminDeleteUser&","Password":"p\u00e9"} `,
+		map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+	got := rec.last(t)
+	want := `{"ClientId":"` + clientID + `","Username":"a\u0026Action\u003dAdminDeleteUser\u0026","Password":"p\u00e9","SecretHash":"`
+	if !strings.HasPrefix(string(got.body), want) || got.header.Get("Content-Type") != cognito.ContentType || len(got.header["Content-Type"]) != 1 {
+		t.Fatalf("forwarded %v\n%s\nwant a body starting %s", got.header, got.body, want)
+	}
+
+	signed := ` {"UserPoolId" : "us-east-1_x", "Username":"a&b"}`
+	call(t, p, "AdminGetUser", signed, map[string]string{"Content-Type": "application/x-amz-json-1.0"})
+	got = rec.last(t)
+	if string(got.body) != signed || got.header.Get("Content-Type") != "application/x-amz-json-1.0" {
+		t.Fatalf("a client-signed call was changed: %v %q", got.header, got.body)
+	}
+}

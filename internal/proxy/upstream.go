@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/poolguard/poolguard/internal/cognito"
+	"github.com/poolguard/poolguard/internal/request"
 	"github.com/poolguard/poolguard/internal/waf"
 )
 
@@ -68,16 +69,23 @@ func hopByHop(k string) bool {
 func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, plan cognito.Plan, st *State, buf *buffer) {
 	up := h.upstream.Load()
 	ctx := r.Context()
+	canonical := !clientSigned(&x.view, plan)
+	if canonical {
+		// Forward what the web ACL and the rewrite read, in one encoding
+		// no upstream can read otherwise.
+		buf.canon = cognito.AppendCanonical(buf.canon[:0], plan.Body)
+		plan.Body = buf.canon
+	}
 	if plan.SignRegion != "" || len(r.Header["Connection"]) > 0 {
 		// Signing needs the request as a value; so does dropping the
 		// headers a Connection header names. Both are rare.
-		out := up.request(ctx, r, plan, x.out.InsertedHeaders, st.UpstreamHeaders)
+		out := up.request(ctx, r, plan, canonical, x.out.InsertedHeaders, st.UpstreamHeaders)
 		if plan.SignRegion != "" && !h.sign(ctx, w, x, st, out, plan) {
 			return
 		}
 		buf.wire = appendRequest(buf.wire[:0], out, plan.Body)
 	} else {
-		buf.wire = up.appendForward(buf.wire[:0], r.Header, plan, x.out.InsertedHeaders, st.UpstreamHeaders)
+		buf.wire = up.appendForward(buf.wire[:0], r.Header, plan, canonical, x.out.InsertedHeaders, st.UpstreamHeaders)
 	}
 	x.out.Forwarded = true
 	x.out.UpstreamOperation = cognito.OperationFromTarget(plan.Target)
@@ -106,8 +114,17 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, p
 	h.relay(w, r, x, st, resp)
 }
 
-// request builds the outbound request, with the web ACL's inserted headers.
-func (u *Upstream) request(ctx context.Context, in *http.Request, plan cognito.Plan, insert, fixed []waf.HeaderField) *http.Request {
+// clientSigned reports whether the client signed the request itself (an
+// IAM operation the proxy forwards without signing it): its body and
+// signed headers then go upstream byte for byte, or the signature breaks.
+func clientSigned(v *request.View, plan cognito.Plan) bool {
+	op, ok := cognito.Lookup(v.Operation)
+	return ok && op.Class == cognito.IAM && plan.SignRegion == ""
+}
+
+// request builds the outbound request, with the web ACL's inserted headers;
+// canonical sets the Content-Type of the canonical body.
+func (u *Upstream) request(ctx context.Context, in *http.Request, plan cognito.Plan, canonical bool, insert, fixed []waf.HeaderField) *http.Request {
 	hdr := make(http.Header, len(in.Header)+1+len(insert))
 	for k, vv := range in.Header {
 		if forwardable(k) {
@@ -116,6 +133,9 @@ func (u *Upstream) request(ctx context.Context, in *http.Request, plan cognito.P
 	}
 	removeConnectionHeaders(hdr, in.Header)
 	hdr["X-Amz-Target"] = []string{plan.Target}
+	if canonical {
+		hdr["Content-Type"] = []string{cognito.ContentType}
+	}
 	for _, f := range insert {
 		hdr.Set(f.Name, f.Value)
 	}
@@ -132,15 +152,16 @@ func (u *Upstream) request(ctx context.Context, in *http.Request, plan cognito.P
 // appendForward serializes the upstream request straight from the client's
 // headers: hop-by-hop headers, Content-Length, the client's X-Amz-Target and
 // any x-amzn-waf-* header it sent are dropped, and the planned target, the
-// web ACL's inserted headers and the fixed headers are added.
-func (u *Upstream) appendForward(b []byte, in http.Header, plan cognito.Plan, insert, fixed []waf.HeaderField) []byte {
+// web ACL's inserted headers and the fixed headers are added. With
+// canonical, the client's Content-Type is replaced by the canonical body's.
+func (u *Upstream) appendForward(b []byte, in http.Header, plan cognito.Plan, canonical bool, insert, fixed []waf.HeaderField) []byte {
 	b = append(b, "POST "...)
 	b = append(b, u.url.RequestURI()...)
 	b = append(b, " HTTP/1.1\r\nHost: "...)
 	b = append(b, u.host...)
 	b = append(b, "\r\n"...)
 	for k, vv := range in {
-		if !forwardable(k) || overridden(k, insert) || overridden(k, fixed) {
+		if !forwardable(k) || overridden(k, insert) || overridden(k, fixed) || canonical && k == "Content-Type" {
 			continue
 		}
 		for _, v := range vv {
@@ -148,6 +169,9 @@ func (u *Upstream) appendForward(b []byte, in http.Header, plan cognito.Plan, in
 		}
 	}
 	b = appendHeader(b, "X-Amz-Target", plan.Target)
+	if canonical {
+		b = appendHeader(b, "Content-Type", cognito.ContentType)
+	}
 	for _, f := range insert {
 		b = appendHeader(b, f.Name, f.Value)
 	}
