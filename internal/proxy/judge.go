@@ -96,6 +96,11 @@ func (st *State) Decide(v *request.View, now time.Time) (cognito.Plan, *cognito.
 	if err := st.Policy.Check(op); err != nil {
 		return cognito.Plan{}, err
 	}
+	if op.Class == cognito.IAM {
+		if err := checkClientSignature(v.Header); err != nil {
+			return cognito.Plan{}, err
+		}
+	}
 	c := st.Clients[v.ClientID]
 	if c == nil && v.ClientID != "" && !st.PassUnknownClients {
 		return cognito.Plan{}, cognito.Forbidden("App client " + v.ClientID + " is not served by this endpoint.")

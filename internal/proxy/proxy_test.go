@@ -34,12 +34,13 @@ type recorder struct {
 type recorded struct {
 	header http.Header
 	body   []byte
+	host   string
 }
 
 func (rec *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	rec.mu.Lock()
-	rec.reqs = append(rec.reqs, recorded{r.Header.Clone(), body})
+	rec.reqs = append(rec.reqs, recorded{r.Header.Clone(), body, r.Host})
 	rec.mu.Unlock()
 	if rec.fn != nil {
 		rec.fn(w, r)
@@ -374,7 +375,7 @@ func TestForwardsCanonicalBody(t *testing.T) {
 	}
 
 	signed := ` {"UserPoolId" : "us-east-1_x", "Username":"a&b"}`
-	call(t, p, "AdminGetUser", signed, map[string]string{"Content-Type": "application/x-amz-json-1.0"})
+	call(t, p, "AdminGetUser", signed, map[string]string{"Content-Type": "application/x-amz-json-1.0", "Authorization": sigV4Example})
 	got = rec.last(t)
 	if string(got.body) != signed || got.header.Get("Content-Type") != "application/x-amz-json-1.0" {
 		t.Fatalf("a client-signed call was changed: %v %q", got.header, got.body)

@@ -69,8 +69,12 @@ func hopByHop(k string) bool {
 func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, plan cognito.Plan, st *State, buf *buffer) {
 	up := h.upstream.Load()
 	ctx := r.Context()
-	canonical := !clientSigned(&x.view, plan)
-	if canonical {
+	canonical, host := !clientSigned(&x.view, plan), up.host
+	if !canonical {
+		// The client signed Host, which names the proxy: Host goes as it
+		// came, with the body and every header the client signed.
+		host = r.Host
+	} else {
 		// Forward what the web ACL and the rewrite read, in one encoding
 		// no upstream can read otherwise.
 		buf.canon = cognito.AppendCanonical(buf.canon[:0], plan.Body)
@@ -79,13 +83,13 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, p
 	if plan.SignRegion != "" || len(r.Header["Connection"]) > 0 {
 		// Signing needs the request as a value; so does dropping the
 		// headers a Connection header names. Both are rare.
-		out := up.request(ctx, r, plan, canonical, x.out.InsertedHeaders, st.UpstreamHeaders)
+		out := up.request(ctx, r, plan, host, canonical, x.out.InsertedHeaders, st.UpstreamHeaders)
 		if plan.SignRegion != "" && !h.sign(ctx, w, x, st, out, plan) {
 			return
 		}
 		buf.wire = appendRequest(buf.wire[:0], out, plan.Body)
 	} else {
-		buf.wire = up.appendForward(buf.wire[:0], r.Header, plan, canonical, x.out.InsertedHeaders, st.UpstreamHeaders)
+		buf.wire = up.appendForward(buf.wire[:0], r.Header, plan, host, canonical, x.out.InsertedHeaders, st.UpstreamHeaders)
 	}
 	x.out.Forwarded = true
 	x.out.UpstreamOperation = cognito.OperationFromTarget(plan.Target)
@@ -122,9 +126,9 @@ func clientSigned(v *request.View, plan cognito.Plan) bool {
 	return ok && op.Class == cognito.IAM && plan.SignRegion == ""
 }
 
-// request builds the outbound request, with the web ACL's inserted headers;
-// canonical sets the Content-Type of the canonical body.
-func (u *Upstream) request(ctx context.Context, in *http.Request, plan cognito.Plan, canonical bool, insert, fixed []waf.HeaderField) *http.Request {
+// request builds the outbound request for host, with the web ACL's
+// inserted headers; canonical sets the Content-Type of the canonical body.
+func (u *Upstream) request(ctx context.Context, in *http.Request, plan cognito.Plan, host string, canonical bool, insert, fixed []waf.HeaderField) *http.Request {
 	hdr := make(http.Header, len(in.Header)+1+len(insert))
 	for k, vv := range in.Header {
 		if forwardable(k) {
@@ -143,7 +147,7 @@ func (u *Upstream) request(ctx context.Context, in *http.Request, plan cognito.P
 		hdr.Set(f.Name, f.Value)
 	}
 	out := &http.Request{
-		Method: http.MethodPost, URL: u.url, Host: u.host, Header: hdr,
+		Method: http.MethodPost, URL: u.url, Host: host, Header: hdr,
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, ContentLength: int64(len(plan.Body)),
 	}
 	return out.WithContext(ctx)
@@ -154,11 +158,11 @@ func (u *Upstream) request(ctx context.Context, in *http.Request, plan cognito.P
 // any x-amzn-waf-* header it sent are dropped, and the planned target, the
 // web ACL's inserted headers and the fixed headers are added. With
 // canonical, the client's Content-Type is replaced by the canonical body's.
-func (u *Upstream) appendForward(b []byte, in http.Header, plan cognito.Plan, canonical bool, insert, fixed []waf.HeaderField) []byte {
+func (u *Upstream) appendForward(b []byte, in http.Header, plan cognito.Plan, host string, canonical bool, insert, fixed []waf.HeaderField) []byte {
 	b = append(b, "POST "...)
 	b = append(b, u.url.RequestURI()...)
 	b = append(b, " HTTP/1.1\r\nHost: "...)
-	b = append(b, u.host...)
+	b = appendHeaderValue(b, host)
 	b = append(b, "\r\n"...)
 	for k, vv := range in {
 		if !forwardable(k) || overridden(k, insert) || overridden(k, fixed) || canonical && k == "Content-Type" {
