@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 go mod download
+(cd deploy/deploytest && go mod download)
 
 if ! command -v moto_server >/dev/null 2>&1 || ! python3 -c 'import boto3, moto' >/dev/null 2>&1; then
 	echo "setup: installing moto[server] and boto3 with pip" >&2

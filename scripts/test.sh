@@ -14,3 +14,11 @@ export POOLGUARD_REQUIRE_PROMTOOL=1 POOLGUARD_REQUIRE_SYSTEMD=1 POOLGUARD_REQUIR
 
 go vet ./...
 go test -race -count=1 -timeout 15m "$@" ./...
+
+# The deployment files checked with Helm's, BuildKit's and Compose's own
+# parsers: a module of its own (deploy/deploytest), which ./... does not
+# enter, so that Helm and Kubernetes stay out of the product's go.mod.
+(cd deploy/deploytest && go vet ./... && go test -count=1 -timeout 15m ./...)
+
+# The release config, checked by goreleaser itself (pinned version).
+scripts/goreleaser-check.sh
