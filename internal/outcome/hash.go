@@ -48,40 +48,49 @@ const (
 // sum returns the hash of domain and s, lower-casing ASCII letters when
 // fold is set; never 0.
 func (h *Hasher) sum(domain byte, s string, fold bool) uint64 {
-	var buf [64]byte
 	var out uint64
 	if h.pool == nil {
-		var mh maphash.Hash
-		mh.SetSeed(h.seed)
-		mh.WriteByte(domain)
-		for len(s) > 0 {
-			n := copy(buf[:], s)
-			if fold {
-				lower(buf[:n])
-			}
-			mh.Write(buf[:n])
-			s = s[n:]
-		}
-		out = mh.Sum64()
+		out = h.local(domain, s, fold)
 	} else {
-		mac := h.pool.Get().(hash.Hash)
-		mac.Reset()
-		mac.Write([]byte{domain})
-		for len(s) > 0 {
-			n := copy(buf[:], s)
-			if fold {
-				lower(buf[:n])
-			}
-			mac.Write(buf[:n])
-			s = s[n:]
-		}
-		var sum [sha256.Size]byte
-		out = binary.BigEndian.Uint64(mac.Sum(sum[:0]))
-		h.pool.Put(mac)
+		out = h.keyed(domain, s, fold)
 	}
 	if out == 0 {
 		out = 1
 	}
+	return out
+}
+
+// local is sum with hash/maphash; it does not allocate.
+func (h *Hasher) local(domain byte, s string, fold bool) uint64 {
+	var buf [64]byte
+	var mh maphash.Hash
+	mh.SetSeed(h.seed)
+	mh.WriteByte(domain)
+	for len(s) > 0 {
+		n := copy(buf[:], s)
+		if fold {
+			lower(buf[:n])
+		}
+		mh.Write(buf[:n])
+		s = s[n:]
+	}
+	return mh.Sum64()
+}
+
+// keyed is sum with HMAC-SHA-256.
+func (h *Hasher) keyed(domain byte, s string, fold bool) uint64 {
+	buf := make([]byte, 0, 1+len(s))
+	buf = append(buf, domain)
+	buf = append(buf, s...)
+	if fold {
+		lower(buf[1:])
+	}
+	mac := h.pool.Get().(hash.Hash)
+	mac.Reset()
+	mac.Write(buf)
+	var sum [sha256.Size]byte
+	out := binary.BigEndian.Uint64(mac.Sum(sum[:0]))
+	h.pool.Put(mac)
 	return out
 }
 

@@ -126,15 +126,20 @@ func (m *Memory) get(k uint64) rec {
 	return r
 }
 
-// update applies f to the record under k at Unix second now.
-func (m *Memory) update(k uint64, now int64, f func(r *rec)) {
+// load locks the shard of k and returns it with a copy of the record
+// under k (the zero record if absent); store writes it back and unlocks.
+func (m *Memory) load(k uint64) (*memShard, rec) {
 	sh := m.shard(k)
 	sh.mu.Lock()
-	r, ok := sh.recs[k]
-	if !ok && len(sh.recs) >= m.max/shardCount {
+	return sh, sh.recs[k]
+}
+
+// store writes r under k at Unix second now and unlocks sh, evicting first
+// when k is new and the shard is full.
+func (m *Memory) store(sh *memShard, k uint64, r rec, now int64) {
+	if _, ok := sh.recs[k]; !ok && len(sh.recs) >= m.max/shardCount {
 		sh.evict(now)
 	}
-	f(&r)
 	r.seen = uint32(now)
 	sh.recs[k] = r
 	sh.mu.Unlock()
@@ -306,7 +311,7 @@ func (m *Memory) release(t int64, s *Subject) {
 }
 
 // Record implements Store.
-func (m *Memory) Record(_ context.Context, now time.Time, w *Windows, s *Subject, ev *Event) error {
+func (m *Memory) Record(_ context.Context, now time.Time, w *Windows, s *Subject, ev Event) error {
 	t := now.Unix()
 	if ev.Reserved && ev.Kind != SMSSent {
 		m.release(t, s)
@@ -326,7 +331,10 @@ func (m *Memory) Record(_ context.Context, now time.Time, w *Windows, s *Subject
 		m.recordSuccess(t, s)
 	}
 	if ev.PasswordReset && s.User != 0 {
-		m.update(mix(kindUser, s.User, 0), t, func(r *rec) { r.mark = uint32(t) })
+		k := mix(kindUser, s.User, 0)
+		sh, r := m.load(k)
+		r.mark = uint32(t)
+		m.store(sh, k, r, t)
 	}
 	return nil
 }
@@ -335,36 +343,42 @@ func (m *Memory) recordFailure(t int64, w *Windows, s *Subject, k Kind) {
 	bf, ua := secs(w.BruteForce), secs(w.UnderAttack)
 	newPair := false
 	if s.User != 0 && s.IP != 0 {
-		m.update(mix(kindPair, s.User, s.IP), t, func(r *rec) {
-			newPair = r.c[cPairFail].count(t, bf) == 0
-			r.c[cPairFail].add(t, bf, 1)
-		})
+		key := mix(kindPair, s.User, s.IP)
+		sh, r := m.load(key)
+		newPair = r.c[cPairFail].count(t, bf) == 0
+		r.c[cPairFail].add(t, bf, 1)
+		m.store(sh, key, r, t)
 	}
 	if s.User != 0 && s.Net != 0 {
-		m.update(mix(kindNetPair, s.User, s.Net), t, func(r *rec) { r.c[cPairFail].add(t, bf, 1) })
+		key := mix(kindNetPair, s.User, s.Net)
+		sh, r := m.load(key)
+		r.c[cPairFail].add(t, bf, 1)
+		m.store(sh, key, r, t)
 	}
 	if s.User != 0 {
-		m.update(mix(kindUser, s.User, 0), t, func(r *rec) {
-			r.c[cUserFail].add(t, ua, 1)
-			if newPair {
-				r.c[cUserSources].add(t, ua, 1)
-			}
-		})
+		key := mix(kindUser, s.User, 0)
+		sh, r := m.load(key)
+		r.c[cUserFail].add(t, ua, 1)
+		if newPair {
+			r.c[cUserSources].add(t, ua, 1)
+		}
+		m.store(sh, key, r, t)
 	}
 	for _, src := range [2][2]uint64{{kindSource, s.IP}, {kindNet, s.Net}} {
 		if src[1] == 0 {
 			continue
 		}
-		m.update(mix(src[0], src[1], 0), t, func(r *rec) {
-			r.c[cFailMinute].add(t, minute, 1)
-			r.c[cFailDay].add(t, day, 1)
-			if k == UnknownUser {
-				r.c[cUnknownDay].add(t, day, 1)
-			}
-			if newPair || s.User == 0 {
-				r.c[cUsersDay].add(t, day, 1)
-			}
-		})
+		key := mix(src[0], src[1], 0)
+		sh, r := m.load(key)
+		r.c[cFailMinute].add(t, minute, 1)
+		r.c[cFailDay].add(t, day, 1)
+		if k == UnknownUser {
+			r.c[cUnknownDay].add(t, day, 1)
+		}
+		if newPair || s.User == 0 {
+			r.c[cUsersDay].add(t, day, 1)
+		}
+		m.store(sh, key, r, t)
 	}
 }
 
@@ -373,7 +387,10 @@ func (m *Memory) recordFailure(t int64, w *Windows, s *Subject, k Kind) {
 func (m *Memory) recordSuccess(t int64, s *Subject) {
 	for _, src := range [2][2]uint64{{kindSource, s.IP}, {kindNet, s.Net}} {
 		if src[1] != 0 {
-			m.update(mix(src[0], src[1], 0), t, func(r *rec) { r.c[cSuccessDay].add(t, day, 1) })
+			key := mix(src[0], src[1], 0)
+			sh, r := m.load(key)
+			r.c[cSuccessDay].add(t, day, 1)
+			m.store(sh, key, r, t)
 		}
 	}
 	if s.User == 0 {
@@ -381,10 +398,11 @@ func (m *Memory) recordSuccess(t int64, s *Subject) {
 	}
 	for _, p := range [2][2]uint64{{kindPair, s.IP}, {kindNetPair, s.Net}} {
 		if p[1] != 0 {
-			m.update(mix(p[0], s.User, p[1]), t, func(r *rec) {
-				r.c[cPairFail] = counter{}
-				r.mark = uint32(t)
-			})
+			key := mix(p[0], s.User, p[1])
+			sh, r := m.load(key)
+			r.c[cPairFail] = counter{}
+			r.mark = uint32(t)
+			m.store(sh, key, r, t)
 		}
 	}
 }

@@ -107,5 +107,5 @@ type Store interface {
 	// s.SMS, reserves one SMS if every budget has room.
 	Check(ctx context.Context, now time.Time, w *Windows, s *Subject, snap *Snapshot) error
 	// Record counts what the answer to a request about s taught.
-	Record(ctx context.Context, now time.Time, w *Windows, s *Subject, ev *Event) error
+	Record(ctx context.Context, now time.Time, w *Windows, s *Subject, ev Event) error
 }

@@ -295,7 +295,7 @@ func (t *Tracker) After(ctx context.Context, now time.Time, v *request.View, x *
 	if !ev.Reserved && !k.Failure() && !(ev.SignIn && k == Success) && !ev.PasswordReset {
 		return k, nil
 	}
-	if err := t.store.Record(ctx, now, &t.cfg.Windows, &x.Subject, &ev); err != nil {
+	if err := t.store.Record(ctx, now, &t.cfg.Windows, &x.Subject, ev); err != nil {
 		t.stats.StoreErrors.Add(1)
 		return k, err
 	}
