@@ -1,11 +1,17 @@
 package integration
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/poolguard/poolguard/internal/cognitotest"
 )
@@ -228,5 +234,75 @@ func TestAttackProtectionAliasesShareOneCounter(t *testing.T) {
 	t.Logf("scenario e: %d of 12 guesses through the email and the sub reached Cognito, %d refused", reached, refused)
 	if reached != 10 || refused != 2 {
 		t.Errorf("%d guesses reached Cognito and %d were refused, want 10 and 2 (one counter of 10 for both names)", reached, refused)
+	}
+}
+
+// Scenario (d): sign-ups with phone numbers until the SMS budgets are
+// spent (6 an hour for +33, 10 an hour in all), then refused with a
+// Cognito-shaped LimitExceededException, while email sign-ups pass; the
+// number of SMS Cognito reports sending is exactly the budget.
+func TestAttackProtectionSMSBudget(t *testing.T) {
+	e := startCognito(t)
+	ctx := context.Background()
+	pool, err := e.admin.CreateUserPool(ctx, &cip.CreateUserPoolInput{
+		PoolName:               aws.String("pg-sms-budget"),
+		AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypePhoneNumber, types.VerifiedAttributeTypeEmail},
+		AccountRecoverySetting: &types.AccountRecoverySettingType{RecoveryMechanisms: []types.RecoveryOptionType{
+			{Name: types.RecoveryOptionNameTypeVerifiedPhoneNumber, Priority: aws.Int32(1)}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := testApp{appSpec: appSpec{name: "sms"}, pool: cognitotest.Pool{ID: aws.ToString(pool.UserPool.Id)}, secret: "secret-sms-1c2d3e4f5a6b7c8d"}
+	a.client = cognitotest.CreateAppClient(t, e.admin, a.pool.ID, cognitotest.ClientOptions{Name: "app-sms"})
+	e.hop.SetSecret(a.client.ID, a.secret)
+	p := startProxy(t, proxyConfig{Upstream: e.hop.URL, Clients: []clientConfig{a.clientConfig()}, Extra: `trusted_proxies: [127.0.0.1/32]
+waf:
+  presets: [{name: cognito-attack-protection, params: {SmsPerHour: 10, SmsPerCallingCodeHour: 6, SmsPerDay: 0, SmsPerCallingCodeDay: 0}}]
+`})
+	at := &attackTarget{urls: []string{p.URL}, hop: e.hop, app: a}
+	hour := time.Now().Unix() / 3600
+	signUp := func(i int, attr, value string) (int, string) {
+		return at.call(t, fmt.Sprintf("10.77.%d.%d", i/200, i%200+1), "SignUp", fmt.Sprintf(
+			`{"ClientId":%q,"Username":"sms-user-%d","Password":"Sms-user-pass-1!","UserAttributes":[{"Name":%q,"Value":%q}]}`,
+			a.client.ID, i, attr, value))
+	}
+	var phoneOK, phoneRefused, emailOK, emailRefused int
+	var wrongRefusal []string
+	for i := range 30 {
+		number := fmt.Sprintf("+336123456%02d", i) // France
+		if i >= 15 {
+			number = fmt.Sprintf("+4479111234%02d", i) // United Kingdom
+		}
+		switch status, why := signUp(i, "phone_number", number); {
+		case status == 200:
+			phoneOK++
+		case status == 400 && why == "LimitExceededException":
+			phoneRefused++
+		default:
+			wrongRefusal = append(wrongRefusal, fmt.Sprintf("%s: %d %s", number, status, why))
+		}
+		if status, _ := signUp(100+i, "email", fmt.Sprintf("sms-user-%d@example.com", i)); status == 200 {
+			emailOK++
+		} else {
+			emailRefused++
+		}
+	}
+	sent := 0
+	for _, r := range e.hop.Requests() {
+		if r.Operation == "SignUp" && strings.Contains(string(r.Body), "phone_number") {
+			sent++
+		}
+	}
+	if time.Now().Unix()/3600 != hour {
+		t.Skip("the clock hour changed during the scenario; the hourly budget restarted")
+	}
+	t.Logf("scenario d: %d phone sign-ups sent an SMS (budget 10, 6 for +33), %d refused; %d email sign-ups passed, %d refused",
+		sent, phoneRefused, emailOK, emailRefused)
+	if phoneOK != 10 || sent != 10 || phoneRefused != 20 || len(wrongRefusal) > 0 {
+		t.Errorf("%d phone sign-ups passed (%d reached Cognito), %d refused, other answers %v; want exactly 10, 20 refused", phoneOK, sent, phoneRefused, wrongRefusal)
+	}
+	if emailOK != 30 {
+		t.Errorf("%d of 30 email sign-ups passed", emailOK)
 	}
 }
