@@ -45,9 +45,15 @@
 //
 // # Failures
 //
-// [Guard] applies the failure policy: FailOpen decides with a local
-// in-memory store while Redis is unreachable, and FailClosed returns an
-// error wrapping [ErrUnavailable]. Either way a background probe with
-// exponential backoff notices when Redis answers again, and shared counting
-// resumes by itself.
+// [Guard] puts one circuit breaker per Redis node (per Cluster master, one
+// for a standalone or Sentinel-managed server) in front of the Store. A
+// decision waits at most the budget ([DefaultBudget], 50 ms); a failure or
+// timeout opens the node's circuit at once, and the node's keys are then
+// decided by the policy without touching Redis: FailOpen counts locally
+// against limit ÷ live replicas ([Heartbeat]) and keeps keys already seen
+// over their shared limit over; FailClosed returns an error wrapping
+// [ErrUnavailable]. Background probes reload the Cluster slot map and close
+// the circuit when the node answers or its slots have moved (a failover).
+// Hits counted locally are then added to the shared counters, in the key's
+// next script call or by the probe.
 package redisstore

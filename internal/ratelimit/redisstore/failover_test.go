@@ -345,3 +345,48 @@ func TestSentinelFailover(t *testing.T) {
 	}
 	f.latencies("after recovery")
 }
+
+// TestStalledRedis pauses a standalone Redis (SIGSTOP: connections stay
+// open and nothing answers, like a hung host or a partition) under three
+// replicas: no decision waits much past the budget, nothing is refused,
+// the fleet admits at most the limit for a fresh key, and once Redis
+// answers again counting is shared and includes what was counted locally.
+func TestStalledRedis(t *testing.T) {
+	srv := redistest.Start(t)
+	f := newFleet(t, ClientConfig{Addresses: []string{srv.Addr()}, Timeout: 200 * time.Millisecond})
+	const over, fresh, after = "198.51.100.7", "203.0.113.9", "198.18.0.1"
+	if got := f.attack(over, 2*failLimit); got != failLimit {
+		t.Fatalf("before the fault: %d admitted, want exactly %d", got, failLimit)
+	}
+	f.latencies("healthy")
+	srv.Pause()
+	admitted := map[string]int{}
+	for i := range 600 {
+		key := []string{over, fresh}[i%2]
+		if o := f.send(key); o.admitted {
+			admitted[key]++
+		}
+	}
+	f.latencies("Redis stalled")
+	t.Logf("admitted while stalled: key already over %d, fresh key %d (limit %d, 3 replicas)", admitted[over], admitted[fresh], failLimit)
+	if admitted[over] != 0 || admitted[fresh] > failLimit {
+		t.Errorf("while stalled: %v admitted; want 0 for the key already over, at most %d for the fresh one", admitted, failLimit)
+	}
+	srv.Resume()
+	resumed := time.Now()
+	waitFor(t, 30*time.Second, "shared decisions on every replica", func() bool {
+		for _, g := range f.guards {
+			if g.Degraded() {
+				return false
+			}
+		}
+		return true
+	})
+	t.Logf("all circuits closed %v after Redis answered again", time.Since(resumed).Round(time.Millisecond))
+	if o := f.send(fresh); o.local || o.admitted {
+		t.Errorf("fresh key after recovery: %+v; want a shared decision, over (its local hits replayed)", o)
+	}
+	if got := f.attack(after, 2*failLimit); got != failLimit {
+		t.Errorf("after recovery: %d admitted, want exactly %d", got, failLimit)
+	}
+}
