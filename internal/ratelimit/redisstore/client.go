@@ -61,7 +61,8 @@ func (c ClientConfig) Mode() string {
 // connects on first use and reconnects by itself.
 //
 // Every client honours its context's deadline (so a request never waits
-// past the Guard's budget) and retries once. A Cluster client routes every
+// past the Guard's budget), dials once per attempt (go-redis would otherwise
+// retry a refused dial 5 times, 100 ms apart) and retries a command once. A Cluster client routes every
 // command to the master of its slot (never by latency or at random, since
 // the script writes), follows up to 3 MOVED/ASK redirections and reloads
 // its slot map on redirections, read-only errors, every 5 s, and whenever
@@ -87,6 +88,7 @@ func NewClient(c ClientConfig) (redis.UniversalClient, error) {
 			Username:         c.Username, Password: c.Password, TLSConfig: c.TLS,
 			DialTimeout: to, ReadTimeout: to, WriteTimeout: to,
 			ContextTimeoutEnabled: true,
+			DialerRetries:         1,
 			MaxRetries:            1, MinRetryBackoff: time.Millisecond, MaxRetryBackoff: 10 * time.Millisecond,
 		}), nil
 	case "cluster":
@@ -95,6 +97,7 @@ func NewClient(c ClientConfig) (redis.UniversalClient, error) {
 			Username: c.Username, Password: c.Password, TLSConfig: c.TLS,
 			DialTimeout: to, ReadTimeout: to, WriteTimeout: to,
 			ContextTimeoutEnabled:      true,
+			DialerRetries:              1,
 			MaxRedirects:               3,
 			ReadOnly:                   false,
 			RouteByLatency:             false,
@@ -108,6 +111,7 @@ func NewClient(c ClientConfig) (redis.UniversalClient, error) {
 		Username: c.Username, Password: c.Password, TLSConfig: c.TLS,
 		DialTimeout: to, ReadTimeout: to, WriteTimeout: to,
 		ContextTimeoutEnabled: true,
+		DialerRetries:         1,
 		MaxRetries:            1, MinRetryBackoff: time.Millisecond, MaxRetryBackoff: 10 * time.Millisecond,
 	}), nil
 }

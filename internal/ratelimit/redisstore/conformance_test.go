@@ -25,7 +25,7 @@ func TestGuardConformance(t *testing.T) {
 	c := newClient(t, redistest.Start(t), false)
 	ratelimittest.Conformance(t, func() ratelimit.Store {
 		s := newStore(t, c)
-		g := NewGuard(s, GuardOptions{})
+		g := NewGuard(s, GuardOptions{Budget: guardBudget})
 		t.Cleanup(g.Close)
 		return g
 	})

@@ -17,11 +17,9 @@ import (
 const (
 	failLimit  = 100
 	failWindow = time.Minute
-	// failBudget is the fleet's latency budget: twice the default, because
-	// the shared test machine stalls healthy requests for tens of
-	// milliseconds now and then, and a stall past the budget would make
-	// the healthy phase decide locally.
-	failBudget = 2 * DefaultBudget
+	// failBudget is the fleet's latency budget (see guardBudget): a
+	// decision that waits for a broken node waits this long.
+	failBudget = guardBudget
 )
 
 // fleet is three proxy replicas' rate stores: each its own client, Store

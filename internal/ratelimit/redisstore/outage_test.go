@@ -27,7 +27,7 @@ func TestOutage(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				g := NewGuard(s, GuardOptions{Policy: policy, MinBackoff: 5 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, OnChange: onChange})
+				g := NewGuard(s, GuardOptions{Policy: policy, Budget: guardBudget, MinBackoff: 5 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, OnChange: onChange})
 				t.Cleanup(g.Close)
 				return g
 			}
