@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/poolguard/poolguard/internal/clientip"
 	"github.com/poolguard/poolguard/internal/request"
 	"github.com/poolguard/poolguard/internal/waf"
 )
@@ -78,7 +79,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.ClientIP == nil {
 		cfg.ClientIP = func(r *http.Request) netip.Addr {
 			ap, _ := netip.ParseAddrPort(r.RemoteAddr)
-			return ap.Addr().Unmap()
+			return clientip.Canonical(ap.Addr())
 		}
 	}
 	if cfg.Log == nil {

@@ -1,9 +1,13 @@
 // Package clientip determines a request's client address from its TCP peer
-// and, only when the peer is a trusted proxy, from X-Forwarded-For.
+// and, only when the peer is a trusted proxy, from X-Forwarded-For, in one
+// canonical form (IPv4-mapped IPv6 unmapped, IPv6 zone dropped), and turns
+// it into a rate key (AppendKey), optionally aggregating IPv6 addresses to
+// their network prefix.
 package clientip
 
 import (
 	"net/netip"
+	"strconv"
 	"strings"
 
 	"github.com/gaissmai/bart"
@@ -26,7 +30,33 @@ func New(trusted []netip.Prefix) *Resolver {
 
 // Trusted reports whether a is a trusted proxy.
 func (r *Resolver) Trusted(a netip.Addr) bool {
-	return r != nil && r.trusted != nil && r.trusted.Lookup(a.Unmap())
+	return r != nil && r.trusted != nil && r.trusted.Lookup(Canonical(a))
+}
+
+// Canonical returns a as a client address: an IPv4-mapped IPv6 address as
+// its IPv4 address, and an IPv6 address without its zone ("fe80::1%eth0"
+// is fe80::1). A zone names an interface of the host that wrote it; it is
+// no part of who the client is, and keeping it would let one address take
+// as many rate keys and log identities as it has zone spellings.
+func Canonical(a netip.Addr) netip.Addr {
+	return a.Unmap().WithZone("")
+}
+
+// AppendKey appends the rate key of client address a to b: the address
+// itself, or, for an IPv6 address when v6Bits is between 1 and 127, its
+// network prefix of that length in CIDR form ("2001:db8:1:2::/64"), so
+// that every address of one network shares one key. A /64 is what one
+// subscriber or host is usually given: rotating addresses inside it must
+// not buy more requests. a is made Canonical first.
+func AppendKey(b []byte, a netip.Addr, v6Bits int) []byte {
+	a = Canonical(a)
+	if !a.Is6() || v6Bits <= 0 || v6Bits >= 128 {
+		return a.AppendTo(b)
+	}
+	p, _ := a.Prefix(v6Bits)
+	b = p.Addr().AppendTo(b)
+	b = append(b, '/')
+	return strconv.AppendInt(b, int64(v6Bits), 10)
 }
 
 // ClientIP returns the client address for a request from peer carrying the
@@ -37,7 +67,7 @@ func (r *Resolver) Trusted(a netip.Addr) bool {
 // entry ends the walk at the last trusted hop, since nothing to its left
 // can be attributed.
 func (r *Resolver) ClientIP(peer netip.Addr, xff []string) netip.Addr {
-	client := peer.Unmap()
+	client := Canonical(peer)
 	if !r.Trusted(client) {
 		return client
 	}
@@ -64,17 +94,17 @@ func (r *Resolver) ClientIP(peer netip.Addr, xff []string) netip.Addr {
 }
 
 // parseHop parses one X-Forwarded-For entry: an address, possibly with a
-// port, possibly bracketed (IPv6).
+// port, possibly bracketed (IPv6), returned Canonical.
 func parseHop(s string) (netip.Addr, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return netip.Addr{}, false
 	}
 	if a, err := netip.ParseAddr(s); err == nil {
-		return a.Unmap(), true
+		return Canonical(a), true
 	}
 	if ap, err := netip.ParseAddrPort(s); err == nil {
-		return ap.Addr().Unmap(), true
+		return Canonical(ap.Addr()), true
 	}
 	return netip.Addr{}, false
 }

@@ -33,6 +33,15 @@ func TestClientIP(t *testing.T) {
 		{"mapped trusted hop skipped", "10.0.0.1", []string{"198.51.100.7, ::ffff:10.0.0.2"}, "198.51.100.7"},
 		{"mapped hops all trusted", "10.0.0.1", []string{"::ffff:10.0.0.3"}, "10.0.0.3"},
 		{"v6 trusted", "fd00::1", []string{"2001:db8::2"}, "2001:db8::2"},
+		// A zone is no part of the client: one address must not become
+		// many rate keys by its zone spellings.
+		{"zoned untrusted peer", "fe80::1%eth0", nil, "fe80::1"},
+		{"zoned trusted peer", "fd00::1%eth0", []string{"2001:db8::2"}, "2001:db8::2"},
+		{"zoned hop", "10.0.0.1", []string{"fe80::2%25"}, "fe80::2"},
+		{"zoned hop, other spelling", "10.0.0.1", []string{"fe80::2%lo0"}, "fe80::2"},
+		{"zoned hop with port", "10.0.0.1", []string{"[2001:db8::3%x]:443"}, "2001:db8::3"},
+		{"zoned trusted hop skipped", "10.0.0.1", []string{"198.51.100.7, fd00::9%eth1"}, "198.51.100.7"},
+		{"mapped zoned hop", "10.0.0.1", []string{"::ffff:198.51.100.7%1"}, "198.51.100.7"},
 		{"empty entries", "10.0.0.1", []string{""}, "10.0.0.1"},
 	}
 	for _, tt := range tests {
@@ -65,10 +74,11 @@ func FuzzClientIP(f *testing.F) {
 	r := New([]netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")})
 	f.Add("1.2.3.4, 10.0.0.2")
 	f.Add("[::1]:80,,")
+	f.Add("fe80::1%eth0, ::ffff:1.2.3.4%x")
 	f.Fuzz(func(t *testing.T, xff string) {
 		got := r.ClientIP(netip.MustParseAddr("10.0.0.1"), []string{xff})
-		if !got.IsValid() {
-			t.Fatalf("invalid address for %q", xff)
+		if !got.IsValid() || got.Zone() != "" || got.Is4In6() {
+			t.Fatalf("ClientIP = %v for %q; want a valid, canonical address", got, xff)
 		}
 	})
 }
@@ -80,6 +90,39 @@ func TestTrusted(t *testing.T) {
 	} {
 		if got := r.Trusted(netip.MustParseAddr(addr)); got != want {
 			t.Errorf("Trusted(%s) = %v, want %v", addr, got, want)
+		}
+	}
+}
+
+func TestTrustedZoned(t *testing.T) {
+	r := New([]netip.Prefix{netip.MustParsePrefix("fd00::/8")})
+	if !r.Trusted(netip.MustParseAddr("fd00::1%eth0")) {
+		t.Fatal("a trusted proxy's zoned address is not trusted")
+	}
+}
+
+func TestAppendKey(t *testing.T) {
+	tests := []struct {
+		addr string
+		bits int
+		want string
+	}{
+		{"2001:db8:1:2:aaaa::1", 64, "2001:db8:1:2::/64"},
+		{"2001:db8:1:2:ffff:ffff:ffff:ffff", 64, "2001:db8:1:2::/64"},
+		{"2001:db8:1:3::1", 64, "2001:db8:1:3::/64"},
+		{"2001:db8:1:2:aaaa::1%eth0", 64, "2001:db8:1:2::/64"},
+		{"2001:db8:1:2:aaaa::1", 48, "2001:db8:1::/48"},
+		{"2001:db8:1:2:aaaa::1", 128, "2001:db8:1:2:aaaa::1"},
+		{"2001:db8:1:2:aaaa::1", 0, "2001:db8:1:2:aaaa::1"},
+		{"fe80::1%eth0", 0, "fe80::1"},
+		// IPv4 addresses, mapped or not, are never aggregated.
+		{"198.51.100.7", 64, "198.51.100.7"},
+		{"::ffff:198.51.100.7", 64, "198.51.100.7"},
+		{"::ffff:198.51.100.7%z", 64, "198.51.100.7"},
+	}
+	for _, tt := range tests {
+		if got := string(AppendKey(nil, netip.MustParseAddr(tt.addr), tt.bits)); got != tt.want {
+			t.Errorf("AppendKey(%s, %d) = %s; want %s", tt.addr, tt.bits, got, tt.want)
 		}
 	}
 }

@@ -10,6 +10,9 @@ const (
 	DefaultMaxBodyBytes  = 64 << 10
 	DefaultMaxIdleConns  = 256
 	DefaultTokenLifetime = 30 * 24 * time.Hour
+	// DefaultIPv6Prefix is waf.ip_v6_prefix when presets are in use: the
+	// /64 one subscriber or host is usually given.
+	DefaultIPv6Prefix = 64
 )
 
 func applyDefaults(c *Config) {
@@ -48,6 +51,12 @@ func applyDefaults(c *Config) {
 		setDefault(&c.State.Redis.Failure, "fail_open")
 	}
 	setDefault(&c.WAF.DefaultAction, "ALLOW")
+	if c.WAF.IPv6Prefix == 0 {
+		c.WAF.IPv6Prefix = 128
+		if len(c.WAF.Presets) > 0 {
+			c.WAF.IPv6Prefix = DefaultIPv6Prefix
+		}
+	}
 	setDefault(&c.WAF.Account, "000000000000")
 	setDefault(&c.WAF.Name, "poolguard")
 	adminDefaults(c)

@@ -155,6 +155,9 @@ func (v *validator) limits(l *Limits) {
 
 func (v *validator) waf(w *WAF) {
 	v.oneOf("waf.default_action", strings.ToUpper(w.DefaultAction), "ALLOW", "BLOCK")
+	if w.IPv6Prefix < 1 || w.IPv6Prefix > 128 {
+		v.add("waf.ip_v6_prefix", "%d is not a prefix length (1-128)", w.IPv6Prefix)
+	}
 	names := map[string]bool{}
 	for i, s := range w.IPSets {
 		key := fmt.Sprintf("waf.ip_sets[%d]", i)

@@ -23,6 +23,12 @@ type WAF struct {
 	Name    string `yaml:"name"`
 	// DefaultAction is ALLOW (default) or BLOCK when no web_acl file sets one.
 	DefaultAction string `yaml:"default_action"`
+	// IPv6Prefix keys rate-based rules on an IPv6 client's network prefix
+	// of this many bits (1-128) instead of its whole address, so that
+	// rotating addresses inside one /64 does not evade a per-IP limit.
+	// Absent (or 0): 64 when presets are in use, 128 (each address, as
+	// AWS WAF keys them) otherwise.
+	IPv6Prefix int `yaml:"ip_v6_prefix"`
 }
 
 // Preset names a preset and its parameters. In YAML it is either a bare

@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/poolguard/poolguard/internal/challenge"
+	"github.com/poolguard/poolguard/internal/clientip"
 	"github.com/poolguard/poolguard/internal/observe"
 	"github.com/poolguard/poolguard/internal/request"
 	"github.com/poolguard/poolguard/internal/signals"
@@ -267,7 +268,7 @@ func (h *Handler) view(r *http.Request, body []byte) *request.View {
 	v := &request.View{
 		Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Proto: r.Proto,
 		Host: r.Host, Scheme: scheme, Header: r.Header, Body: body,
-		PeerIP: peer.Addr().Unmap(), ClientIP: peer.Addr().Unmap(),
+		PeerIP: clientip.Canonical(peer.Addr()), ClientIP: clientip.Canonical(peer.Addr()),
 		Country: "XX", RequestID: newRequestID(),
 	}
 	if h.cfg.ClientIP != nil {

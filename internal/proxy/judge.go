@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/poolguard/poolguard/internal/breached"
+	"github.com/poolguard/poolguard/internal/clientip"
 	"github.com/poolguard/poolguard/internal/cognito"
 	"github.com/poolguard/poolguard/internal/outcome"
 	"github.com/poolguard/poolguard/internal/phone"
@@ -29,7 +30,7 @@ func (st *State) ReadView(r *http.Request, v *request.View, dst []byte) ([]byte,
 		Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Proto: r.Proto,
 		Host: r.Host, Scheme: scheme(r), Header: r.Header,
 		Target:    r.Header.Get("X-Amz-Target"),
-		PeerIP:    peer.Addr().Unmap(),
+		PeerIP:    clientip.Canonical(peer.Addr()),
 		ClientIP:  st.ClientIP.ClientIP(peer.Addr(), r.Header["X-Forwarded-For"]),
 		RequestID: v.RequestID, Country: "XX",
 	}

@@ -112,3 +112,48 @@ func TestWAFConfigErrorsNameTheRule(t *testing.T) {
 		t.Fatalf("err = %v, want it to name the file, the rule and the missing set", err)
 	}
 }
+
+// TestIPv6NetworkSharesALimit: with the presets (waf.ip_v6_prefix 64 by
+// default), addresses of one /64 share the per-IP limit, so rotating
+// inside it buys nothing, while another /64 keeps its own. Before the
+// key existed, each address had its own 100 requests.
+func TestIPv6NetworkSharesALimit(t *testing.T) {
+	p := startWAFProxy(t, strings.Replace(categoriesConfig, "TESTMODE", "false", 1), nil)
+	for i := 1; i <= 100; i++ {
+		ip := "2001:db8:1:2::a"
+		if i%2 == 0 {
+			ip = "2001:db8:1:2:ffff:ffff:ffff:b" // same /64
+		}
+		if status, body := initiateAuth(t, p, ip); status != 200 {
+			t.Fatalf("request %d from %s: %d %s", i, ip, status, body)
+		}
+	}
+	if status, _ := initiateAuth(t, p, "2001:db8:1:2:1234::c"); status != 403 {
+		t.Fatalf("a third address of the /64: %d; want 403", status)
+	}
+	if status, _ := initiateAuth(t, p, "2001:db8:1:3::a"); status != 200 {
+		t.Fatalf("another /64: %d; want 200", status)
+	}
+}
+
+// TestZoneSpellingsShareALimit: with each address its own key
+// (ip_v6_prefix: 128), the zone spellings of one address are still one
+// client. Before zones were stripped, each spelling had its own limit.
+func TestZoneSpellingsShareALimit(t *testing.T) {
+	cfg := strings.Replace(categoriesConfig, "TESTMODE", "false\n  ip_v6_prefix: 128", 1)
+	p := startWAFProxy(t, cfg, nil)
+	for i := 1; i <= 100; i++ {
+		ip := "fe80::1%z" + strings.Repeat("x", i%7)
+		if status, body := initiateAuth(t, p, ip); status != 200 {
+			t.Fatalf("request %d from %s: %d %s", i, ip, status, body)
+		}
+	}
+	for _, ip := range []string{"fe80::1", "fe80::1%eth0", "[fe80::1%25]:443"} {
+		if status, _ := initiateAuth(t, p, ip); status != 403 {
+			t.Fatalf("%s after 100 requests: %d; want 403", ip, status)
+		}
+	}
+	if status, _ := initiateAuth(t, p, "2001:db8:1:2::b"); status != 200 {
+		t.Fatalf("with ip_v6_prefix 128 another address of the /64 keeps its own limit: %d; want 200", status)
+	}
+}

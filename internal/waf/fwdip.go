@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+
+	"github.com/poolguard/poolguard/internal/clientip"
 )
 
 // Positions of IPSetForwardedIPConfig.
@@ -71,7 +73,7 @@ func (f *fwdConfig) first(c *evalCtx) (netip.Addr, fwdStatus) {
 	if err != nil {
 		return netip.Addr{}, fwdInvalid
 	}
-	return a.Unmap(), fwdOK
+	return clientip.Canonical(a), fwdOK
 }
 
 // fallback turns a status into a match result.

@@ -51,6 +51,13 @@ type Options struct {
 	// Challenge rules match; a valid one makes the rule act like Count.
 	// Without it every such request is answered with the action.
 	Tokens Tokens
+	// IPv6Prefix aggregates IPv6 client addresses to their network prefix
+	// of this many bits in the keys of rate-based rules (IP and
+	// FORWARDED_IP aggregation, and the IP and ForwardedIP custom keys),
+	// so that rotating addresses inside one network (a /64) does not
+	// evade a per-IP limit. 0 or 128 keys each address, as AWS WAF does.
+	// IPv4 addresses are always keyed whole.
+	IPv6Prefix int
 	// KeyHashKey keys the HMAC that rate-based rules apply to personal
 	// custom keys (the x-poolguard-username and x-poolguard-phone
 	// pseudo-headers) before the key reaches the rate store or the log.

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/poolguard/poolguard/internal/clientip"
 	"github.com/poolguard/poolguard/internal/ipset"
 )
 
@@ -53,7 +54,7 @@ func (m *ipSetMatch) match(c *evalCtx) bool {
 			invalid = true
 			continue
 		}
-		if m.set.Contains(a) {
+		if m.set.Contains(clientip.Canonical(a)) {
 			return true
 		}
 	}

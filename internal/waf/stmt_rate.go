@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/poolguard/poolguard/internal/clientip"
 	"github.com/poolguard/poolguard/internal/request"
 )
 
@@ -48,6 +49,9 @@ type rateRule struct {
 	fwd       *fwdConfig
 	keys      []customKey
 	scopeDown matcher
+	// v6Bits is Options.IPv6Prefix: IPv6 addresses are keyed by their
+	// prefix of this length (clientip.AppendKey).
+	v6Bits int
 }
 
 type customKey struct {
@@ -67,7 +71,7 @@ const (
 )
 
 func (c *compiler) rateBased(path string, s *RateBasedStatement, r *rule) *rateRule {
-	rr := &rateRule{limit: s.Limit}
+	rr := &rateRule{limit: s.Limit, v6Bits: c.opts.IPv6Prefix}
 	ok := true
 	if s.Limit < minRateLimit || s.Limit > maxRateLimit {
 		c.addf(path+".Limit", "Limit must be %d-%d, got %d", minRateLimit, maxRateLimit, s.Limit)
@@ -222,13 +226,13 @@ func (rr *rateRule) appendKey(c *evalCtx, buf []byte) ([]byte, keyResult) {
 		if !c.v.ClientIP.IsValid() {
 			return buf, keyMissing
 		}
-		return c.v.ClientIP.Unmap().AppendTo(buf), keyOK
+		return clientip.AppendKey(buf, c.v.ClientIP, rr.v6Bits), keyOK
 	case aggForwardedIP:
 		a, st := rr.fwd.first(c)
 		if st != fwdOK {
 			return buf, rr.fwdResult(st)
 		}
-		return a.AppendTo(buf), keyOK
+		return clientip.AppendKey(buf, a, rr.v6Bits), keyOK
 	case aggConstant:
 		return buf, keyOK
 	}
@@ -276,13 +280,13 @@ func (k *customKey) appendValue(c *evalCtx, rr *rateRule, buf []byte) ([]byte, k
 		if !v.ClientIP.IsValid() {
 			return buf, keyMissing
 		}
-		return v.ClientIP.Unmap().AppendTo(buf), keyOK
+		return clientip.AppendKey(buf, v.ClientIP, rr.v6Bits), keyOK
 	case keyForwardedIP:
 		a, st := rr.fwd.first(c)
 		if st != fwdOK {
 			return buf, rr.fwdResult(st)
 		}
-		return a.AppendTo(buf), keyOK
+		return clientip.AppendKey(buf, a, rr.v6Bits), keyOK
 	case keyMethod:
 		return append(buf, v.Method...), keyOK
 	case keyLabelNamespace:

@@ -3,6 +3,8 @@ package waf
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,4 +102,51 @@ type failingStore struct{}
 
 func (failingStore) Decide(context.Context, time.Time, []ratelimit.Hit, []ratelimit.Result) error {
 	return errors.New("store down")
+}
+
+// TestRateKeysAggregateIPv6 checks the keys of every IP-based aggregation
+// with Options.IPv6Prefix 64: the addresses of one /64, zoned or not, in
+// the client address or in a forwarded-IP header, make one key; an IPv4
+// address is its own key.
+func TestRateKeysAggregateIPv6(t *testing.T) {
+	fwd := `"ForwardedIPConfig":{"HeaderName":"X-Forwarded-For","FallbackBehavior":"NO_MATCH"}`
+	stmts := map[string]string{
+		"IP":                      `"Limit":10,"AggregateKeyType":"IP"`,
+		"FORWARDED_IP":            `"Limit":10,"AggregateKeyType":"FORWARDED_IP",` + fwd,
+		"CUSTOM_KEYS IP":          `"Limit":10,"AggregateKeyType":"CUSTOM_KEYS","CustomKeys":[{"IP":{}}]`,
+		"CUSTOM_KEYS ForwardedIP": `"Limit":10,"AggregateKeyType":"CUSTOM_KEYS","CustomKeys":[{"ForwardedIP":{}}],` + fwd,
+	}
+	for name, stmt := range stmts {
+		t.Run(name, func(t *testing.T) {
+			store := newFakeStore()
+			o := testOptions()
+			o.Store, o.IPv6Prefix = store, 64
+			e, err := New([]byte(rulesDoc(ruleJSON("r", 0, rateStmt(stmt), block))), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out Verdict
+			for _, a := range []string{"2001:db8:1:2::1", "2001:db8:1:2:ffff::2", "fe80::1%eth0", "fe80::1%eth1", "198.51.100.7", "::ffff:198.51.100.7"} {
+				r := testRequest{ClientIP: a, URI: "/", Headers: map[string]string{"X-Forwarded-For": a}}
+				if err := e.Evaluate(context.Background(), testStart, r.view(), &out); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var keys []string
+			for k := range store.seen {
+				_, key, _ := strings.Cut(k, "\x00")
+				keys = append(keys, key)
+			}
+			if strings.HasPrefix(name, "CUSTOM_KEYS") {
+				for i, k := range keys { // length-prefixed components
+					keys[i] = k[1:]
+				}
+			}
+			slices.Sort(keys)
+			want := []string{"198.51.100.7", "2001:db8:1:2::/64", "fe80::/64"}
+			if !slices.Equal(keys, want) {
+				t.Fatalf("keys %q; want %q", keys, want)
+			}
+		})
+	}
 }

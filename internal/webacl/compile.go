@@ -12,7 +12,7 @@ import (
 // compile resolves the sets and compiles presets plus file into one web ACL.
 func (b *builder) compile() (*waf.Engine, error) {
 	opts := waf.Options{
-		Account: b.w.Account, WebACLName: b.w.Name, TestMode: b.w.TestMode,
+		Account: b.w.Account, WebACLName: b.w.Name, TestMode: b.w.TestMode, IPv6Prefix: b.w.IPv6Prefix,
 		RegexPatternSets: b.regexSets, Store: b.in.Store, IPSets: map[string]*ipset.Set{},
 		Tokens: b.in.Tokens, KeyHashKey: b.in.KeyHashKey, Country: b.in.Country,
 	}
