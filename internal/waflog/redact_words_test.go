@@ -100,3 +100,19 @@ func TestEverySecretParamWordRedacts(t *testing.T) {
 		t.Errorf("harmless query %q logged as %q", kept, got)
 	}
 }
+
+// TestDuplicateHeadersLoggedOnce: a header listed twice (in any case) is
+// logged once, and the headers after the duplicate are still logged.
+func TestDuplicateHeadersLoggedOnce(t *testing.T) {
+	specs, err := compileHeaders([]string{"Host", "host", "User-Agent", "HOST", "Origin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range specs {
+		got = append(got, s.lower)
+	}
+	if strings.Join(got, ",") != "host,user-agent,origin" {
+		t.Errorf("headers logged: %v, want host,user-agent,origin", got)
+	}
+}
