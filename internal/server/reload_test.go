@@ -67,14 +67,21 @@ func TestReloadUnderLoadDropsNothing(t *testing.T) {
 	}
 	for i := 1; i <= 100; i++ {
 		if i%2 == 0 {
+			before, _ := r.LastReload()
 			write(reloadBroken)
 			if r.Reload() == nil {
 				t.Errorf("reload %d: a broken config was accepted", i)
+			}
+			if at, ok := r.LastReload(); ok || !at.Equal(before) {
+				t.Errorf("reload %d failed: LastReload() = %v, %v; want the previous load time, false", i, at, ok)
 			}
 		} else {
 			write(fmt.Sprintf(reloadGood, i))
 			if err := r.Reload(); err != nil {
 				t.Errorf("reload %d: %v", i, err)
+			}
+			if _, ok := r.LastReload(); !ok {
+				t.Errorf("reload %d succeeded: LastReload() reports a failure", i)
 			}
 		}
 	}
