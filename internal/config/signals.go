@@ -14,6 +14,9 @@ import (
 type Signals struct {
 	// IPLists label requests from listed addresses.
 	IPLists []IPList `yaml:"ip_lists"`
+	// EmailDomainLists label requests naming an e-mail address in a listed
+	// domain (hygiene.go).
+	EmailDomainLists []EmailDomainList `yaml:"email_domain_lists"`
 	// CacheDir keeps the last good copy of every downloaded list, for a
 	// restart while a source is down.
 	CacheDir string `yaml:"cache_dir"`

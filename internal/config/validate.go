@@ -51,6 +51,7 @@ func validate(c *Config) []Problem {
 	v.hook(c.DecisionHook)
 	v.signals(&c.Signals)
 	v.breachedPasswords(&c.BreachedPasswords)
+	v.emailDomainLists(&c.Signals)
 	return v.problems
 }
 

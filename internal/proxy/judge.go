@@ -9,6 +9,7 @@ import (
 	"github.com/poolguard/poolguard/internal/breached"
 	"github.com/poolguard/poolguard/internal/clientip"
 	"github.com/poolguard/poolguard/internal/cognito"
+	"github.com/poolguard/poolguard/internal/email"
 	"github.com/poolguard/poolguard/internal/outcome"
 	"github.com/poolguard/poolguard/internal/phone"
 	"github.com/poolguard/poolguard/internal/request"
@@ -73,6 +74,9 @@ func (st *State) judge(ctx context.Context, now time.Time, v *request.View, vd *
 		if parseErr == nil {
 			parseErr = phoneErr
 		}
+	}
+	if v.BodyValidJSON {
+		email.Resolve(v)
 	}
 	if pwErr := st.checkPassword(v); parseErr == nil {
 		parseErr = pwErr

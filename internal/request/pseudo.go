@@ -26,17 +26,20 @@ const (
 	// HeaderSubject is the access token's sub claim on a token-authorised
 	// call that can send an SMS (View.Subject).
 	HeaderSubject = "x-poolguard-subject"
+	// HeaderEmail is the e-mail address the request names, normalised
+	// (View.Email): one mailbox, one key.
+	HeaderEmail = "x-poolguard-email"
 	// HeaderClientID is the app client id (the same value as AWS's
 	// x-amzn-cognito-client-id).
 	HeaderClientID = "x-poolguard-client-id"
 )
 
 // IsPersonalHeader reports whether name is a pseudo-header whose value is
-// personal data (user name, phone number, token subject). Rate-based rules
+// personal data (user name, phone number, token subject, e-mail). Rate-based rules
 // store such keys only as keyed hashes.
 func IsPersonalHeader(name string) bool {
 	return strings.EqualFold(name, HeaderUsername) || strings.EqualFold(name, HeaderPhone) ||
-		strings.EqualFold(name, HeaderSubject)
+		strings.EqualFold(name, HeaderSubject) || strings.EqualFold(name, HeaderEmail)
 }
 
 // pseudoHeader answers poolguard's pseudo-headers; ok is false for any
@@ -53,6 +56,8 @@ func (v *View) pseudoHeader(name string) (string, bool) {
 		return v.PhoneRegion, true
 	case "X-Poolguard-Subject":
 		return v.Subject, true
+	case "X-Poolguard-Email":
+		return v.Email, true
 	case "X-Poolguard-Client-Id":
 		return v.ClientID, true
 	}

@@ -80,6 +80,12 @@ type View struct {
 	// call that can send an SMS (GetUserAttributeVerificationCode and
 	// UpdateUserAttributes of phone_number); empty otherwise.
 	Subject string
+	// Email is the e-mail address the request names (the email attribute
+	// of SignUp or UpdateUserAttributes, else an e-mail user name),
+	// normalised by package email for per-address limits; empty if none.
+	Email string
+	// EmailDomain is Email's domain, in ASCII.
+	EmailDomain string
 	// Hygiene is what the sign-up hygiene checks decided, for metrics (no
 	// personal data).
 	Hygiene Hygiene

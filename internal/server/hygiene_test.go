@@ -1,13 +1,18 @@
 package server
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/poolguard/poolguard/internal/breached"
 	"github.com/poolguard/poolguard/internal/config"
+	"github.com/poolguard/poolguard/internal/request"
+	"github.com/poolguard/poolguard/internal/waf"
 )
 
 // TestBuildBreached: the filter path is relative to the config file;
@@ -49,5 +54,40 @@ func TestBuildBreached(t *testing.T) {
 	cfg, _ := config.Load(path)
 	if _, err := BuildState(cfg, Deps{}); err == nil || !strings.Contains(err.Error(), "breached_passwords.filter") {
 		t.Errorf("a damaged filter: err = %v", err)
+	}
+}
+
+// TestEmailDomainListWired: signals.email_domain_lists, built as serve
+// builds it, labels a sign-up naming a listed domain (default label) and
+// records the check; config errors name the key.
+func TestEmailDomainListWired(t *testing.T) {
+	path := writeConfig(t, "upstream: {region: us-east-1, endpoint: UPSTREAM}\nunknown_clients: pass\nsignals:\n  email_domain_lists:\n    - {name: disposable, source: disposable.txt}\n", "http://127.0.0.1:1")
+	if err := os.WriteFile(filepath.Join(filepath.Dir(path), "disposable.txt"), []byte("mailinator.com\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := BuildState(cfg, Deps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for addr, want := range map[string]bool{"Bot+7@mailinator.com": true, "bob@example.com": false} {
+		v := &request.View{Target: "AWSCognitoIdentityProviderService.SignUp",
+			Body: []byte(`{"ClientId":"c","Username":"` + addr + `","Password":"a clean passphrase"}`)}
+		var vd waf.Verdict
+		if _, err := st.Judge(context.Background(), time.Now(), v, &vd); err != nil {
+			t.Fatal(err)
+		}
+		if got := slices.Contains(v.Labels, config.DefaultDisposableLabel); got != want {
+			t.Errorf("%s: labelled %v (labels %q, hygiene %+v)", addr, got, v.Labels, v.Hygiene)
+		}
+	}
+	_, err = config.Parse("t.yaml", []byte("upstream: {region: us-east-1}\nsignals:\n  ip_lists: [{name: x, label: 'awswaf:managed:aws:x:y', source: a, format: cidr}]\n  email_domain_lists:\n    - {name: x, label: 'bad label', refresh: 1s, source: 'https://example.com/l'}\n    - {name: y}\n"))
+	for _, want := range []string{"email_domain_lists[0].name: duplicate", "email_domain_lists[0].label", "email_domain_lists[0].refresh", "email_domain_lists[1].source: is required"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %v, want %q", err, want)
+		}
 	}
 }

@@ -33,6 +33,13 @@ func buildSignals(cfg *config.Config, deps Deps, st *proxy.State, in *webacl.Inp
 	for _, l := range s.IPLists {
 		sc.Lists = append(sc.Lists, signals.ListConfig{Name: l.Name, Label: l.Label, Source: abs(l.Source), Format: signals.Format(l.Format), Interval: l.Refresh})
 	}
+	for _, l := range s.EmailDomainLists {
+		label := l.Label
+		if label == "" {
+			label = config.DefaultDisposableLabel
+		}
+		sc.Lists = append(sc.Lists, signals.ListConfig{Name: l.Name, Label: label, Source: abs(l.Source), Format: signals.FormatDomains, Interval: l.Refresh})
+	}
 	mgr := deps.Signals
 	if mgr == nil {
 		mgr = signals.NewManager(nil, nil)

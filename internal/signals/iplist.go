@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/gaissmai/bart"
+
+	"github.com/poolguard/poolguard/internal/email"
 )
 
 // Defaults for IP lists.
@@ -69,9 +71,11 @@ type ListStatus struct {
 // builds a new table and swaps it in: readers see the old list or the new.
 // A failed refresh keeps the last good table.
 type List struct {
-	cfg    ListConfig
-	table  atomic.Pointer[bart.Lite]
-	status atomic.Pointer[ListStatus]
+	cfg   ListConfig
+	table atomic.Pointer[bart.Lite]
+	// domains holds a FormatDomains list.
+	domains atomic.Pointer[email.Domains]
+	status  atomic.Pointer[ListStatus]
 
 	mu   sync.Mutex // serialises refreshes; guards good
 	good validators // of the last good load
@@ -91,8 +95,8 @@ func NewList(cfg ListConfig) (*List, error) {
 	if cfg.Name == "" {
 		problems = append(problems, "missing name")
 	}
-	if !strings.HasPrefix(cfg.Label, "awswaf:") || strings.HasSuffix(cfg.Label, ":") {
-		problems = append(problems, fmt.Sprintf("label %q must be a fully-qualified label (awswaf:...)", cfg.Label))
+	if !(strings.HasPrefix(cfg.Label, "awswaf:") || strings.HasPrefix(cfg.Label, "poolguard:")) || strings.HasSuffix(cfg.Label, ":") {
+		problems = append(problems, fmt.Sprintf("label %q must be a fully-qualified label (awswaf:... or poolguard:...)", cfg.Label))
 	}
 	if cfg.Source == "" {
 		problems = append(problems, "missing source")
@@ -165,28 +169,56 @@ func (l *List) Refresh(ctx context.Context, now time.Time) error {
 		l.record(now, nil, -1)
 		return nil
 	}
-	var prefixes []netip.Prefix
+	entries := 0
 	if err == nil {
-		prefixes, err = ParseList(data, l.cfg.Format)
+		entries, err = l.load(data)
 	}
 	if err != nil {
 		err = fmt.Errorf("ip list %s: %w", l.cfg.Name, err)
-		if l.table.Load() == nil && l.cfg.CacheFile != "" {
-			if cerr := l.loadCache(); cerr == nil {
-				l.record(now, err, l.table.Load().Size())
+		if !l.loaded() && l.cfg.CacheFile != "" {
+			if n, cerr := l.loadCache(); cerr == nil {
+				l.record(now, err, n)
 				return fmt.Errorf("%w (serving the cached copy)", err)
 			}
 		}
 		l.record(now, err, -1)
 		return err
 	}
-	t := build(prefixes)
-	l.table.Store(t)
 	l.good = val
-	l.record(now, nil, t.Size())
+	l.record(now, nil, entries)
 	l.saveCache(data)
 	return nil
 }
+
+// load parses data in the list's format and swaps the result in; it
+// returns the number of entries.
+func (l *List) load(data []byte) (int, error) {
+	if l.cfg.Format == FormatDomains {
+		d, err := ParseDomains(data)
+		if err != nil {
+			return 0, err
+		}
+		l.domains.Store(d)
+		return d.Len(), nil
+	}
+	prefixes, err := ParseList(data, l.cfg.Format)
+	if err != nil {
+		return 0, err
+	}
+	t := build(prefixes)
+	l.table.Store(t)
+	return t.Size(), nil
+}
+
+// loaded reports whether a list has been loaded.
+func (l *List) loaded() bool { return l.table.Load() != nil || l.domains.Load() != nil }
+
+// ContainsDomain reports whether the e-mail domain d (or a domain it is
+// under) is in a domains list; an IP list contains no domain.
+func (l *List) ContainsDomain(d string) bool { return l.domains.Load().Contains(d) }
+
+// IsDomains reports whether the list is an e-mail domain list.
+func (l *List) IsDomains() bool { return l.cfg.Format == FormatDomains }
 
 // build returns a prefix table holding prefixes.
 func build(prefixes []netip.Prefix) *bart.Lite {
@@ -223,7 +255,7 @@ func (l *List) fetch(ctx context.Context) ([]byte, validators, error) {
 	if err != nil {
 		return nil, val, err
 	}
-	if l.table.Load() != nil {
+	if l.loaded() {
 		if l.good.etag != "" {
 			req.Header.Set("If-None-Match", l.good.etag)
 		}
@@ -237,7 +269,7 @@ func (l *List) fetch(ctx context.Context) ([]byte, validators, error) {
 	}
 	defer resp.Body.Close()
 	switch {
-	case resp.StatusCode == http.StatusNotModified && l.table.Load() != nil:
+	case resp.StatusCode == http.StatusNotModified && l.loaded():
 		return nil, val, errUnchanged
 	case resp.StatusCode != http.StatusOK:
 		return nil, val, fmt.Errorf("GET %s: %s", redactURL(src), resp.Status)
@@ -257,7 +289,7 @@ func (l *List) readFile(path string) ([]byte, validators, error) {
 		return nil, val, err
 	}
 	val.fileMod, val.fileSize = fi.ModTime(), fi.Size()
-	if l.table.Load() != nil && val == l.good {
+	if l.loaded() && val == l.good {
 		return nil, val, errUnchanged
 	}
 	f, err := os.Open(path)
@@ -283,17 +315,12 @@ func readLimited(r io.Reader, limit int64) ([]byte, error) {
 	return data, nil
 }
 
-func (l *List) loadCache() error {
+func (l *List) loadCache() (int, error) {
 	data, err := os.ReadFile(l.cfg.CacheFile)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	prefixes, err := ParseList(data, l.cfg.Format)
-	if err != nil {
-		return err
-	}
-	l.table.Store(build(prefixes))
-	return nil
+	return l.load(data)
 }
 
 // saveCache writes a good copy atomically (temporary file and rename);

@@ -27,10 +27,15 @@ const (
 	// (one address per line) or the exit-addresses document, whose
 	// "ExitAddress ADDR DATE TIME" lines give the addresses.
 	FormatTor Format = "tor"
+	// FormatDomains is a list of e-mail domains, one per line, as the
+	// public disposable-email-domains lists publish them; "#" starts a
+	// comment. Such a list labels requests by the domain of the e-mail
+	// address they name, not by address.
+	FormatDomains Format = "domains"
 )
 
 // Formats lists the valid formats.
-var Formats = []Format{FormatCIDR, FormatNetset, FormatSpamhaus, FormatTor}
+var Formats = []Format{FormatCIDR, FormatNetset, FormatSpamhaus, FormatTor, FormatDomains}
 
 // maxBadLines is how many unparsable lines a parse error quotes.
 const maxBadLines = 5

@@ -41,7 +41,8 @@ func (s *Signals) Geo() *Geo {
 
 // Annotate appends v's labels to v.Labels (each once) and sets v.Country
 // from the geo database when it knows the client address. It reads
-// v.ClientIP and v.Header. (The phone number a request can make the pool
+// v.ClientIP, v.Header and v.EmailDomain (domain lists label the e-mail
+// address a request names, and set v.Hygiene.Email). (The phone number a request can make the pool
 // text is package phone's.)
 func (s *Signals) Annotate(v *request.View) {
 	if s == nil {
@@ -49,7 +50,9 @@ func (s *Signals) Annotate(v *request.View) {
 	}
 	labels := v.Labels
 	for _, l := range s.lists {
-		if l.Contains(v.ClientIP) && !slices.Contains(labels, l.Label()) {
+		if l.IsDomains() {
+			labels = s.emailLabel(v, l, labels)
+		} else if l.Contains(v.ClientIP) && !slices.Contains(labels, l.Label()) {
 			labels = append(labels, l.Label())
 		}
 	}
@@ -74,4 +77,23 @@ func (s *Signals) Annotate(v *request.View) {
 		}
 	}
 	v.Labels = labels
+}
+
+// emailLabel appends the label of the domain list l when v names an e-mail
+// address whose domain l holds, and records the check in v.Hygiene.
+func (s *Signals) emailLabel(v *request.View, l *List, labels []string) []string {
+	if v.EmailDomain == "" {
+		return labels
+	}
+	if !l.ContainsDomain(v.EmailDomain) {
+		if v.Hygiene.Email == "" {
+			v.Hygiene.Email = "clean"
+		}
+		return labels
+	}
+	v.Hygiene.Email = "disposable"
+	if slices.Contains(labels, l.Label()) {
+		return labels
+	}
+	return append(labels, l.Label())
 }
