@@ -51,12 +51,13 @@ func (st *State) ReadView(r *http.Request, v *request.View, dst []byte) ([]byte,
 
 // Judge runs the stages that decide on a read request before the decision
 // hook: Cognito's parse, the signals (the phone number the request can make
-// the pool text, IP-list, geo and bot labels, country) and the web ACL,
+// the pool text, the e-mail address it names, the breached-password check,
+// IP-list, e-mail-domain, geo and bot labels, country) and the web ACL,
 // whose verdict it writes to vd (left untouched when the config has no web
 // ACL). Labels already in v.Labels stay. It returns the error the proxy
 // answers when the web ACL allows the request (a malformed call, an invalid
-// phone number, a breached new password), and err when the web ACL could not decide (a rate store
-// under fail_closed).
+// phone number, a breached new password), and err when the web ACL could
+// not decide (a rate store under fail_closed).
 func (st *State) Judge(ctx context.Context, now time.Time, v *request.View, vd *waf.Verdict) (parseErr *cognito.Error, err error) {
 	return st.judge(ctx, now, v, vd, nil)
 }
@@ -74,8 +75,6 @@ func (st *State) judge(ctx context.Context, now time.Time, v *request.View, vd *
 		if parseErr == nil {
 			parseErr = phoneErr
 		}
-	}
-	if v.BodyValidJSON {
 		email.Resolve(v)
 	}
 	if pwErr := st.checkPassword(v); parseErr == nil {
