@@ -85,6 +85,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.firewall(w, r, st, x, evalErr) {
 		return
 	}
+	if r.Method == http.MethodGet { // ReadView lets only the well-known documents through
+		h.forwardWellKnown(w, r, x, st, buf)
+		return
+	}
 	if parseErr != nil {
 		h.fail(w, x, parseErr)
 		return

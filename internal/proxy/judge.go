@@ -24,7 +24,8 @@ import (
 // the client address (through the trusted proxies) and the body, read into
 // dst (bounded by MaxBodyBytes). It returns the body and the error the
 // proxy answers, before any rule runs, for a request it does not read (a
-// method other than POST, a path other than /, a body too large).
+// method other than POST, a path other than /, a body too large). A GET of
+// a user pool's JWKS or OpenID configuration is read too, without a body.
 func (st *State) ReadView(r *http.Request, v *request.View, dst []byte) ([]byte, *cognito.Error) {
 	peer, _ := netip.ParseAddrPort(r.RemoteAddr)
 	*v = request.View{
@@ -34,6 +35,9 @@ func (st *State) ReadView(r *http.Request, v *request.View, dst []byte) ([]byte,
 		PeerIP:    clientip.Canonical(peer.Addr()),
 		ClientIP:  st.ClientIP.ClientIP(peer.Addr(), r.Header["X-Forwarded-For"]),
 		RequestID: v.RequestID, Country: "XX",
+	}
+	if r.Method == http.MethodGet && wellKnownPath(r.URL.Path) != "" {
+		return dst, nil // a pool's JWKS or OpenID configuration: no body
 	}
 	if r.Method != http.MethodPost {
 		return dst, cognito.MethodNotAllowed(r.Method)
