@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/poolguard/poolguard/internal/adminapi"
 	"github.com/poolguard/poolguard/internal/config"
 	"github.com/poolguard/poolguard/internal/metrics"
@@ -120,7 +122,7 @@ func serve(args []string, stderr io.Writer) int {
 		srv.SetReadiness(func() (bool, string) { return server.RateStoreReadiness(g) })
 	}
 	srv.AdminMux().Handle("GET /metrics", obs.metrics.Handler())
-	if err := mountAdminAPI(srv, cfg, sh, handler, reloader); err != nil {
+	if err := mountAdminAPI(srv, cfg, sh, handler, reloader, log, obs.metrics.Registry()); err != nil {
 		fmt.Fprintln(stderr, "poolguard:", err)
 		return 1
 	}
@@ -134,9 +136,11 @@ func serve(args []string, stderr io.Writer) int {
 	return 0
 }
 
-// mountAdminAPI adds the admin API (off without admin.token) to the admin
-// listener.
-func mountAdminAPI(srv *server.Server, cfg *config.Config, sh *shared, h *proxy.Handler, r *server.Reloader) error {
+// mountAdminAPI adds the admin API (off without admin.token or
+// admin.tokens) to the admin listener; its audit records go to log, its
+// change counter to reg.
+func mountAdminAPI(srv *server.Server, cfg *config.Config, sh *shared, h *proxy.Handler, r *server.Reloader,
+	log *slog.Logger, reg prometheus.Registerer) error {
 	token := ""
 	if cfg.Admin.Token != "" {
 		v, err := secrets.Resolve(cfg.Admin.Token)
@@ -145,8 +149,17 @@ func mountAdminAPI(srv *server.Server, cfg *config.Config, sh *shared, h *proxy.
 		}
 		token = string(v.Bytes())
 	}
+	tokens := map[string]string{}
+	for i, t := range cfg.Admin.Tokens {
+		v, err := secrets.Resolve(t.Token)
+		if err != nil {
+			return fmt.Errorf("admin.tokens[%d] (%s): %w", i, t.Name, err)
+		}
+		tokens[t.Name] = string(v.Bytes())
+	}
 	srv.AdminMux().Handle("/v1/", adminapi.New(adminapi.Options{
-		Token: token, IPSets: sh.deps.IPSets,
+		Token: token, TokenName: cfg.Admin.TokenName, Tokens: tokens, IPSets: sh.deps.IPSets,
+		Audit: log.With("log", "audit"), Registerer: reg,
 		Reload: func(_ context.Context, force bool) error {
 			if force {
 				return r.ReloadForce()

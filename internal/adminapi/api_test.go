@@ -5,12 +5,16 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/poolguard/poolguard/internal/ipsets"
 	"github.com/poolguard/poolguard/internal/ratelimit"
@@ -30,6 +34,11 @@ type fixture struct {
 
 func newFixture(t *testing.T, tok string) *fixture {
 	t.Helper()
+	return newFixtureWith(t, Options{Token: tok})
+}
+
+func newFixtureWith(t *testing.T, o Options) *fixture {
+	t.Helper()
 	f := &fixture{now: t0}
 	reg, err := ipsets.Open(context.Background(), ipsets.NewFile(t.TempDir()), t0)
 	if err != nil {
@@ -39,24 +48,26 @@ func newFixture(t *testing.T, tok string) *fixture {
 	if _, err := b.Define("DenyList", []string{"192.0.2.0/24"}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := b.Define("DenyListV4", nil); err != nil {
+		t.Fatal(err)
+	}
+	b.SetVersion("DenyListV4", "IPV4")
 	b.Commit(t0)
 	f.reg = reg
-	h := New(Options{
-		Token:  tok,
-		IPSets: reg,
-		Now:    func() time.Time { return f.now },
-		Reload: func(_ context.Context, force bool) error {
-			f.reloads++
-			f.forced = force
-			if f.reloads == 2 {
-				return errors.New("config.yaml:3: waf.web_acl: no such file")
-			}
-			return nil
-		},
-		RateLimited: func(now time.Time) map[string][]ratelimit.OverKey {
-			return map[string][]ratelimit.OverKey{"SignIn": {{Key: "203.0.113.9", Count: 150, Since: t0, Last: now}}}
-		},
-	})
+	o.IPSets = reg
+	o.Now = func() time.Time { return f.now }
+	o.Reload = func(_ context.Context, force bool) error {
+		f.reloads++
+		f.forced = force
+		if f.reloads == 2 {
+			return errors.New("config.yaml:3: waf.web_acl: no such file")
+		}
+		return nil
+	}
+	o.RateLimited = func(now time.Time) map[string][]ratelimit.OverKey {
+		return map[string][]ratelimit.OverKey{"SignIn": {{Key: "203.0.113.9", Count: 150, Since: t0, Last: now}}}
+	}
+	h := New(o)
 	f.srv = httptest.NewServer(h)
 	t.Cleanup(f.srv.Close)
 	return f
@@ -115,7 +126,7 @@ func TestIPSetRoutes(t *testing.T) {
 	}
 	var list SetsResponse
 	code, body = f.call(t, "GET", "/v1/ipsets", auth, "")
-	if err := json.Unmarshal([]byte(body), &list); code != 200 || err != nil || len(list.IPSets) != 1 || list.IPSets[0].Size != 2 {
+	if err := json.Unmarshal([]byte(body), &list); code != 200 || err != nil || len(list.IPSets) != 2 || list.IPSets[0].Size != 2 {
 		t.Fatalf("list: %d %s", code, body)
 	}
 	// The TTL passes: the entry drops out.
@@ -134,8 +145,9 @@ func TestIPSetRoutes(t *testing.T) {
 	if deny.Contains(netip.MustParseAddr("192.0.2.1")) {
 		t.Fatal("removed config address still matches")
 	}
-	if code, body = f.call(t, "POST", "/v1/ipsets/Scanners", auth, `{"addresses": ["2001:db8::1"]}`); code != 200 || !strings.Contains(body, `"origin":"runtime"`) {
-		t.Fatalf("add to a new set: %d %s", code, body)
+	if code, body = f.call(t, "POST", "/v1/ipsets/Scanners", auth, `{"addresses": ["2001:db8::1"]}`); code != 404 ||
+		!strings.Contains(body, `"known_sets":["DenyList","DenyListV4"]`) {
+		t.Fatalf("add to a set the config does not define: %d %s", code, body)
 	}
 }
 
@@ -152,7 +164,7 @@ func TestValidation(t *testing.T) {
 		{"POST", "/v1/ipsets/DenyList", `{"addresses": ["198.51.100.7"], "ttl": "soon"}`, 400, `"code":"InvalidTTL"`},
 		{"POST", "/v1/ipsets/DenyList", `{"addresses": []}`, 400, `"code":"InvalidRequest"`},
 		{"POST", "/v1/ipsets/DenyList", `{"adresses": ["198.51.100.7"]}`, 400, `unknown field`},
-		{"POST", "/v1/ipsets/bad%20name", `{"addresses": ["198.51.100.7"]}`, 400, `"code":"InvalidRequest"`},
+		{"POST", "/v1/ipsets/bad%20name", `{"addresses": ["198.51.100.7"]}`, 404, `"code":"UnknownIPSet"`},
 		{"DELETE", "/v1/ipsets/Nope", `{"addresses": ["198.51.100.7"]}`, 404, `"code":"UnknownIPSet"`},
 		{"GET", "/v1/nope", ``, 404, `"code":"NotFound"`},
 	}
@@ -186,4 +198,76 @@ func TestReloadAndRateLimits(t *testing.T) {
 	if code != 200 || !strings.Contains(body, `{"rules":[{"rule":"SignIn","keys":[{"key":"203.0.113.9","count":150,`) {
 		t.Fatalf("ratelimits: %d %s", code, body)
 	}
+}
+
+// Admin mistakes are refused and every change, accepted or refused, is on
+// record: the token's name, what, when and the result, logged and counted.
+func TestRefusalsAndAuditLog(t *testing.T) {
+	var logs strings.Builder
+	reg := prometheus.NewRegistry()
+	f := newFixtureWith(t, Options{Token: token, TokenName: "ops-oncall", Tokens: map[string]string{"ci-bot": "ci-token-value"},
+		Audit: slog.New(slog.NewJSONHandler(&logs, nil)), Registerer: reg})
+	v4 := f.reg.Begin().Sets()["DenyListV4"]
+	for _, tc := range []struct {
+		auth, method, path, body string
+		want                     int
+		wantBody                 string
+	}{
+		{"Bearer " + token, "POST", "/v1/ipsets/NoSuchSet", `{"addresses": ["10.0.0.1"]}`, 404, `IP set \"NoSuchSet\" is not defined by this configuration; its IP sets: DenyList, DenyListV4`},
+		{"Bearer " + token, "POST", "/v1/ipsets/DenyListV4", `{"addresses": ["198.51.100.7", "2001:db8::1"]}`, 400, `"reason":"not an IPv4 address; DenyListV4 holds IPV4 addresses only"`},
+		{"Bearer " + token, "POST", "/v1/ipsets/DenyListV4", `{"addresses": ["::ffff:198.51.100.9"]}`, 200, `"198.51.100.9/32"`},
+		{"Bearer ci-token-value", "POST", "/v1/ipsets/DenyListV4", `{"addresses": ["198.51.100.7/32"], "ttl": "1h"}`, 200, `"198.51.100.7/32"`},
+		{"Bearer wrong", "DELETE", "/v1/ipsets/DenyListV4", `{"addresses": ["198.51.100.7/32"]}`, 401, `Unauthorized`},
+		{"Bearer ci-token-value", "POST", "/v1/reload", ``, 200, `reloaded`},
+	} {
+		if code, body := f.call(t, tc.method, tc.path, tc.auth, tc.body); code != tc.want || !strings.Contains(body, tc.wantBody) {
+			t.Errorf("%s %s %s: %d %s; want %d with %s", tc.method, tc.path, tc.body, code, body, tc.want, tc.wantBody)
+		}
+	}
+	if v4.Contains(netip.MustParseAddr("2001:db8::1")) || !v4.Contains(netip.MustParseAddr("198.51.100.7")) {
+		t.Error("the refused request changed the set, or the accepted one did not")
+	}
+	var recs []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("%v: %s", err, line)
+		}
+		recs = append(recs, m)
+	}
+	want := []struct{ token, action, result string }{
+		{"ops-oncall", "ipset.add", "UnknownIPSet"}, {"ops-oncall", "ipset.add", "InvalidAddress"}, {"ops-oncall", "ipset.add", "ok"},
+		{"ci-bot", "ipset.add", "ok"}, {"(none)", "ipset.remove", "Unauthorized"}, {"ci-bot", "reload", "ok"},
+	}
+	if len(recs) != len(want) {
+		t.Fatalf("%d audit records, want %d:\n%s", len(recs), len(want), logs.String())
+	}
+	for i, w := range want {
+		r := recs[i]
+		if r["token"] != w.token || r["action"] != w.action || r["result"] != w.result || r["time"] != t0.Format(time.RFC3339) {
+			t.Errorf("record %d: %v, want %+v", i, r, w)
+		}
+	}
+	if recs[3]["ip_set"] != "DenyListV4" || recs[3]["addresses"] != "198.51.100.7/32" || recs[3]["ttl"] != "1h" {
+		t.Errorf("record 3 lacks what changed: %v", recs[3])
+	}
+	if strings.Contains(logs.String(), token) || strings.Contains(logs.String(), "ci-token-value") {
+		t.Error("a token value is in the audit log")
+	}
+	if got := testutil.ToFloat64(f.changes(t, reg, "ipset.add", "ok")); got != 2 {
+		t.Errorf("poolguard_admin_changes_total{ipset.add,ok} = %v, want 2", got)
+	}
+	if got := testutil.ToFloat64(f.changes(t, reg, "ipset.remove", "Unauthorized")); got != 1 {
+		t.Errorf("poolguard_admin_changes_total{ipset.remove,Unauthorized} = %v, want 1", got)
+	}
+}
+
+// changes returns the change counter's series for action and result.
+func (f *fixture) changes(t *testing.T, reg *prometheus.Registry, action, result string) prometheus.Collector {
+	t.Helper()
+	c := newChangeCounter(reg) // already registered: the existing counter
+	if c == nil {
+		t.Fatal("no change counter")
+	}
+	return c.WithLabelValues(action, result)
 }

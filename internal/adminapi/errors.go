@@ -12,7 +12,10 @@ type Error struct {
 	Code    string           `json:"code"`
 	Message string           `json:"message"`
 	Invalid []InvalidAddress `json:"invalid,omitempty"`
-	Err     error            `json:"-"`
+	// KnownSets lists the IP sets that may be changed, when the request
+	// named another.
+	KnownSets []string `json:"known_sets,omitempty"`
+	Err       error    `json:"-"`
 }
 
 // InvalidAddress names one address a request could not parse.

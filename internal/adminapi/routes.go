@@ -76,16 +76,23 @@ func (a *api) changeSet(r *http.Request) (any, error) {
 		return nil, err
 	}
 	name := r.PathValue("name")
+	rec := record(r)
+	rec.set = name
 	var req ChangeRequest
 	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
 		return nil, badRequest("InvalidRequest", "body: "+err.Error())
 	}
+	rec.addresses, rec.ttl = req.Addresses, req.TTL
 	if len(req.Addresses) == 0 {
 		return nil, badRequest("InvalidRequest", "addresses: at least one address is required")
 	}
-	prefixes, err := parseAddresses(req.Addresses)
+	version, err := knownSet(reg, name, r.Method == http.MethodDelete)
+	if err != nil {
+		return nil, err
+	}
+	prefixes, err := parseAddresses(req.Addresses, name, version)
 	if err != nil {
 		return nil, err
 	}
@@ -117,12 +124,33 @@ func (a *api) changeSet(r *http.Request) (any, error) {
 	return SetResponse{IPSet: ipsets.SetInfo{Name: name, Entries: []ipsets.EntryInfo{}}}, nil
 }
 
-// parseAddresses parses each address, naming every invalid one.
-func parseAddresses(addrs []string) ([]netip.Prefix, error) {
+// knownSet returns the address family of set name, or the error for a set
+// that may not be changed: additions go only to the sets this
+// configuration defines (presets and waf.ip_sets; a rule can reference no
+// other), removals also to sets left from runtime changes.
+func knownSet(reg *ipsets.Registry, name string, removal bool) (string, error) {
+	origin, version, ok := reg.Lookup(name)
+	if ok && (origin == ipsets.Config || removal) {
+		return version, nil
+	}
+	known := reg.Names(ipsets.Config)
+	return "", &Error{Status: http.StatusNotFound, Code: "UnknownIPSet", KnownSets: known,
+		Message: fmt.Sprintf("IP set %q is not defined by this configuration; its IP sets: %s (define a new one in waf.ip_sets)",
+			name, strings.Join(known, ", "))}
+}
+
+// parseAddresses parses each address for set name of address family
+// version ("" for either), naming every invalid one.
+func parseAddresses(addrs []string, name, version string) ([]netip.Prefix, error) {
 	out := make([]netip.Prefix, 0, len(addrs))
 	var bad []InvalidAddress
 	for i, a := range addrs {
 		p, err := ipset.ParsePrefixes([]string{a})
+		if err == nil && version != "" && p[0].Addr().Is4() != (version == "IPV4") {
+			bad = append(bad, InvalidAddress{Index: i, Address: a, Reason: fmt.Sprintf("not an %s address; %s holds %s addresses only",
+				map[bool]string{true: "IPv4", false: "IPv6"}[version == "IPV4"], name, version)})
+			continue
+		}
 		if err != nil {
 			reason := err.Error()
 			if _, r, ok := strings.Cut(reason, ": "); ok {
@@ -160,6 +188,7 @@ func (a *api) reload(r *http.Request) (any, error) {
 		}
 		force = f
 	}
+	record(r).force = force
 	if err := a.o.Reload(r.Context(), force); err != nil {
 		return nil, &Error{Status: http.StatusUnprocessableEntity, Code: "ReloadFailed", Message: "reload failed; the previous configuration stays in use: " + err.Error(), Err: err}
 	}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -50,6 +51,20 @@ type Admin struct {
 	// Token is a secret reference (env:NAME, file:PATH) for the bearer
 	// token; without one the API is off.
 	Token string `yaml:"token"`
+	// TokenName names Token's holder in the audit log of admin changes;
+	// default "admin".
+	TokenName string `yaml:"token_name"`
+	// Tokens are more named tokens, one per operator or automation, so the
+	// audit log says who changed what.
+	Tokens []AdminToken `yaml:"tokens"`
+}
+
+// AdminToken is a named admin API bearer token.
+type AdminToken struct {
+	// Name identifies the holder in the audit log.
+	Name string `yaml:"name"`
+	// Token is a secret reference (env:NAME, file:PATH).
+	Token string `yaml:"token"`
 }
 
 // HostedUI configures the listener in front of the user pool's domain
@@ -87,6 +102,20 @@ func (v *validator) state(c *Config) {
 	if c.Admin.Token != "" && !strings.HasPrefix(c.Admin.Token, "env:") && !strings.HasPrefix(c.Admin.Token, "file:") {
 		v.add("admin.token", "must be a reference (env:NAME or file:PATH), not the token itself")
 	}
+	seen := map[string]bool{cmpOrString(c.Admin.TokenName, "admin"): c.Admin.Token != ""}
+	for i, t := range c.Admin.Tokens {
+		key := fmt.Sprintf("admin.tokens[%d]", i)
+		switch {
+		case t.Name == "" || !isToken(t.Name):
+			v.add(key+".name", "%q is not a name of letters, digits, '-', '_' or '.'", t.Name)
+		case seen[t.Name]:
+			v.add(key+".name", "%q is used twice", t.Name)
+		}
+		seen[t.Name] = true
+		if !strings.HasPrefix(t.Token, "env:") && !strings.HasPrefix(t.Token, "file:") {
+			v.add(key+".token", "must be a reference (env:NAME or file:PATH), not the token itself")
+		}
+	}
 	v.hostedUI(c)
 }
 
@@ -110,4 +139,11 @@ func (v *validator) hostedUI(c *Config) {
 			v.add("hosted_ui.public_url", "%q is not an absolute http(s) URL", p)
 		}
 	}
+}
+
+func cmpOrString(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }

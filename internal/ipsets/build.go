@@ -2,6 +2,7 @@ package ipsets
 
 import (
 	"maps"
+	"slices"
 	"net/netip"
 	"time"
 
@@ -15,15 +16,22 @@ import (
 //
 // A Build is not safe for concurrent use.
 type Build struct {
-	r      *Registry
-	static map[string][]netip.Prefix
-	sets   map[string]*ipset.Set
+	r        *Registry
+	static   map[string][]netip.Prefix
+	sets     map[string]*ipset.Set
+	versions map[string]string
 }
 
 // Begin starts collecting a configuration's sets.
 func (r *Registry) Begin() *Build {
-	return &Build{r: r, static: map[string][]netip.Prefix{}, sets: map[string]*ipset.Set{}}
+	return &Build{r: r, static: map[string][]netip.Prefix{}, sets: map[string]*ipset.Set{}, versions: map[string]string{}}
 }
+
+// SetVersion declares set name's address family, "IPV4" or "IPV6", as an
+// AWS IPSet's IPAddressVersion does (a preset's sets have one). A set
+// without one takes the family of its config addresses when they share
+// one, and accepts either otherwise.
+func (b *Build) SetVersion(name, version string) { b.versions[name] = version }
 
 // Define declares set name with addresses (AWS IPSet notation) from config
 // or a preset, and returns the set to compile against. Every invalid
@@ -85,7 +93,51 @@ func (b *Build) Commit(now time.Time) {
 			e = &entry{set: b.sets[name]}
 			r.sets[name] = e
 		}
-		e.static, e.origin = prefixes, Config
+		e.static, e.origin, e.version = prefixes, Config, b.versions[name]
+		if e.version == "" {
+			e.version = familyOf(prefixes)
+		}
 	}
 	r.refreshAll(now)
+}
+
+// familyOf is "IPV4" or "IPV6" when every prefix is of that family, else "".
+func familyOf(prefixes []netip.Prefix) string {
+	v4, v6 := false, false
+	for _, p := range prefixes {
+		v4, v6 = v4 || p.Addr().Is4(), v6 || !p.Addr().Is4()
+	}
+	switch {
+	case v4 && !v6:
+		return "IPV4"
+	case v6 && !v4:
+		return "IPV6"
+	}
+	return ""
+}
+
+// Lookup returns set name's origin and address family ("IPV4", "IPV6", or
+// "" for either), and whether the set exists.
+func (r *Registry) Lookup(name string) (origin Origin, version string, ok bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e := r.sets[name]
+	if e == nil {
+		return "", "", false
+	}
+	return e.origin, e.version, true
+}
+
+// Names returns the names of the sets of origin o, sorted.
+func (r *Registry) Names(o Origin) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for name, e := range r.sets {
+		if e.origin == o {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

@@ -46,9 +46,10 @@ type Registry struct {
 }
 
 type entry struct {
-	set    *ipset.Set
-	static []netip.Prefix // nil for a runtime set
-	origin Origin
+	set     *ipset.Set
+	static  []netip.Prefix // nil for a runtime set
+	origin  Origin
+	version string // "IPV4", "IPV6" or "" (either)
 }
 
 // Open returns a registry with the state backend holds (nil: nothing is

@@ -88,6 +88,9 @@ func (b *builder) presets() {
 		b.next = gen.LastPriority + 1
 		for _, s := range gen.IPSets {
 			b.ipSets[s.Name] = s.Addresses
+			if b.in.IPSets != nil {
+				b.in.IPSets.SetVersion(s.Name, s.IPAddressVersion)
+			}
 		}
 		for _, s := range gen.RegexPatternSets {
 			pats := make([]string, len(s.RegularExpressionList))
