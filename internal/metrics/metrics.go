@@ -65,6 +65,7 @@ type Options struct {
 // Metrics is an observe.Observer that feeds Prometheus collectors, and the
 // /metrics handler that exposes them. It is safe for concurrent use.
 type Metrics struct {
+	attack  *attackMetrics
 	reg     *prometheus.Registry
 	now     func() time.Time
 	started time.Time
@@ -197,6 +198,8 @@ func New(opts Options) (*Metrics, error) {
 		m.storeErrors, forwarded, droppedFunc, scrapeCollector{m},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.reg.MustRegister(m.req.collectors...)
+	m.attack = newAttackMetrics()
+	m.reg.MustRegister(m.attack.collectors...)
 	return m, nil
 }
 
@@ -274,6 +277,7 @@ func (m *Metrics) Observe(o *observe.Outcome) {
 		}
 	}
 	m.observeHygiene(o)
+	m.attack.observe(o)
 	if o.ErrorType != "" {
 		m.errorChild.get(o.ErrorType, func(t string) prometheus.Counter {
 			return m.proxyErrors.WithLabelValues(t)

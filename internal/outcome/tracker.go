@@ -132,6 +132,27 @@ type Exchange struct {
 	labels [12]string
 }
 
+// Categories are the operation categories Exchange.Category returns.
+var Categories = [...]string{"sign_in", "recovery", "sms"}
+
+// Category returns the index in Categories of how the request's answers
+// count: a sign-in, an account-recovery call, or an SMS-sending call; -1
+// when not tracked.
+func (x *Exchange) Category() int {
+	switch {
+	case x.class&classSignIn != 0:
+		return 0
+	case x.class&classRecovery != 0:
+		return 1
+	case x.class&classSMS != 0:
+		return 2
+	}
+	return -1
+}
+
+// Kinds lists the kind names, indexed by Kind.
+func Kinds() []string { return kindNames[:] }
+
 // Tracked reports whether Before counted the request's operation (so After
 // will count its answer).
 func (x *Exchange) Tracked() bool { return x.class != classNone }

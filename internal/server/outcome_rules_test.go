@@ -1,6 +1,14 @@
 package server
 
 import (
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/poolguard/poolguard/internal/metrics"
+	"github.com/poolguard/poolguard/internal/observe"
+	"github.com/poolguard/poolguard/internal/waf"
+	"github.com/poolguard/poolguard/internal/waflog"
+
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -34,7 +42,16 @@ waf:
 	if err := os.WriteFile(filepath.Join(filepath.Dir(path), "own-rules.json"), []byte(rules), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p := serveFile(t, path, Deps{}, nil)
+	logPath := filepath.Join(t.TempDir(), "waf.log")
+	wl, err := waflog.New(waflog.Options{Destination: logPath, Region: "us-east-1", Account: waf.DefaultAccount})
+	if err != nil {
+		t.Fatal(err)
+	}
+	met, err := metrics.New(metrics.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := serveFile(t, path, Deps{}, observe.Observers{wl, met})
 	var got []int
 	for range 5 {
 		got = append(got, signInStatus(t, p.URL, "198.51.100.7", "mallory-target"))
@@ -43,6 +60,47 @@ waf:
 	if want := []int{400, 400, 400, 429, 429}; !equalInts(got, want) || other != 400 {
 		t.Fatalf("statuses %v then %d from another IP, want %v then 400", got, other, want)
 	}
+	// The WAF log says why (the label, the counts behind it) and the
+	// metrics count the answers and the labelled decisions.
+	if err := wl.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(logPath)
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) != 6 || !strings.Contains(lines[3], `"outcome":{"category":"sign_in","answer":"unclassified","labels":["poolguard:outcome:user-source:brute-force"]`) ||
+		!strings.Contains(lines[3], `"userSourceFailures":3`) || !strings.Contains(lines[3], `"terminatingRuleId":"MyBruteForceAnswer"`) ||
+		!strings.Contains(lines[0], `"answer":"wrong_credentials"`) || strings.Contains(string(data), "mallory") {
+		t.Fatalf("WAF log:\n%s", data)
+	}
+	if got := testutil.ToFloat64(metricVec(t, met, "poolguard_outcome_labels_total", "BLOCK", "poolguard:outcome:user-source:brute-force")); got != 2 {
+		t.Errorf("poolguard_outcome_labels_total{brute-force,BLOCK} = %v, want 2", got)
+	}
+}
+
+// metricVec finds one series of a counter vector by its label values, in
+// the order of their names.
+func metricVec(t *testing.T, met *metrics.Metrics, name string, values ...string) prometheus.Collector {
+	t.Helper()
+	mfs, err := met.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+	next:
+		for _, m := range mf.GetMetric() {
+			for i, lp := range m.GetLabel() {
+				if i >= len(values) || lp.GetValue() != values[i] {
+					continue next
+				}
+			}
+			return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "x", Help: "x"}, func() float64 { return m.GetCounter().GetValue() })
+		}
+	}
+	t.Fatalf("no series %s%v", name, values)
+	return nil
 }
 
 func signInStatus(t *testing.T, base, ip, user string) int {

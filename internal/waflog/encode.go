@@ -352,6 +352,9 @@ func appendPoolguard(dst []byte, o *observe.Outcome, v *waf.Verdict) []byte {
 	if o.HookFailure != "" {
 		dst = appendStringField(dst, "hookFailure", o.HookFailure)
 	}
+	if o.Tracking != nil {
+		dst = appendOutcome(dst, o.Tracking)
+	}
 	return append(dst, '}')
 }
 
