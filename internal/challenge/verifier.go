@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"math"
 	"math/big"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -34,7 +36,10 @@ type Verifier interface {
 
 // Puzzle is the built-in verifier: a distorted code drawn as SVG that the
 // human types. The answer is checked statelessly: the state is an HMAC of
-// the nonce and the code under the service key.
+// the nonce and the code under the service key. It is a weak CAPTCHA: it
+// has no structural tells a page-reading script can use (see drawCode),
+// but image recognition reads it. Use a SiteVerify provider where a human
+// check matters; the proxy warns when the puzzle is in use.
 type Puzzle struct {
 	// Key is the HMAC key (the service sets its token key).
 	Key []byte
@@ -50,11 +55,10 @@ func (p *Puzzle) Widget(nonce []byte) (template.HTML, string) {
 		code = p.Code()
 	} else {
 		for range 5 {
-			n, _ := rand.Int(rand.Reader, big.NewInt(10))
-			code += n.String()
+			code += strconv.Itoa(cryptoIntn(10))
 		}
 	}
-	img := base64.StdEncoding.EncodeToString([]byte(drawCode(code)))
+	img := base64.StdEncoding.EncodeToString([]byte(drawCode(code, cryptoIntn)))
 	html := `<img id="pg-puzzle" alt="Type the digits in this picture" width="200" height="64" src="data:image/svg+xml;base64,` + img + `">` +
 		`<label>Digits: <input id="pg-captcha" name="captcha" autocomplete="off" inputmode="numeric" maxlength="8" required></label>` +
 		`<button id="pg-submit" type="submit">Continue</button>`
@@ -88,39 +92,87 @@ var digitFont = [10][7]string{
 	{".###.", "#...#", "#...#", ".####", "....#", "....#", ".###."},
 }
 
-// drawCode renders code as an SVG of jittered blocks (no text a script
-// could read off the document), each digit slanted and offset, over noise
-// blocks and lines. It stops scripts that read the page, not OCR: deploy a
-// hosted CAPTCHA (SiteVerify) where a determined adversary is expected.
-func drawCode(code string) string {
-	rnd := func(n int64) int {
-		v, _ := rand.Int(rand.Reader, big.NewInt(n))
-		return int(v.Int64())
+// drawCode renders code as an SVG of small quadrilaterals for a human to
+// read. It has none of the structural tells a script reads without OCR:
+// digit and noise strokes are the same element, drawn from the same
+// palette at the same sizes, in a shuffled order with no grouping; each
+// digit is scaled, rotated, sheared and placed at random, and every corner
+// of every stroke is jittered, so no stroke sits on a grid a bitmap font
+// could be matched against. It still stops only scripts that read the
+// page, not image recognition: it is a weak CAPTCHA (docs/signals.md);
+// deploy a hosted one (SiteVerify) where a human check matters. rnd(n)
+// returns a uniform integer in [0, n).
+func drawCode(code string, rnd func(n int) int) string {
+	var elems []string
+	unit := func() float64 { return float64(rnd(1001)) / 1000 } // [0, 1]
+	span := func(lo, hi float64) float64 { return lo + (hi-lo)*unit() }
+	quad := func(pts [4][2]float64) string {
+		var b strings.Builder
+		for i, p := range pts {
+			cmd := "L"
+			if i == 0 {
+				cmd = "M"
+			}
+			fmt.Fprintf(&b, "%s%.1f %.1f", cmd, p[0]+span(-1, 1), p[1]+span(-1, 1))
+		}
+		return fmt.Sprintf(`<path d="%sZ" fill="%s"/>`, b.String(), inkPalette[rnd(len(inkPalette))])
 	}
-	var b strings.Builder
-	b.WriteString(`<svg xmlns="http://www.w3.org/2000/svg" width="200" height="64" viewBox="0 0 200 64"><rect width="200" height="64" fill="#f4f1ea"/>`)
-	for range 40 {
-		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="3" height="3" fill="#b5b0a3"/>`, rnd(200), rnd(64))
-	}
-	for i, c := range code {
+	cells := 0
+	cx := span(14, 20) // digits at uneven steps: no fixed slots
+	for _, c := range code {
 		if c < '0' || c > '9' {
 			continue
 		}
-		x0, y0, slant := 14+i*36+rnd(8), 8+rnd(16), rnd(3)-1
+		cw, ch := span(4.4, 6.4), span(5.4, 7.4) // cell size
+		angle, shear := span(-0.4, 0.4), span(-0.3, 0.3)
+		cy := 32 + span(-5, 5)
+		sin, cos := math.Sin(angle), math.Cos(angle)
+		at := func(u, v float64) [2]float64 { // digit space (centred) to picture
+			u += shear * v
+			return [2]float64{cx + u*cos - v*sin, cy + u*sin + v*cos}
+		}
 		for row, line := range digitFont[c-'0'] {
 			for col, px := range line {
-				if px == '#' {
-					fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="#2b2a26"/>`,
-						x0+col*5+slant*(6-row)+rnd(2), y0+row*6+rnd(2), 4+rnd(2), 5+rnd(2))
+				if px != '#' {
+					continue
 				}
+				u, v := (float64(col)-2.5)*cw, (float64(row)-3.5)*ch
+				elems = append(elems, quad([4][2]float64{at(u, v), at(u+cw, v), at(u+cw, v+ch), at(u, v+ch)}))
+				cells++
 			}
 		}
+		cx += span(32, 38)
 	}
-	for range 5 {
-		fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#6f6a5e" stroke-width="1"/>`, rnd(200), rnd(64), rnd(200), rnd(64))
+	for range cells / 2 { // noise strokes, like the digits' own
+		cx, cy, w, h, a := span(0, 200), span(0, 64), span(4.6, 6.2), span(5.6, 7.2), span(-0.6, 0.6)
+		sin, cos := math.Sin(a), math.Cos(a)
+		at := func(u, v float64) [2]float64 { return [2]float64{cx + u*cos - v*sin, cy + u*sin + v*cos} }
+		elems = append(elems, quad([4][2]float64{at(0, 0), at(w, 0), at(w, h), at(0, h)}))
+	}
+	for range 2 { // thin strokes across, in the same colours
+		y0, y1 := span(4, 60), span(4, 60)
+		elems = append(elems, quad([4][2]float64{{0, y0}, {200, y1}, {200, y1 + 1}, {0, y0 + 1}}))
+	}
+	for i := len(elems) - 1; i > 0; i-- { // Fisher-Yates: no order to read
+		j := rnd(i + 1)
+		elems[i], elems[j] = elems[j], elems[i]
+	}
+	var b strings.Builder
+	b.WriteString(`<svg xmlns="http://www.w3.org/2000/svg" width="200" height="64" viewBox="0 0 200 64"><rect width="200" height="64" fill="#f4f1ea"/>`)
+	for _, e := range elems {
+		b.WriteString(e)
 	}
 	b.WriteString(`</svg>`)
 	return b.String()
+}
+
+// inkPalette is the colours of every stroke, digit and noise alike.
+var inkPalette = [...]string{"#2b2a26", "#3d3a33", "#4a463d", "#5c574c"}
+
+// cryptoIntn returns a uniform integer in [0, n) from crypto/rand.
+func cryptoIntn(n int) int {
+	v, _ := rand.Int(rand.Reader, big.NewInt(int64(n)))
+	return int(v.Int64())
 }
 
 // SiteVerify is a hosted CAPTCHA checked with its site-verify API:

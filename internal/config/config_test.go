@@ -99,3 +99,26 @@ func TestHostedUIClientAuthNeedsSecret(t *testing.T) {
 		t.Fatalf("err = %v; want the key named with its line", err)
 	}
 }
+
+func TestBuiltInPuzzleWarns(t *testing.T) {
+	base := "upstream: {region: eu-west-1}\nsignals:\n  challenge:\n    token_secret: env:TOKEN\n"
+	for _, c := range []struct{ extra, want string }{
+		{"", "t.yaml:4: signals.challenge.token_secret: CAPTCHA rules use the built-in puzzle, a weak CAPTCHA"},
+		{"    captcha: {provider: puzzle}\n", "t.yaml:5: signals.challenge.captcha.provider: CAPTCHA rules use the built-in puzzle"},
+		{"    captcha: {provider: turnstile, site_key: k, secret: env:S}\n", ""},
+	} {
+		cfg, err := Parse("t.yaml", []byte(base+c.extra))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		for _, w := range cfg.Warnings {
+			if strings.Contains(w.String(), "puzzle") {
+				got = w.String()
+			}
+		}
+		if (c.want == "") != (got == "") || !strings.HasPrefix(got, c.want) {
+			t.Errorf("%q: warning %q; want %q", c.extra, got, c.want)
+		}
+	}
+}

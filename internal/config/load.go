@@ -111,6 +111,14 @@ func warnings(c *Config, root *yaml.Node) []Problem {
 				Msg: "the secret is written in the config file; prefer env:NAME or file:PATH"})
 		}
 	}
+	if ch := c.Signals.Challenge; ch.TokenSecret != "" && (ch.Captcha.Provider == "" || ch.Captcha.Provider == "puzzle") {
+		key := "signals.challenge.captcha.provider"
+		if ch.Captcha.Provider == "" {
+			key = "signals.challenge.token_secret"
+		}
+		out = append(out, Problem{File: c.File, Line: locate(root, key), Key: key,
+			Msg: "CAPTCHA rules use the built-in puzzle, a weak CAPTCHA that image recognition solves; set signals.challenge.captcha.provider to turnstile, hcaptcha or recaptcha"})
+	}
 	return out
 }
 
