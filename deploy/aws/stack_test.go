@@ -83,31 +83,38 @@ func TestParameters(t *testing.T) {
 }
 
 // configTemplate returns the Fn::Sub template of the POOLGUARD_CONFIG
-// variable: the config every task runs.
-func configTemplate(t *testing.T, raw []byte) string {
+// variable (the config every task runs) and the template of its Logging
+// variable when WAF log delivery is on.
+func configTemplate(t *testing.T, raw []byte) (cfg, logging string) {
 	t.Helper()
 	var root yaml.Node
 	if err := yaml.Unmarshal(raw, &root); err != nil {
 		t.Fatal(err)
 	}
-	var found string
 	var walk func(n *yaml.Node)
 	walk = func(n *yaml.Node) {
 		for i, c := range n.Content {
 			if c.Value == "POOLGUARD_CONFIG" && i+2 < len(n.Content) && n.Content[i+1].Value == "Value" {
 				v := n.Content[i+2]
-				if v.Tag == "!Sub" && v.Kind == yaml.SequenceNode {
-					found = v.Content[0].Value
+				if v.Tag == "!Sub" && v.Kind == yaml.SequenceNode && len(v.Content) == 2 {
+					cfg = v.Content[0].Value
+					vars := v.Content[1]
+					for j := 0; j+1 < len(vars.Content); j += 2 {
+						// Logging: !If [WafLogs, !Sub "...", ""]
+						if f := vars.Content[j+1]; vars.Content[j].Value == "Logging" && f.Tag == "!If" && len(f.Content) == 3 {
+							logging = f.Content[1].Value
+						}
+					}
 				}
 			}
 			walk(c)
 		}
 	}
 	walk(&root)
-	if found == "" {
-		t.Fatal("no POOLGUARD_CONFIG !Sub [template, vars] in the task definition")
+	if cfg == "" || logging == "" {
+		t.Fatal("no POOLGUARD_CONFIG !Sub [template, {Logging: !If [WafLogs, !Sub ..., \"\"]}] in the task definition")
 	}
-	return found
+	return cfg, logging
 }
 
 var subVar = regexp.MustCompile(`\$\{([A-Za-z0-9:.]+)\}`)
@@ -118,7 +125,7 @@ var subVar = regexp.MustCompile(`\$\{([A-Za-z0-9:.]+)\}`)
 // (moto_server standing in for it).
 func TestGeneratedConfigLoads(t *testing.T) {
 	s, raw := loadStack(t)
-	tmpl := configTemplate(t, raw)
+	tmpl, loggingTmpl := configTemplate(t, raw)
 	moto := cognitotest.StartMoto(t)
 	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
@@ -158,18 +165,22 @@ func TestGeneratedConfigLoads(t *testing.T) {
 			if tc.admin {
 				vals["AuthMode"] = "admin"
 			}
-			if tc.wafLogs {
-				vals["Logging"] = "logging: {s3: {bucket: 'aws-waf-logs-poolguard-111122223333-eu-west-1', region: 'eu-west-1', spool_dir: " + t.TempDir() + "}}"
-			}
 			var missing []string
-			cfgText := subVar.ReplaceAllStringFunc(tmpl, func(m string) string {
-				name := m[2 : len(m)-1]
-				v, ok := vals[name]
-				if !ok {
-					missing = append(missing, name)
-				}
-				return v
-			})
+			sub := func(tmpl string) string {
+				return subVar.ReplaceAllStringFunc(tmpl, func(m string) string {
+					name := m[2 : len(m)-1]
+					v, ok := vals[name]
+					if !ok {
+						missing = append(missing, name)
+					}
+					return v
+				})
+			}
+			if tc.wafLogs {
+				vals["WafLogBucket"] = "aws-waf-logs-poolguard-111122223333-eu-west-1"
+				vals["Logging"] = sub(loggingTmpl)
+			}
+			cfgText := sub(tmpl)
 			if len(missing) > 0 {
 				t.Fatalf("the config template references %v, which the test does not know", missing)
 			}
@@ -183,6 +194,9 @@ func TestGeneratedConfigLoads(t *testing.T) {
 			}
 			if !cfg.State.Redis.TLS {
 				t.Error("the stack's ElastiCache has transit encryption: redis.tls must be on")
+			}
+			if got := cfg.Logging.S3 != nil; got != tc.wafLogs {
+				t.Errorf("WAF log delivery configured: %v, want %v", got, tc.wafLogs)
 			}
 			if _, err := server.BuildState(cfg, server.Deps{Store: ratelimit.NewMemory()}); err != nil {
 				t.Fatalf("BuildState: %v\n%s", err, cfgText)
