@@ -32,6 +32,8 @@ type Allowlist struct {
 	Left []OpRow
 	// Patterns are the set's regular expressions, anchored and escaped.
 	Patterns []string
+	// Why says, per allowed operation, why it is on the list.
+	Why map[string]string
 }
 
 // AllowlistOptions tunes what Allowlist keeps.
@@ -43,19 +45,25 @@ type AllowlistOptions struct {
 	// IncludeIAM keeps IAM-signed operations, which apps never send and
 	// the proxy refuses by default.
 	IncludeIAM bool
+	// Refresh lists the refresh modes of the proxy's clients (get_tokens,
+	// remember, raw_secret); empty means the default, get_tokens.
+	Refresh []string
 }
 
 // Allowlist returns the allow list of the operations seen.
 func (o *Operations) Allowlist(opts AllowlistOptions) (Allowlist, error) {
 	a := Allowlist{PatternSet: cmp.Or(opts.PatternSet, presets.DefaultPatternSet)}
+	a.Why = map[string]string{}
 	for _, r := range o.Ops() {
 		keep := r.Calls >= max(opts.MinCalls, 1) && r.Class != "unknown" && (opts.IncludeIAM || r.Class != cognito.IAM.String())
 		if keep {
 			a.Allowed = append(a.Allowed, r)
+			a.Why[r.Operation] = fmt.Sprintf("clients called it %d times", r.Calls)
 		} else {
 			a.Left = append(a.Left, r)
 		}
 	}
+	a.addProxyOperations(o, opts)
 	if len(a.Allowed) == 0 {
 		return a, fmt.Errorf("no operation to allow: %d Cognito calls seen, %d left out", o.Records-o.NoOperation, len(a.Left))
 	}
@@ -67,6 +75,43 @@ func (o *Operations) Allowlist(opts AllowlistOptions) (Allowlist, error) {
 	var err error
 	a.Patterns, err = TargetPatterns(names)
 	return a, err
+}
+
+// addProxyOperations adds what the proxy itself sends upstream for the
+// allowed operations, so that the list, loaded in the user pool's own web
+// ACL, keeps sign-in, refresh and sign-out working: operations the log
+// shows it sent in place of the client's, the refresh call of the clients'
+// refresh mode, challenge answers after a sign-in, and token revocation.
+func (a *Allowlist) addProxyOperations(o *Operations, opts AllowlistOptions) {
+	add := func(op, why string) {
+		if _, ok := a.Why[op]; ok {
+			return
+		}
+		d, ok := cognito.Lookup(op)
+		if !ok || d.Class == cognito.IAM && !opts.IncludeIAM {
+			return // the pool's web ACL never sees IAM-signed calls
+		}
+		a.Allowed = append(a.Allowed, OpRow{Operation: op, Class: d.Class.String()})
+		a.Why[op] = why
+		a.Left = slices.DeleteFunc(a.Left, func(r OpRow) bool { return r.Operation == op })
+	}
+	for op, s := range o.upstream {
+		add(op, fmt.Sprintf("the proxy sent it upstream %d times in place of a client's call", s.calls))
+	}
+	if _, signIn := a.Why["InitiateAuth"]; !signIn {
+		return
+	}
+	modes := opts.Refresh
+	if len(modes) == 0 {
+		modes = []string{"get_tokens"}
+	}
+	for _, m := range modes {
+		if m == "get_tokens" || m == "remember" {
+			add("GetTokensFromRefreshToken", "the proxy sends refreshes (InitiateAuth REFRESH_TOKEN_AUTH) as this call (refresh: "+m+")")
+		}
+	}
+	add("RespondToAuthChallenge", "answers to the challenges InitiateAuth returns (SRP password verifier, MFA codes, new password)")
+	add("RevokeToken", "sign-out revokes the refresh token InitiateAuth issued")
 }
 
 // TargetPatterns returns anchored, escaped regular expressions matching

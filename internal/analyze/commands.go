@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/poolguard/poolguard/internal/config"
 	"github.com/poolguard/poolguard/internal/presets"
 )
 
@@ -17,6 +19,7 @@ import (
 type moreFlags struct {
 	files      []string // --cloudtrail and --waf-log values
 	emit       *string
+	refresh    []string
 	minCalls   *int64
 	includeIAM *bool
 	patternSet *string
@@ -31,6 +34,16 @@ func addMoreFlags(fs *flag.FlagSet, o *options) *moreFlags {
 	m.emit = fs.String("emit", "", "operations: `allowlist` prints the regex pattern set, the cognito-allowlist preset config and its AWS JSON")
 	m.minCalls = fs.Int64("min-calls", 1, "operations --emit allowlist: allow operations called at least this many times")
 	m.includeIAM = fs.Bool("include-iam", false, "operations --emit allowlist: also allow IAM-signed operations (apps never send them)")
+	fs.Func("config", "operations --emit allowlist: the proxy's config `FILE`, whose clients' refresh modes decide what the proxy sends upstream", func(v string) error {
+		cfg, err := config.Load(v)
+		if err != nil {
+			return err
+		}
+		for _, c := range cfg.Clients {
+			m.refresh = append(m.refresh, cmp.Or(c.Refresh, "get_tokens"))
+		}
+		return nil
+	})
 	m.patternSet = fs.String("pattern-set", presets.DefaultPatternSet, "operations --emit allowlist: name of the regex pattern set")
 	m.account = fs.String("account", presets.DefaultAccount, "operations --emit allowlist: AWS account of the ARNs in the AWS JSON")
 	m.region = fs.String("region", presets.DefaultRegion, "operations --emit allowlist: AWS region of the ARNs in the AWS JSON")
@@ -69,7 +82,7 @@ func (m *moreFlags) check(o *options) error {
 		return fmt.Errorf("--tolerance %v: want a positive duration", *m.tolerance)
 	}
 	o.emit = *m.emit
-	o.allow = AllowlistOptions{PatternSet: *m.patternSet, MinCalls: *m.minCalls, IncludeIAM: *m.includeIAM}
+	o.allow = AllowlistOptions{PatternSet: *m.patternSet, MinCalls: *m.minCalls, IncludeIAM: *m.includeIAM, Refresh: m.refresh}
 	o.presetOpt = presets.Options{Account: *m.account, Region: *m.region}
 	o.bypass = BypassOptions{Egress: m.egress, Tolerance: *m.tolerance}
 	return nil
@@ -138,7 +151,7 @@ func writeAllowlist(w io.Writer, ops *Operations, o *options) error {
 	if o.format == FormatJSON {
 		return writeJSONObject(w, map[string]any{
 			"pattern_set": a.PatternSet, "patterns": a.Patterns, "config": a.Config(), "aws": aws,
-			"allowed": opRowsTable(a.Allowed), "left_out": opRowsTable(a.Left),
+			"allowed": opRowsTable(a.Allowed), "left_out": opRowsTable(a.Left), "why": a.Why,
 		})
 	}
 	fmt.Fprintf(w, "# Allow list learned from %d Cognito calls", ops.Records-ops.NoOperation)
@@ -148,7 +161,7 @@ func writeAllowlist(w io.Writer, ops *Operations, o *options) error {
 	}
 	fmt.Fprintln(w, ".")
 	for _, r := range a.Allowed {
-		fmt.Fprintf(w, "#   allow %s (%s, %d calls)\n", r.Operation, r.Class, r.Calls)
+		fmt.Fprintf(w, "#   allow %s (%s): %s\n", r.Operation, r.Class, a.Why[r.Operation])
 	}
 	for _, r := range a.Left {
 		why := r.Flag()

@@ -70,12 +70,15 @@ type Operations struct {
 
 	ops   map[string]*seen
 	flows map[flowKey]*seen
+	// upstream counts the operations the proxy sent upstream in place of
+	// the client's (poolguard.upstreamOperation), by name.
+	upstream map[string]*seen
 }
 
 // ScanOperations reads the files (WAF or CloudTrail logs, detected per
 // file) and counts the operations called inside the filter's time range.
 func ScanOperations(files []string, f Filter, stdin io.Reader) (*Operations, error) {
-	o := &Operations{ops: map[string]*seen{}, flows: map[flowKey]*seen{}}
+	o := &Operations{ops: map[string]*seen{}, flows: map[flowKey]*seen{}, upstream: map[string]*seen{}}
 	err := readRecords(files, stdin, newSpan(f.From, f.To), &o.Counts, o.add)
 	return o, err
 }
@@ -93,6 +96,14 @@ func (o *Operations) add(r *record) {
 	}
 	blocked := string(r.action) == "BLOCK"
 	s.add(r.ts, blocked)
+	if len(r.upOp) > 0 && string(r.upOp) != string(op) {
+		u := o.upstream[string(r.upOp)]
+		if u == nil {
+			u = &seen{}
+			o.upstream[string(r.upOp)] = u
+		}
+		u.add(r.ts, false)
+	}
 	if len(r.authFlow) > 0 {
 		k := flowKey{string(r.clientID), string(r.authFlow)}
 		f := o.flows[k]

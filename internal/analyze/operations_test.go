@@ -155,17 +155,22 @@ func TestOperations(t *testing.T) {
 func TestAllowlistRoundTrip(t *testing.T) {
 	path := writeCalls(t, learnedCalls)
 	var out struct {
-		PatternSet string           `json:"pattern_set"`
-		Patterns   []string         `json:"patterns"`
-		Config     string           `json:"config"`
-		AWS        presets.Preset   `json:"aws"`
-		LeftOut    []map[string]any `json:"left_out"`
+		PatternSet string            `json:"pattern_set"`
+		Patterns   []string          `json:"patterns"`
+		Config     string            `json:"config"`
+		AWS        presets.Preset    `json:"aws"`
+		LeftOut    []map[string]any  `json:"left_out"`
+		Why        map[string]string `json:"why"`
 	}
 	runJSON(t, &out, "operations", "--emit", "allowlist", "--to", start.Add(time.Hour).Format(time.RFC3339), path)
+	// What the proxy itself sends is on the list too: refreshes as
+	// GetTokensFromRefreshToken (the default refresh mode), and sign-out.
 	wantPatterns := []string{
+		`^AWSCognitoIdentityProviderService\.GetTokensFromRefreshToken$`,
 		`^AWSCognitoIdentityProviderService\.GetUser$`,
 		`^AWSCognitoIdentityProviderService\.InitiateAuth$`,
 		`^AWSCognitoIdentityProviderService\.RespondToAuthChallenge$`,
+		`^AWSCognitoIdentityProviderService\.RevokeToken$`,
 		`^AWSCognitoIdentityProviderService\.SignUp$`,
 	}
 	if !slices.Equal(out.Patterns, wantPatterns) {
@@ -174,7 +179,15 @@ func TestAllowlistRoundTrip(t *testing.T) {
 	if len(out.LeftOut) != 1 || out.LeftOut[0]["operation"] != "AdminGetUser" {
 		t.Errorf("left out %v, want AdminGetUser", out.LeftOut)
 	}
-	allowed := []string{"GetUser", "InitiateAuth", "RespondToAuthChallenge", "SignUp"}
+	allowed := []string{"GetTokensFromRefreshToken", "GetUser", "InitiateAuth", "RespondToAuthChallenge", "RevokeToken", "SignUp"}
+	for _, op := range allowed {
+		if out.Why[op] == "" {
+			t.Errorf("no reason given for %s: %v", op, out.Why)
+		}
+	}
+	if !strings.Contains(out.Why["GetTokensFromRefreshToken"], "refresh: get_tokens") {
+		t.Errorf("GetTokensFromRefreshToken: %q", out.Why["GetTokensFromRefreshToken"])
+	}
 
 	// The YAML snippet, through the proxy's own web ACL builder.
 	var doc struct {
@@ -284,5 +297,26 @@ func TestTargetPatterns(t *testing.T) {
 	}
 	if _, err := TargetPatterns(ops); err == nil {
 		t.Error("every operation fits the pattern set?")
+	}
+}
+
+// With every client in raw_secret refresh mode the proxy sends refreshes
+// as InitiateAuth, so GetTokensFromRefreshToken is not added.
+func TestAllowlistFollowsRefreshMode(t *testing.T) {
+	path := writeCalls(t, learnedCalls)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "poolguard.yaml")
+	if err := os.WriteFile(cfg, []byte("upstream: {region: us-east-1}\nclients: [{client_id: clientA, user_pool_id: us-east-1_x, refresh: raw_secret}]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out struct {
+		Why map[string]string `json:"why"`
+	}
+	runJSON(t, &out, "operations", "--emit", "allowlist", "--config", cfg, path)
+	if _, ok := out.Why["GetTokensFromRefreshToken"]; ok {
+		t.Errorf("raw_secret: GetTokensFromRefreshToken allowed: %v", out.Why)
+	}
+	if out.Why["RevokeToken"] == "" {
+		t.Errorf("RevokeToken missing: %v", out.Why)
 	}
 }

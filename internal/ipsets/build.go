@@ -2,8 +2,8 @@ package ipsets
 
 import (
 	"maps"
-	"slices"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/poolguard/poolguard/internal/ipset"
