@@ -14,6 +14,7 @@ import (
 	"github.com/poolguard/poolguard/internal/hook"
 	"github.com/poolguard/poolguard/internal/ipsets"
 	"github.com/poolguard/poolguard/internal/outcome"
+	"github.com/poolguard/poolguard/internal/outcome/redisoutcome"
 	"github.com/poolguard/poolguard/internal/proxy"
 	"github.com/poolguard/poolguard/internal/ratelimit"
 	"github.com/poolguard/poolguard/internal/ratelimit/redisstore"
@@ -47,6 +48,8 @@ func openShared(ctx context.Context, cfg *config.Config, log *slog.Logger) (*sha
 	mem := ratelimit.NewMemory()
 	sh.store = mem
 	memo := cognito.UsernameMemory(usermemo.New(cfg.RefreshMemory.MaxEntries))
+	outcomes := outcome.NewMemory(outcome.DefaultMaxRecords)
+	var outcomeStore outcome.Store = outcomes
 	var backend ipsets.Backend
 	if r := cfg.State.Redis; r.Address != "" {
 		client, err := sh.openRedis(ctx, r, mem, log)
@@ -55,6 +58,7 @@ func openShared(ctx context.Context, cfg *config.Config, log *slog.Logger) (*sha
 		}
 		sh.store = sh.guard
 		memo = usermemo.NewRedis(client, r.KeyPrefix, usermemo.New(cfg.RefreshMemory.MaxEntries))
+		outcomeStore = redisoutcome.New(client, r.KeyPrefix, outcomes, r.Failure == "fail_closed")
 		backend = ipsets.NewRedis(client, r.KeyPrefix)
 	} else if cfg.State.Dir != "" {
 		backend = ipsets.NewFile(cfg.State.Dir)
@@ -67,7 +71,7 @@ func openShared(ctx context.Context, cfg *config.Config, log *slog.Logger) (*sha
 	go reg.Run(ctx, 0, time.Now, func(err error) { log.Warn("ip sets", "err", err) })
 	sh.deps = server.Deps{Store: sh.store, Secrets: secrets.NewAWSSources(log), UsernameMemory: memo,
 		IPSets: reg, HostedUITransport: hostedUITransport(cfg), HookCounters: new(hook.Counters),
-		Signals: signals.NewManager(log, nil), Outcomes: outcome.NewMemory(outcome.DefaultMaxRecords), OutcomeStats: new(outcome.Stats)}
+		Signals: signals.NewManager(log, nil), Outcomes: outcomeStore, OutcomeStats: new(outcome.Stats)}
 	every := cfg.Signals.RefreshCheck
 	if every <= 0 {
 		every = time.Minute

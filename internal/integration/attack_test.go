@@ -14,6 +14,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/poolguard/poolguard/internal/cognitotest"
+	"github.com/poolguard/poolguard/internal/outcome/redisoutcome"
+	"github.com/poolguard/poolguard/internal/proxytest"
+	"github.com/poolguard/poolguard/internal/ratelimit/redisstore"
+	"github.com/poolguard/poolguard/internal/redistest"
+	"github.com/poolguard/poolguard/internal/server"
 )
 
 // attackExtra turns on the attack protection with its defaults, trusting
@@ -115,13 +120,38 @@ func (ru *realUsers) one(t *testing.T, at *attackTarget) {
 }
 
 // startAttackScenario starts a pool with email user names (so a user has
-// two names: her email and her sub) and one proxy in front of the hop.
-func startAttackScenario(t *testing.T, name string) (*cognitoEnv, *attackTarget) {
+// two names: her email and her sub) and the proxies in front of the hop.
+func startAttackScenario(t *testing.T, name string, replicas int) (*cognitoEnv, *attackTarget) {
 	t.Helper()
 	e := startCognito(t)
 	a := e.newApp(t, appSpec{name: name, emailUsernames: true})
-	p := startProxy(t, proxyConfig{Upstream: e.hop.URL, Clients: []clientConfig{a.clientConfig()}, Extra: attackExtra})
-	return e, &attackTarget{urls: []string{p.URL}, hop: e.hop, app: a}
+	return e, &attackTarget{urls: startAttackProxies(t, e, a, attackExtra, replicas), hop: e.hop, app: a}
+}
+
+// startAttackProxies starts one proxy with the in-memory store (replicas
+// 1), or replicas proxies sharing one redis-server started for the test,
+// each with its own Redis client, as separate processes would be.
+func startAttackProxies(t *testing.T, e *cognitoEnv, a testApp, extra string, replicas int) []string {
+	t.Helper()
+	if replicas == 1 {
+		return []string{startProxy(t, proxyConfig{Upstream: e.hop.URL, Clients: []clientConfig{a.clientConfig()}, Extra: extra}).URL}
+	}
+	rd := redistest.Start(t)
+	extra += "signals: {key_hash_secret: replicas-share-this-hash-key-0123456789}\n"
+	var urls []string
+	for range replicas {
+		dir := t.TempDir()
+		c := proxyConfig{Upstream: e.hop.URL, Clients: []clientConfig{a.clientConfig()}, Extra: extra}
+		cfg := proxytest.Load(t, dir, string(c.yaml(t, dir)))
+		client, err := redisstore.NewClient(redisstore.ClientConfig{Addresses: []string{rd.Addr()}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { client.Close() })
+		deps := server.Deps{Outcomes: redisoutcome.New(client, "pg:", nil, true)}
+		urls = append(urls, proxytest.Run(t, cfg, proxytest.RunOptions{Deps: deps}).URL)
+	}
+	return urls
 }
 
 // Scenario (a) and (c): 400 wrong passwords for one user from 200
@@ -129,8 +159,13 @@ func startAttackScenario(t *testing.T, name string) (*cognitoEnv, *attackTarget)
 // reach Cognito (the account is under attack after 10 failures from 3
 // sources, and unknown sources then get a challenge), the victim signs in
 // from her own address, and no real user is refused.
-func TestAttackProtectionManySourcesOneUser(t *testing.T) {
-	e, at := startAttackScenario(t, "bruteforce")
+func TestAttackProtectionManySourcesOneUser(t *testing.T) { scenarioManySourcesOneUser(t, 1) }
+
+// TestAttackProtectionManySourcesOneUserRedis is TestAttackProtectionManySourcesOneUser on two replicas sharing one Redis.
+func TestAttackProtectionManySourcesOneUserRedis(t *testing.T) { scenarioManySourcesOneUser(t, 2) }
+
+func scenarioManySourcesOneUser(t *testing.T, replicas int) {
+	e, at := startAttackScenario(t, "bruteforce", replicas)
 	const victim, password, home = "victim@example.com", "Victim-pass-1!", "192.0.2.10"
 	cognitotest.CreateConfirmedUser(t, e.admin, at.app.pool.ID, victim, password, map[string]string{"email": victim})
 	ru := newRealUsers(t, e, at.app, 40)
@@ -151,9 +186,9 @@ func TestAttackProtectionManySourcesOneUser(t *testing.T) {
 	reached := at.reached("InitiateAuth") - ru.signIns - ru.signIns/5
 	status, why := at.signIn(t, home, victim, password)
 	newStatus, newWhy := at.signIn(t, "198.51.100.99", victim, password)
-	t.Logf("scenario a: %d of 400 guesses reached Cognito (%d refused); victim from her own IP: %d %s; from a new IP: %d %s",
+	t.Logf("%d replica(s): scenario a: %d of 400 guesses reached Cognito (%d refused); victim from her own IP: %d %s; from a new IP: %d %s", replicas,
 		reached, refusedGuesses, status, why, newStatus, newWhy)
-	t.Logf("scenario c: %d real-user sign-ins, %d refused %v", ru.signIns, len(ru.refused), ru.refused)
+	t.Logf("%d replica(s): scenario c: %d real-user sign-ins, %d refused %v", replicas, ru.signIns, len(ru.refused), ru.refused)
 	if reached > 25 || reached+refusedGuesses != 400 {
 		t.Errorf("%d guesses reached Cognito, want at most 25", reached)
 	}
@@ -172,8 +207,13 @@ func TestAttackProtectionManySourcesOneUser(t *testing.T) {
 // different user names each, half of them existing, while real users sign
 // in. A source failing for 5 distinct users with no success is suspicious
 // and refused, so at most 40% of the tries reach Cognito.
-func TestAttackProtectionLowAndSlowStuffing(t *testing.T) {
-	e, at := startAttackScenario(t, "stuffing")
+func TestAttackProtectionLowAndSlowStuffing(t *testing.T) { scenarioLowAndSlowStuffing(t, 1) }
+
+// TestAttackProtectionLowAndSlowStuffingRedis is TestAttackProtectionLowAndSlowStuffing on two replicas sharing one Redis.
+func TestAttackProtectionLowAndSlowStuffingRedis(t *testing.T) { scenarioLowAndSlowStuffing(t, 2) }
+
+func scenarioLowAndSlowStuffing(t *testing.T, replicas int) {
+	e, at := startAttackScenario(t, "stuffing", replicas)
 	for i := 0; i < 900; i += 2 {
 		name := fmt.Sprintf("leak%03d@example.com", i)
 		cognitotest.CreateConfirmedUser(t, e.admin, at.app.pool.ID, name, "Leaked-pass-1!", map[string]string{"email": name})
@@ -193,8 +233,8 @@ func TestAttackProtectionLowAndSlowStuffing(t *testing.T) {
 		}
 	}
 	reached := at.reached("InitiateAuth") - ru.signIns - ru.signIns/5
-	t.Logf("scenario b: %d of 900 tries reached Cognito (%.1f%%), %d refused", reached, float64(reached)*100/900, refused)
-	t.Logf("scenario c: %d real-user sign-ins, %d refused %v", ru.signIns, len(ru.refused), ru.refused)
+	t.Logf("%d replica(s): scenario b: %d of 900 tries reached Cognito (%.1f%%), %d refused", replicas, reached, float64(reached)*100/900, refused)
+	t.Logf("%d replica(s): scenario c: %d real-user sign-ins, %d refused %v", replicas, ru.signIns, len(ru.refused), ru.refused)
 	if reached*100 > 40*900 || reached+refused != 900 {
 		t.Errorf("%d of 900 tries reached Cognito, want at most 40%%", reached)
 	}
@@ -208,8 +248,13 @@ func TestAttackProtectionLowAndSlowStuffing(t *testing.T) {
 // counter: 6 through the email and 6 through the sub from one address
 // meet the threshold of 10, where per-literal counting would let all 12
 // through.
-func TestAttackProtectionAliasesShareOneCounter(t *testing.T) {
-	e, at := startAttackScenario(t, "aliases")
+func TestAttackProtectionAliasesShareOneCounter(t *testing.T) { scenarioAliases(t, 1) }
+
+// TestAttackProtectionAliasesShareOneCounterRedis is TestAttackProtectionAliasesShareOneCounter on two replicas sharing one Redis.
+func TestAttackProtectionAliasesShareOneCounterRedis(t *testing.T) { scenarioAliases(t, 2) }
+
+func scenarioAliases(t *testing.T, replicas int) {
+	e, at := startAttackScenario(t, "aliases", replicas)
 	const email, password = "alias@example.com", "Alias-pass-1!"
 	cognitotest.CreateConfirmedUser(t, e.admin, at.app.pool.ID, email, password, map[string]string{"email": email})
 	sub := e.internalUsername(t, at.app, email)
@@ -231,7 +276,7 @@ func TestAttackProtectionAliasesShareOneCounter(t *testing.T) {
 		}
 	}
 	reached := at.reached("InitiateAuth")
-	t.Logf("scenario e: %d of 12 guesses through the email and the sub reached Cognito, %d refused", reached, refused)
+	t.Logf("%d replica(s): scenario e: %d of 12 guesses through the email and the sub reached Cognito, %d refused", replicas, reached, refused)
 	if reached != 10 || refused != 2 {
 		t.Errorf("%d guesses reached Cognito and %d were refused, want 10 and 2 (one counter of 10 for both names)", reached, refused)
 	}
@@ -241,7 +286,12 @@ func TestAttackProtectionAliasesShareOneCounter(t *testing.T) {
 // spent (6 an hour for +33, 10 an hour in all), then refused with a
 // Cognito-shaped LimitExceededException, while email sign-ups pass; the
 // number of SMS Cognito reports sending is exactly the budget.
-func TestAttackProtectionSMSBudget(t *testing.T) {
+func TestAttackProtectionSMSBudget(t *testing.T) { scenarioSMSBudget(t, 1) }
+
+// TestAttackProtectionSMSBudgetRedis is TestAttackProtectionSMSBudget on two replicas sharing one Redis.
+func TestAttackProtectionSMSBudgetRedis(t *testing.T) { scenarioSMSBudget(t, 2) }
+
+func scenarioSMSBudget(t *testing.T, replicas int) {
 	e := startCognito(t)
 	ctx := context.Background()
 	pool, err := e.admin.CreateUserPool(ctx, &cip.CreateUserPoolInput{
@@ -256,11 +306,11 @@ func TestAttackProtectionSMSBudget(t *testing.T) {
 	a := testApp{appSpec: appSpec{name: "sms"}, pool: cognitotest.Pool{ID: aws.ToString(pool.UserPool.Id)}, secret: "secret-sms-1c2d3e4f5a6b7c8d"}
 	a.client = cognitotest.CreateAppClient(t, e.admin, a.pool.ID, cognitotest.ClientOptions{Name: "app-sms"})
 	e.hop.SetSecret(a.client.ID, a.secret)
-	p := startProxy(t, proxyConfig{Upstream: e.hop.URL, Clients: []clientConfig{a.clientConfig()}, Extra: `trusted_proxies: [127.0.0.1/32]
+	urls := startAttackProxies(t, e, a, `trusted_proxies: [127.0.0.1/32]
 waf:
   presets: [{name: cognito-attack-protection, params: {SmsPerHour: 10, SmsPerCallingCodeHour: 6, SmsPerDay: 0, SmsPerCallingCodeDay: 0}}]
-`})
-	at := &attackTarget{urls: []string{p.URL}, hop: e.hop, app: a}
+`, replicas)
+	at := &attackTarget{urls: urls, hop: e.hop, app: a}
 	hour := time.Now().Unix() / 3600
 	signUp := func(i int, attr, value string) (int, string) {
 		return at.call(t, fmt.Sprintf("10.77.%d.%d", i/200, i%200+1), "SignUp", fmt.Sprintf(
@@ -297,7 +347,7 @@ waf:
 	if time.Now().Unix()/3600 != hour {
 		t.Skip("the clock hour changed during the scenario; the hourly budget restarted")
 	}
-	t.Logf("scenario d: %d phone sign-ups sent an SMS (budget 10, 6 for +33), %d refused; %d email sign-ups passed, %d refused",
+	t.Logf("%d replica(s): scenario d: %d phone sign-ups sent an SMS (budget 10, 6 for +33), %d refused; %d email sign-ups passed, %d refused", replicas,
 		sent, phoneRefused, emailOK, emailRefused)
 	if phoneOK != 10 || sent != 10 || phoneRefused != 20 || len(wrongRefusal) > 0 {
 		t.Errorf("%d phone sign-ups passed (%d reached Cognito), %d refused, other answers %v; want exactly 10, 20 refused", phoneOK, sent, phoneRefused, wrongRefusal)

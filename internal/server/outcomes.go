@@ -23,6 +23,10 @@ func buildOutcomes(cfg *config.Config, deps Deps, st *proxy.State, key []byte) e
 			return fmt.Errorf("%s: %w", cfg.At(fmt.Sprintf("waf.presets[%d]", i)), err)
 		}
 		store, hasher := deps.Outcomes, deps.OutcomeHasher
+		if sh, ok := store.(interface{ Shared() bool }); ok && sh.Shared() && hasher == nil && len(key) == 0 {
+			return fmt.Errorf("%s: %s with state.redis needs signals.key_hash_secret, so that every replica counts under the same keys",
+				cfg.At(fmt.Sprintf("waf.presets[%d]", i)), presets.AttackProtection)
+		}
 		if store == nil {
 			store = outcome.NewMemory(outcome.DefaultMaxRecords)
 		}
