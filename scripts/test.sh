@@ -19,3 +19,7 @@ go test -race -count=1 -timeout 15m "$@" ./...
 # parsers: a module of its own (deploy/deploytest), which ./... does not
 # enter, so that Helm and Kubernetes stay out of the product's go.mod.
 (cd deploy/deploytest && go vet ./... && go test -count=1 -timeout 15m ./...)
+
+# The release config, checked by goreleaser itself (pinned version, built
+# from the Go module proxy; the first run compiles it, a few minutes).
+scripts/goreleaser-check.sh
