@@ -217,6 +217,7 @@ func (t *Tracker) Before(ctx context.Context, now time.Time, v *request.View, x 
 		x.class = classNone
 		return err
 	}
+	v.UserID = s.User
 	added := t.labels(x, v.ClientIP.Unmap().Is4())
 	if len(added) == 0 {
 		return nil

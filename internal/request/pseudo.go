@@ -2,6 +2,7 @@ package request
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -47,6 +48,9 @@ func IsPersonalHeader(name string) bool {
 func (v *View) pseudoHeader(name string) (string, bool) {
 	switch http.CanonicalHeaderKey(name) {
 	case "X-Poolguard-Username":
+		if v.UserID != 0 {
+			return "user:" + strconv.FormatUint(v.UserID, 16), true
+		}
 		return strings.ToLower(v.Username), true
 	case "X-Poolguard-Phone":
 		return v.Phone, true

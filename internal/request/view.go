@@ -89,6 +89,12 @@ type View struct {
 	// Hygiene is what the sign-up hygiene checks decided, for metrics (no
 	// personal data).
 	Hygiene Hygiene
+	// UserID is the keyed hash of the resolved user the request names,
+	// set by the attack protection (package outcome), which learns from
+	// successful sign-ins which names (email, sub, user name) are aliases
+	// of one user; 0 when not tracked. Per-username rate keys
+	// (x-poolguard-username) use it, so every alias shares one count.
+	UserID uint64
 	// Labels are the labels the signals stage found for the request (IP
 	// reputation lists, geo, bot signals). The web ACL starts every
 	// evaluation with them, so its first rule can match them.

@@ -9,6 +9,9 @@ import (
 	"github.com/poolguard/poolguard/internal/waf"
 	"github.com/poolguard/poolguard/internal/waflog"
 
+	"encoding/base64"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -127,4 +130,59 @@ func equalInts(a, b []int) bool {
 		}
 	}
 	return true
+}
+
+// Per-username rate limits (cognito-credential-stuffing) count the
+// resolved user once a sign-in taught that the email and the sub name one
+// account (issue 15 item 11): 6 tries through each name meet one limit of
+// 10, where per-literal counting let all 12 through.
+func TestUsernameLimitOnResolvedUser(t *testing.T) {
+	claims := base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"5f1e-sub","cognito:username":"5f1e-sub","email":"kim@example.com"}`))
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if strings.Contains(string(body), `"PASSWORD":"right"`) {
+			_, _ = w.Write([]byte(`{"AuthenticationResult":{"IdToken":"h.` + claims + `.s"}}`))
+			return
+		}
+		w.Header().Set("X-Amzn-Errortype", "NotAuthorizedException:")
+		w.WriteHeader(400)
+	}))
+	t.Cleanup(up.Close)
+	path := writeConfig(t, `
+upstream: {endpoint: UPSTREAM, region: us-east-1}
+trusted_proxies: [127.0.0.1/32]
+clients: [{client_id: c1, client_secret: s}]
+waf:
+  presets:
+    - {name: cognito-attack-protection, params: {TestMode: true}}
+    - {name: cognito-credential-stuffing, params: {UsernameRateLimit: 10}}
+`, up.URL)
+	p := serveFile(t, path, Deps{}, nil)
+	if s := signInWith(t, p.URL, "192.0.2.1", "kim@example.com", "right"); s != 200 {
+		t.Fatalf("sign-in: %d", s)
+	}
+	var got []int
+	for i := range 12 {
+		name := []string{"Kim@Example.com", "5f1e-sub"}[i%2]
+		got = append(got, signInWith(t, p.URL, fmt.Sprintf("198.51.100.%d", i+1), name, "wrong"))
+	}
+	// The learning sign-in counted under the literal email (nothing was
+	// learnt yet); the next 10 count under the user, then the limit holds.
+	if want := []int{400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 403, 403}; !equalInts(got, want) {
+		t.Fatalf("statuses %v, want %v", got, want)
+	}
+}
+
+func signInWith(t *testing.T, base, ip, user, password string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, base+"/", strings.NewReader(
+		`{"ClientId":"c1","AuthFlow":"USER_PASSWORD_AUTH","AuthParameters":{"USERNAME":"`+user+`","PASSWORD":"`+password+`"}}`))
+	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.InitiateAuth")
+	req.Header.Set("X-Forwarded-For", ip)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
