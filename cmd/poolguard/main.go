@@ -12,11 +12,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/poolguard/poolguard/internal/adminapi"
 	"github.com/poolguard/poolguard/internal/analyze"
 	"github.com/poolguard/poolguard/internal/breached"
 	"github.com/poolguard/poolguard/internal/buildinfo"
+	"github.com/poolguard/poolguard/internal/exportwaf"
 )
 
 const usage = `poolguard protects an Amazon Cognito user pool.
@@ -24,10 +26,10 @@ const usage = `poolguard protects an Amazon Cognito user pool.
 Usage:
   poolguard serve    --config FILE   run the proxy
   poolguard validate --config FILE   check a config file and exit 0 (valid) or 1
-  poolguard rules export PRESET [--param K=V ...]
-                                     print a preset as AWS WAFv2 JSON
+  poolguard rules export PRESET [--param K=V ...] [--format waf|cloudformation]
+                                     print a preset as AWS WAFv2 JSON or a rule group template
   poolguard rules test --config FILE --request REQ.json
-                                     evaluate the web ACL on a request
+                                     run the proxy's pipeline on sample requests (docs/rules-test.md)
   poolguard analyze peak-rates|recommend|top-callers|errors|operations|bypass LOG...
                                      find attackers, tune limits and learn the operation
                                      allow list from WAF (or CloudTrail) logs
@@ -51,6 +53,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
+	}
+	if selfHelp[args[0]] && wantsHelp(args[1:]) {
+		fmt.Fprint(stdout, commandUsage(args[0]))
+		return 0
 	}
 	switch args[0] {
 	case "serve":
@@ -80,6 +86,43 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "poolguard: unknown command %q\n\n%s", args[0], usage)
 	return 2
+}
+
+// selfHelp are the commands whose -h/--help main answers (the others answer
+// it themselves).
+var selfHelp = map[string]bool{"serve": true, "validate": true, "rules": true, "audit": true, "export": true, "health": true, "passwords": true}
+
+// wantsHelp reports whether args ask for help: -h, -help or --help.
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		if a == "-h" || a == "-help" || a == "--help" {
+			return true
+		}
+	}
+	return false
+}
+
+// commandUsage returns the usage lines of command, from the main usage.
+func commandUsage(command string) string {
+	if command == "export" {
+		return exportwaf.Usage
+	}
+	var b strings.Builder
+	b.WriteString("Usage:\n")
+	lines := strings.Split(usage, "\n")
+	for i, l := range lines {
+		if !strings.HasPrefix(l, "  poolguard "+command+" ") {
+			continue
+		}
+		b.WriteString(l + "\n")
+		for _, more := range lines[i+1:] {
+			if !strings.HasPrefix(more, "      ") {
+				break
+			}
+			b.WriteString(more + "\n")
+		}
+	}
+	return b.String()
 }
 
 // configFlag parses the --config flag of a subcommand.

@@ -24,11 +24,13 @@ const maxChartBins = 1000
 // reportData is what the template and its script read.
 type reportData struct {
 	Command  string
+	Title    string
+	Sources  []sourceRow
 	Files    []string
 	From, To string
 	Records  int64
 	Window   string
-	Peaks    []PeakRow
+	Peaks    []flaggedPeak
 	Recs     []Recommendation
 	Headroom float64
 	Chart    chartData
@@ -95,9 +97,12 @@ func chart(s *Stats) chartData {
 // WriteHTML writes the self-contained report: charts of requests per
 // category over time, blocked vs allowed, the top source IPs, and the
 // peak-rates and recommend tables. It loads nothing from the network.
-func WriteHTML(w io.Writer, s *Stats, files []string, ro RecommendOptions) error {
-	d := reportData{Files: files, Records: s.Records, Window: s.Window.String(), Peaks: s.Peaks(5),
-		Recs: s.Recommend(ro), Headroom: ro.Headroom, Chart: chart(s)}
+func WriteHTML(w io.Writer, s *Stats, command string, files []string, ro RecommendOptions) error {
+	d := reportData{Command: command, Title: reportTitles[command], Files: files, Records: s.Records, Window: s.Window.String(),
+		Recs: s.Recommend(ro), Headroom: ro.Headroom, Chart: chart(s), Sources: sources(s, 15)}
+	for _, p := range s.Peaks(5) {
+		d.Peaks = append(d.Peaks, flaggedPeak{p, hostileReason(s.perIP[s.ips[p.IP]])})
+	}
 	if s.Records > 0 {
 		d.From = time.UnixMilli(s.First).UTC().Format(time.RFC3339)
 		d.To = time.UnixMilli(s.Last).UTC().Format(time.RFC3339)
@@ -110,9 +115,44 @@ func writeHTMLFile(path string, s *Stats, o *options) error {
 	if err != nil {
 		return err
 	}
-	if err := WriteHTML(f, s, o.files, o.recommendOptions()); err != nil {
+	if err := WriteHTML(f, s, o.cmd, o.files, o.recommendOptions()); err != nil {
 		f.Close()
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return f.Close()
+}
+
+// reportTitles are the report's title per analyze command.
+var reportTitles = map[string]string{
+	"peak-rates":  "Peak request rates per source and action category",
+	"recommend":   "Rate limit recommendations from legitimate traffic",
+	"top-callers": "Top callers of one operation",
+	"errors":      "Sources with the most errors",
+}
+
+// flaggedPeak is a peak with the reason its source is judged hostile ("" if
+// it is not): a peak an attacker drove.
+type flaggedPeak struct {
+	PeakRow
+	Hostile string
+}
+
+// sourceRow is one source in the report's source table.
+type sourceRow struct {
+	IP                string
+	Requests, Blocked int64
+	BlockedShare      string
+	Hostile           string
+}
+
+// sources returns the n sources with the most requests, with the share of
+// their requests the web ACL stopped and why each is judged hostile.
+func sources(s *Stats, n int) []sourceRow {
+	var out []sourceRow
+	for _, ip := range s.TopIPs(n) {
+		c := s.perIP[s.ips[ip.IP]]
+		out = append(out, sourceRow{ip.IP, c.requests, c.blocked,
+			fmt.Sprintf("%.0f%%", 100*float64(c.blocked)/float64(max(c.requests, 1))), hostileReason(c)})
+	}
+	return out
 }

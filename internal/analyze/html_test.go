@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/poolguard/poolguard/internal/analyze/gen"
 )
 
 const chromiumPath = "/usr/bin/chromium"
@@ -61,7 +63,7 @@ func TestHTMLReportRendersInChromium(t *testing.T) {
 	url := "file://" + report
 
 	dom := string(chromium(t, "--virtual-time-budget=5000", "--dump-dom", url))
-	if !strings.Contains(dom, `data-render="ok"`) || !strings.Contains(dom, "charts rendered") {
+	if !strings.Contains(dom, `data-render="ok"`) || strings.Contains(dom, `<p id="render-status">The charts could not`) {
 		i := strings.Index(dom, "render-status")
 		t.Fatalf("page script did not finish cleanly; status: %s", dom[max(0, i-40):min(len(dom), i+200)])
 	}
@@ -85,6 +87,62 @@ func TestHTMLReportRendersInChromium(t *testing.T) {
 		t.Errorf("screenshot looks blank: %d distinct colours, %.1f%% non-white pixels", colours, 100*nonWhite)
 	}
 	t.Logf("screenshot: %d distinct colours, %.1f%% non-white", colours, 100*nonWhite)
+}
+
+// The report of one 5-minute bin draws a point per category (a line of one
+// point draws nothing), the title names the command, a peak an attacker
+// drove is flagged, sources show their blocked share, and no debug text is
+// left on the page.
+func TestHTMLReportOneBinInChromium(t *testing.T) {
+	requireBrowser(t)
+	var buf bytes.Buffer
+	c := gen.Simulated(start.Add(20*time.Minute), 3000)
+	c.Duration = 4 * time.Minute
+	for i := range c.Attacks {
+		c.Attacks[i].From, c.Attacks[i].To = 0, 4*time.Minute
+	}
+	if err := gen.Write(&buf, c); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	log := filepath.Join(dir, "waf.log")
+	if err := os.WriteFile(log, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	titles := map[string]string{}
+	for _, cmd := range []string{"recommend", "errors"} {
+		report := filepath.Join(dir, cmd+".html")
+		var stdout, stderr bytes.Buffer
+		if code := Main([]string{cmd, "-q", "--html", report, log}, &stdout, &stderr); code != 0 {
+			t.Fatalf("%s: exit %d: %s", cmd, code, stderr.String())
+		}
+		dom := string(chromium(t, "--virtual-time-budget=5000", "--dump-dom", "file://"+report))
+		if !strings.Contains(dom, `data-render="ok"`) || strings.Count(dom, "<circle") < 3 {
+			t.Errorf("%s: one bin: %d points drawn, render %v", cmd, strings.Count(dom, "<circle"), strings.Contains(dom, `data-render="ok"`))
+		}
+		if !strings.Contains(dom, `class="hostile"`) || !strings.Contains(dom, "yes: mostly") || !strings.Contains(dom, "blocked share") {
+			t.Errorf("%s: no attacker-driven peak flagged or no blocked share", cmd)
+		}
+		for _, debug := range []string{"charts rendered", "series", "JavaScript disabled"} {
+			if strings.Contains(dom[strings.Index(dom, "<body"):], debug+"<") || strings.Contains(dom, ">"+debug) {
+				t.Errorf("%s: debug text %q on the page", cmd, debug)
+			}
+		}
+		i, j := strings.Index(dom, "<title>"), strings.Index(dom, "</title>")
+		titles[cmd] = dom[i:j]
+	}
+	if titles["recommend"] == titles["errors"] || !strings.Contains(titles["recommend"], "recommend") {
+		t.Errorf("titles %q", titles)
+	}
+}
+
+func TestHTMLRefusedWithoutReport(t *testing.T) {
+	for _, args := range [][]string{{"operations", "--html", "x.html", "f"}, {"bypass", "--html", "x.html", "f"}, {"recommend", "--aws", "f"}} {
+		var stdout, stderr bytes.Buffer
+		if code := Main(args, &stdout, &stderr); code != 2 || stdout.Len() != 0 {
+			t.Errorf("%v: exit %d, stdout %q", args, code, stdout.String())
+		}
+	}
 }
 
 func pixelStats(img image.Image) (colours int, nonWhite float64) {

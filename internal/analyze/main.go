@@ -149,6 +149,12 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	if *headroom < 1 {
 		return nil, fmt.Errorf("--headroom %v: want at least 1", *headroom)
 	}
+	if *html != "" && (o.cmd == "operations" || o.cmd == "bypass") {
+		return nil, fmt.Errorf("--html: %s writes no report; --html is a flag of peak-rates, recommend, top-callers and errors", o.cmd)
+	}
+	if *aws && (o.cmd != "recommend" || !*asJSON) {
+		return nil, errors.New("--aws adds the preset's AWS WAFv2 rules (aws_rules) to recommend --json; use it with recommend --json, or poolguard rules export")
+	}
 	if *pct <= 0 || *pct > 100 {
 		return nil, fmt.Errorf("--percentile %v: want more than 0 and at most 100", *pct)
 	}
