@@ -115,7 +115,7 @@ func (a *Allowlist) addProxyOperations(o *Operations, opts AllowlistOptions) {
 }
 
 // TargetPatterns returns anchored, escaped regular expressions matching
-// exactly the X-Amz-Target values of ops: one per operation, as seed 003
+// exactly the X-Amz-Target values of ops: one per operation, as the "AWS Cognito security" write-up
 // writes them, while they fit AWS's MaxPatterns; otherwise alternations
 // packed into patterns of at most MaxPatternLen characters.
 func TargetPatterns(ops []string) ([]string, error) {

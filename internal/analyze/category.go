@@ -2,10 +2,10 @@ package analyze
 
 import "bytes"
 
-// Category is a seed-001 action category.
+// Category is an action category of AWS's article "Protect your Amazon Cognito user pool with AWS WAF".
 type Category uint8
 
-// The categories, in the order the seed query sorts them (by name).
+// The categories, in the order that article's query sorts them (by name).
 const (
 	AccountRecovery Category = iota
 	Default
@@ -17,7 +17,7 @@ const (
 
 var categoryNames = [numCategories]string{"AccountRecovery", "Default", "IPReputation", "SignIn", "UserCreation"}
 
-// String returns the category's name as the seed query writes it.
+// String returns the category's name as that article's query writes it.
 func (c Category) String() string { return categoryNames[c] }
 
 // RateLimitParam returns the cognito-categories preset parameter that sets
@@ -26,10 +26,10 @@ func (c Category) RateLimitParam() string { return categoryNames[c] + "RateLimit
 
 const targetPrefix = "AWSCognitoIdentityProviderService."
 
-// categorize reproduces seed 001's CASE: IP reputation labels first, then
+// categorize reproduces the article's CASE: IP reputation labels first, then
 // the X-Amz-Target operation, then the Hosted UI path, else Default.
 //
-// One difference: the seed's LEFT JOIN UNNEST counts a request once per
+// One difference: the query's LEFT JOIN UNNEST counts a request once per
 // matching label or x-amz-target header; here every request counts once.
 func categorize(r *record) Category {
 	if r.ipRep {

@@ -22,17 +22,17 @@ line; Cognito user pool events only), plain or gzip, the format detected
 per file ("-" is standard input), and reports:
 
   peak-rates   top source IPs per action category by requests in one bin
-               (seed 001's Athena query)
+               (the Athena query of AWS's WAF article)
   recommend    rate limits for the cognito-categories preset from the peaks
                of legitimate traffic: blocked and bot- or outcome-labelled
                requests, and sources that are mostly blocked, labelled or
                failing, are left out (and listed); the limit stays under
                the smallest peak of those hostile sources
-  top-callers  source IPs by requests to one operation (seed 000)
+  top-callers  source IPs by requests to one operation (the CloudFront proxy article's query)
   errors       source IPs with the most upstream and proxy errors
   operations   Cognito operations called and AuthFlow values per app client;
                --emit allowlist prints the cognito-allowlist preset that
-               blocks every other operation (seed 003)
+               blocks every other operation
   bypass       calls in CloudTrail that did not pass the proxy:
                bypass --cloudtrail CT... --waf-log WAF... [--egress-ip IP]
 

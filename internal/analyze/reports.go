@@ -23,7 +23,7 @@ type PeakRow struct {
 }
 
 // Peaks returns, per category in name order, the top n (category, IP, bin)
-// counts, ordered as seed 001 orders them: by requests, then by the later
+// counts, ordered as that article's query orders them: by requests, then by the later
 // bin (then by IP, for a stable answer).
 func (s *Stats) Peaks(n int) []PeakRow {
 	var per [numCategories][]PeakRow
@@ -55,7 +55,7 @@ type IPCount struct {
 }
 
 // TopCallers returns the n source IPs with the most requests to the
-// filter's operation (seed 000's InitiateAuth query).
+// filter's operation (the CloudFront proxy article's InitiateAuth query).
 func (s *Stats) TopCallers(n int) []IPCount {
 	out := make([]IPCount, 0, len(s.callers))
 	for ip, c := range s.callers {

@@ -15,7 +15,7 @@ type record struct {
 	clientIP  []byte
 	uri       []byte
 	target    []byte // first x-amz-target header value
-	ipRep     bool   // has one of the seed's IP reputation labels
+	ipRep     bool   // has one of the IP reputation labels the article's query reads
 	suspect   bool   // has a bot-signal, outcome-signal or breached-credential label
 	operation []byte // poolguard.operation, or a CloudTrail eventName
 	pg        bool   // has a poolguard object
@@ -33,7 +33,7 @@ func (r *record) reset() { *r = record{} }
 
 var errSyntax = errors.New("malformed JSON record")
 
-// ipRepLabels are the label names seed 001's CASE puts in IPReputation.
+// ipRepLabels are the label names the article's CASE puts in IPReputation.
 var ipRepLabels = [][]byte{
 	[]byte("awswaf:managed:aws:amazon-ip-list:AWSManagedIPReputationList"),
 	[]byte("awswaf:managed:aws:amazon-ip-list:AWSManagedReconnaissanceList"),

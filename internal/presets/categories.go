@@ -62,7 +62,7 @@ var cognitoCategories = definition{
 		{Name: "IPReputationRateLimit", Kind: Limit, Default: int64(1000), Doc: "Rate limit for requests labelled by the AWS IP reputation list."},
 		{Name: "DefaultRateLimit", Kind: Limit, Default: int64(6000), Doc: "Rate limit for every request in none of the other categories."},
 		{Name: "EvaluationWindowSec", Kind: Window, Default: int64(300), Doc: "The evaluation window of every rate limit, in seconds."},
-		{Name: "TestMode", Kind: Bool, Default: false, Doc: "Count instead of Block, to tune the limits before enforcing (the seed template defaults to Yes)."},
+		{Name: "TestMode", Kind: Bool, Default: false, Doc: "Count instead of Block, to tune the limits before enforcing (AWS's template defaults to Yes)."},
 	},
 	build: func(b *builder, v values) {
 		test := v.bool("TestMode")

@@ -18,7 +18,7 @@ const (
 	Limit Kind = iota + 1
 	// Window is an evaluation window in seconds: 60, 120, 300 or 600.
 	Window
-	// Bool is true or false (also "Yes" or "No", as the seed templates write it).
+	// Bool is true or false (also "Yes" or "No", as AWS's CloudFormation templates write it).
 	Bool
 	// Name is an AWS WAF resource name: 1 to 128 letters, digits, '_' or '-'.
 	Name
@@ -47,7 +47,7 @@ var Windows = []int64{60, 120, 300, 600}
 
 // Param describes one preset parameter.
 type Param struct {
-	// Name is the parameter's name, as in the seed template (e.g. "SignInRateLimit").
+	// Name is the parameter's name, as in AWS's CloudFormation template (e.g. "SignInRateLimit").
 	Name string
 	// Kind is its type.
 	Kind Kind

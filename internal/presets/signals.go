@@ -147,7 +147,7 @@ const TooManyRequestsBody = "CognitoTooManyRequests"
 
 // cognitoAdvanced reproduces seed 001's advanced sample rules.
 var cognitoAdvanced = definition{
-	doc: "Seed 001's advanced rules: a CAPTCHA on the Hosted UI sign-in path for requests labelled by the IP reputation or " +
+	doc: "Advanced rules of the AWS article Protect your Amazon Cognito user pool with AWS WAF: a CAPTCHA on the Hosted UI sign-in path for requests labelled by the IP reputation or " +
 		"anonymous-IP lists or by the bot-control non-browser user-agent signal (never for AssociateSoftwareToken or " +
 		"VerifySoftwareToken, which a CAPTCHA would break), and, when AppClientId is set, a per-IP rate limit and a " +
 		"geography restriction for that app client answering 429 with a Cognito-shaped JSON body.",
