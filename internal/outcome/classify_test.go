@@ -44,8 +44,8 @@ func TestErrorType(t *testing.T) {
 		"NotAuthorizedException:": "NotAuthorizedException",
 		"com.amazonaws.cognito.identity.idp.model#UserNotFoundException": "UserNotFoundException",
 		"aws.cognito.identity.idp#CodeMismatchException:http://x/":       "CodeMismatchException",
-		" NotAuthorizedException ": "NotAuthorizedException",
-		"":                         "",
+		" NotAuthorizedException ":                                       "NotAuthorizedException",
+		"":                                                               "",
 	} {
 		if got := ErrorType(in); got != want {
 			t.Errorf("ErrorType(%q) = %q, want %q", in, got, want)

@@ -104,8 +104,8 @@ func (s *Store) Check(ctx context.Context, now time.Time, w *outcome.Windows, su
 	u, _ := res[0].(string)
 	sub.User, _ = strconv.ParseUint(u, 16, 64)
 	*snap = outcome.Snapshot{
-		Source:  outcome.SourceCounts{FailMinute: int(n(1)), FailDay: int(n(2)), SuccessDay: int(n(3)), UnknownDay: int(n(4)), UsersDay: int(n(5))},
-		Network: outcome.SourceCounts{FailMinute: int(n(6)), FailDay: int(n(7)), SuccessDay: int(n(8)), UnknownDay: int(n(9)), UsersDay: int(n(10))},
+		Source:   outcome.SourceCounts{FailMinute: int(n(1)), FailDay: int(n(2)), SuccessDay: int(n(3)), UnknownDay: int(n(4)), UsersDay: int(n(5))},
+		Network:  outcome.SourceCounts{FailMinute: int(n(6)), FailDay: int(n(7)), SuccessDay: int(n(8)), UnknownDay: int(n(9)), UsersDay: int(n(10))},
 		PairFail: int(n(11)), NetPairFail: int(n(12)), KnownIP: n(13) == 1, KnownNet: n(14) == 1,
 		UserFail: int(n(15)), UserSources: int(n(16)),
 		SMSReserved: n(17) == 1, SMSExhausted: n(18) == 1,
