@@ -64,6 +64,20 @@ func TestComposeStack(t *testing.T) {
 			t.Errorf("%s mounted from %q, want %s", target, got, src)
 		}
 	}
+	// Every alert rule file poolguard ships is loaded, not only the first.
+	rules, err := filepath.Glob("../prometheus/*.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range rules {
+		if strings.HasSuffix(src, ".test.yml") {
+			continue
+		}
+		target := "prometheus:/etc/prometheus/rules/" + filepath.Base(src)
+		if got := mounts[target]; got != mustAbs(t, src) {
+			t.Errorf("alert rules %s not mounted at %s (got %q)", src, target, got)
+		}
+	}
 	// Prometheus scrapes poolguard's admin listener under the job the
 	// alert rules select.
 	prom, err := os.ReadFile("../compose/prometheus.yml")
