@@ -163,6 +163,39 @@ func (a Allowlist) Config() string {
 	return b.String()
 }
 
+// CommentedConfig is Config with, above the patterns, a YAML comment per
+// allowed operation saying why it is on the list. When the patterns are
+// alternations (more than MaxPatterns operations), the comments name the
+// operations before the patterns that hold them.
+func (a Allowlist) CommentedConfig() string {
+	var b strings.Builder
+	b.WriteString("# poolguard waf config: the cognito-allowlist preset blocks every\n")
+	b.WriteString("# Cognito operation its regex pattern set does not match.\n")
+	b.WriteString("waf:\n  presets:\n    - name: cognito-allowlist\n      params:\n")
+	fmt.Fprintf(&b, "        PatternSet: %s\n", a.PatternSet)
+	b.WriteString("  regex_pattern_sets:\n")
+	fmt.Fprintf(&b, "    - name: %s\n      patterns:\n", a.PatternSet)
+	perOp := len(a.Patterns) == len(a.Allowed)
+	if !perOp {
+		for _, r := range a.Allowed {
+			fmt.Fprintf(&b, "        # %s: %s\n", r.Operation, oneLine(a.Why[r.Operation]))
+		}
+	}
+	for i, p := range a.Patterns {
+		if perOp {
+			r := a.Allowed[i]
+			fmt.Fprintf(&b, "        # %s: %s\n", r.Operation, oneLine(a.Why[r.Operation]))
+		}
+		fmt.Fprintf(&b, "        - '%s'\n", strings.ReplaceAll(p, "'", "''"))
+	}
+	return b.String()
+}
+
+// oneLine keeps a reason on its comment line.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
 // AWS returns the cognito-allowlist preset as AWS WAFv2 JSON with a's
 // patterns in its regex pattern set.
 func (a Allowlist) AWS(opts presets.Options) (presets.Preset, error) {

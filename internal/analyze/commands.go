@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"os"
 	"strings"
 	"time"
 
@@ -19,6 +21,8 @@ import (
 type moreFlags struct {
 	files      []string // --cloudtrail and --waf-log values
 	emit       *string
+	emitFormat *string
+	out        *string
 	refresh    []string
 	minCalls   *int64
 	includeIAM *bool
@@ -31,7 +35,9 @@ type moreFlags struct {
 
 func addMoreFlags(fs *flag.FlagSet, o *options) *moreFlags {
 	m := &moreFlags{}
-	m.emit = fs.String("emit", "", "operations: `allowlist` prints the regex pattern set, the cognito-allowlist preset config and its AWS JSON")
+	m.emit = fs.String("emit", "", "operations: `allowlist` writes the cognito-allowlist preset for the operations seen (one document, see --format)")
+	m.emitFormat = fs.String("format", "", "operations --emit allowlist: `yaml` (poolguard waf config, the default) or aws-json (AWS WAFv2 rules and pattern set)")
+	m.out = fs.String("out", "", "operations --emit allowlist: write the document to `FILE` instead of standard output")
 	m.minCalls = fs.Int64("min-calls", 1, "operations --emit allowlist: allow operations called at least this many times")
 	m.includeIAM = fs.Bool("include-iam", false, "operations --emit allowlist: also allow IAM-signed operations (apps never send them)")
 	fs.Func("config", "operations --emit allowlist: the proxy's config `FILE`, whose clients' refresh modes decide what the proxy sends upstream", func(v string) error {
@@ -75,6 +81,15 @@ func (m *moreFlags) check(o *options) error {
 	default:
 		return fmt.Errorf("--emit %q: want allowlist", *m.emit)
 	}
+	if *m.emit == "" && (*m.emitFormat != "" || *m.out != "") {
+		return errors.New("--format and --out are flags of operations --emit allowlist")
+	}
+	switch *m.emitFormat {
+	case "", EmitYAML, EmitAWSJSON:
+	default:
+		return fmt.Errorf("--format %q: want %s or %s", *m.emitFormat, EmitYAML, EmitAWSJSON)
+	}
+	o.emitFormat, o.out = *m.emitFormat, *m.out
 	if *m.minCalls < 1 {
 		return fmt.Errorf("--min-calls %d: want at least 1", *m.minCalls)
 	}
@@ -106,7 +121,7 @@ func runOperations(o *options, stdout, stderr io.Writer) error {
 	}
 	summary(stderr, o, &ops.Counts, start)
 	if o.emit == "allowlist" {
-		return writeAllowlist(stdout, ops, o)
+		return writeAllowlist(stdout, stderr, ops, o)
 	}
 	if o.format == FormatJSON {
 		return writeJSONObject(stdout, map[string]any{"operations": opsTable(ops), "auth_flows": flowsTable(ops)})
@@ -139,7 +154,35 @@ func writeJSONObject(w io.Writer, obj map[string]any) error {
 	return enc.Encode(out)
 }
 
-func writeAllowlist(w io.Writer, ops *Operations, o *options) error {
+// Document formats of --emit allowlist.
+const (
+	// EmitYAML is the poolguard waf config snippet, reasons as comments.
+	EmitYAML = "yaml"
+	// EmitAWSJSON is the AWS WAFv2 JSON of the preset, reasons in a
+	// top-level Reasons list beside the objects AWS takes.
+	EmitAWSJSON = "aws-json"
+)
+
+// checkEmit refuses output flags that do not fit --emit allowlist: one
+// document goes to standard output or --out, so --csv, and --json with an
+// explicit --format, are refused.
+func checkEmit(o *options) error {
+	if o.emit == "" {
+		return nil
+	}
+	if o.format == FormatCSV {
+		return errors.New("--csv: --emit allowlist writes YAML or JSON (see --format)")
+	}
+	if o.format == FormatJSON && o.emitFormat != "" {
+		return errors.New("--json writes the allow list report; --format picks another document: use one of them")
+	}
+	return nil
+}
+
+// writeAllowlist writes exactly one document (the YAML config snippet, the
+// AWS JSON, or with --json the report) to stdout or the --out file, and
+// the human-readable account of what it allowed and left out to stderr.
+func writeAllowlist(stdout, stderr io.Writer, ops *Operations, o *options) error {
 	a, err := ops.Allowlist(o.allow)
 	if err != nil {
 		return err
@@ -148,39 +191,77 @@ func writeAllowlist(w io.Writer, ops *Operations, o *options) error {
 	if err != nil {
 		return err
 	}
-	if o.format == FormatJSON {
-		return writeJSONObject(w, map[string]any{
+	var doc bytes.Buffer
+	switch {
+	case o.format == FormatJSON:
+		err = writeJSONObject(&doc, map[string]any{
 			"pattern_set": a.PatternSet, "patterns": a.Patterns, "config": a.Config(), "aws": aws,
 			"allowed": opRowsTable(a.Allowed), "left_out": opRowsTable(a.Left), "why": a.Why,
 		})
+	case o.emitFormat == EmitAWSJSON:
+		err = writeAWSAllowlist(&doc, a, aws)
+	default:
+		doc.WriteString(a.CommentedConfig())
 	}
-	fmt.Fprintf(w, "# Allow list learned from %d Cognito calls", ops.Records-ops.NoOperation)
+	if err != nil {
+		return err
+	}
+	if !o.quiet {
+		describeAllowlist(stderr, ops, a, o)
+	}
+	if o.out == "" {
+		_, err = stdout.Write(doc.Bytes())
+		return err
+	}
+	if err := os.WriteFile(o.out, doc.Bytes(), 0o644); err != nil {
+		return err
+	}
+	if !o.quiet {
+		fmt.Fprintf(stderr, "wrote %s\n", o.out)
+	}
+	return nil
+}
+
+// Reason is why one operation is on the allow list, in the AWS JSON.
+type Reason struct {
+	Operation string `json:"Operation"`
+	Reason    string `json:"Reason"`
+}
+
+// writeAWSAllowlist writes the preset's AWS JSON with a top-level Reasons
+// list: the rules and the pattern set stay exactly what AWS takes.
+func writeAWSAllowlist(w io.Writer, a Allowlist, aws presets.Preset) error {
+	doc := struct {
+		presets.Preset
+		Reasons []Reason `json:"Reasons"`
+	}{Preset: aws}
+	for _, r := range a.Allowed {
+		doc.Reasons = append(doc.Reasons, Reason{Operation: r.Operation, Reason: a.Why[r.Operation]})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
+// describeAllowlist writes, for a person, what the list allows and what it
+// left out, and why.
+func describeAllowlist(w io.Writer, ops *Operations, a Allowlist, o *options) {
+	fmt.Fprintf(w, "allow list learned from %d Cognito calls", ops.Records-ops.NoOperation)
 	if ops.Records > 0 {
 		first, last := span2(ops.Ops())
 		fmt.Fprintf(w, ", %s .. %s", first.Format(time.RFC3339), last.Format(time.RFC3339))
 	}
-	fmt.Fprintln(w, ".")
+	fmt.Fprintln(w, ":")
 	for _, r := range a.Allowed {
-		fmt.Fprintf(w, "#   allow %s (%s): %s\n", r.Operation, r.Class, a.Why[r.Operation])
+		fmt.Fprintf(w, "  allow %s (%s): %s\n", r.Operation, r.Class, a.Why[r.Operation])
 	}
 	for _, r := range a.Left {
 		why := r.Flag()
 		if why == "" {
 			why = fmt.Sprintf("fewer than %d calls", o.allow.MinCalls)
 		}
-		fmt.Fprintf(w, "#   LEFT OUT %s (%s, %d calls): %s\n", r.Operation, r.Class, r.Calls, why)
+		fmt.Fprintf(w, "  LEFT OUT %s (%s, %d calls): %s\n", r.Operation, r.Class, r.Calls, why)
 	}
-	fmt.Fprintf(w, "\n# Regex pattern set %s:\n", a.PatternSet)
-	for _, p := range a.Patterns {
-		fmt.Fprintln(w, p)
-	}
-	fmt.Fprintf(w, "\n# poolguard config (waf section):\n%s", a.Config())
-	b, err := aws.JSON()
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "\n# AWS WAFv2: the regex pattern set and the rules for the web ACL of the user pool:\n%s\n", b)
-	return nil
 }
 
 func opRowsTable(rows []OpRow) Table {

@@ -31,8 +31,10 @@ per file ("-" is standard input), and reports:
   top-callers  source IPs by requests to one operation (the CloudFront proxy article's query)
   errors       source IPs with the most upstream and proxy errors
   operations   Cognito operations called and AuthFlow values per app client;
-               --emit allowlist prints the cognito-allowlist preset that
-               blocks every other operation
+               --emit allowlist writes the cognito-allowlist preset that
+               blocks every other operation: one document (--format yaml
+               or aws-json) on standard output or to --out FILE; what it
+               allowed and left out, and why, on standard error
   bypass       calls in CloudTrail that did not pass the proxy:
                bypass --cloudtrail CT... --waf-log WAF... [--egress-ip IP]
 
@@ -41,21 +43,23 @@ flags:
 
 // options are the parsed flags.
 type options struct {
-	cmd       string
-	files     []string
-	filter    Filter
-	top       int
-	format    Format
-	html      string
-	headroom  float64
-	pct       float64
-	awsJSON   bool
-	quiet     bool
-	stdin     io.Reader
-	emit      string
-	allow     AllowlistOptions
-	presetOpt presets.Options
-	bypass    BypassOptions
+	cmd        string
+	files      []string
+	filter     Filter
+	top        int
+	format     Format
+	html       string
+	headroom   float64
+	pct        float64
+	awsJSON    bool
+	quiet      bool
+	stdin      io.Reader
+	emit       string
+	emitFormat string
+	out        string
+	allow      AllowlistOptions
+	presetOpt  presets.Options
+	bypass     BypassOptions
 }
 
 // Main runs `poolguard analyze` with args (the words after "analyze") and
@@ -169,6 +173,9 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 		o.format = FormatJSON
 	case *asCSV:
 		o.format = FormatCSV
+	}
+	if err := checkEmit(o); err != nil {
+		return nil, err
 	}
 	if o.top < 0 {
 		return nil, fmt.Errorf("--top %d: want a positive number", o.top)

@@ -233,23 +233,91 @@ func TestAllowlistRoundTrip(t *testing.T) {
 	}
 }
 
-func TestAllowlistText(t *testing.T) {
+// TestAllowlistDocuments: --emit allowlist writes exactly one document on
+// standard output (or --out), YAML by default or AWS JSON, each parsing
+// whole, with the reasons inside; the human account goes to stderr.
+func TestAllowlistDocuments(t *testing.T) {
 	path := writeCalls(t, learnedCalls)
-	var stdout, stderr bytes.Buffer
-	if code := Main([]string{"operations", "--emit", "allowlist", "-q", "--account", "111122223333", "--region", "eu-west-1", path}, &stdout, &stderr); code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr.String())
+	emit := func(args ...string) (stdout, stderr string) {
+		t.Helper()
+		var o, e bytes.Buffer
+		args = append([]string{"operations", "--emit", "allowlist", "--account", "111122223333", "--region", "eu-west-1", path}, args...)
+		if code := Main(args, &o, &e); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, e.String())
+		}
+		return o.String(), e.String()
 	}
-	s := stdout.String()
+	y, human := emit()
+	for _, want := range []string{"LEFT OUT AdminGetUser (iam, 1 calls): IAM-signed: apps never send it", "allow RevokeToken"} {
+		if !strings.Contains(human, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, human)
+		}
+	}
+	var doc struct {
+		WAF config.WAF `yaml:"waf"`
+	}
+	dec := yaml.NewDecoder(strings.NewReader(y))
+	dec.KnownFields(true)
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatalf("stdout is not one YAML config: %v\n%s", err, y)
+	}
 	for _, want := range []string{
-		"#   LEFT OUT AdminGetUser (iam, 1 calls): IAM-signed: apps never send it",
+		"        # GetTokensFromRefreshToken: the proxy sends refreshes",
 		`- '^AWSCognitoIdentityProviderService\.DeleteUser$'`, // no --to: the late calls count
 		"- name: cognito-allowlist",
-		`- '^AWSCognitoIdentityProviderService\.InitiateAuth$'`,
-		`arn:aws:wafv2:eu-west-1:111122223333:regional/regexpatternset/cognito-allowed-targets/`,
-		`"RegexString": "^AWSCognitoIdentityProviderService\\.SignUp$"`,
 	} {
-		if !strings.Contains(s, want) {
-			t.Errorf("output lacks %q:\n%s", want, s)
+		if !strings.Contains(y, want) {
+			t.Errorf("YAML lacks %q:\n%s", want, y)
+		}
+	}
+	if strings.Contains(y, "LEFT OUT") || strings.Contains(y, "{") {
+		t.Errorf("YAML holds more than the config:\n%s", y)
+	}
+
+	j, _ := emit("--format", "aws-json", "-q")
+	var aws struct {
+		presets.Preset
+		Reasons []Reason
+	}
+	jd := json.NewDecoder(strings.NewReader(j))
+	jd.DisallowUnknownFields()
+	if err := jd.Decode(&aws); err != nil || jd.More() {
+		t.Fatalf("stdout is not one AWS JSON document: %v\n%s", err, j)
+	}
+	if len(aws.RegexPatternSets) != 1 || !strings.HasPrefix(aws.RegexPatternSets[0].ARN, "arn:aws:wafv2:eu-west-1:111122223333:regional/regexpatternset/cognito-allowed-targets/") {
+		t.Errorf("pattern sets %+v", aws.RegexPatternSets)
+	}
+	if len(aws.Reasons) != len(aws.RegexPatternSets[0].RegularExpressionList) || len(aws.Reasons) == 0 {
+		t.Errorf("%d reasons for %d patterns", len(aws.Reasons), len(aws.RegexPatternSets[0].RegularExpressionList))
+	}
+	for _, r := range aws.Reasons {
+		if r.Reason == "" {
+			t.Errorf("%s: no reason", r.Operation)
+		}
+	}
+
+	file := filepath.Join(t.TempDir(), "allow.json")
+	o, e := emit("--format", "aws-json", "--out", file)
+	if o != "" || !strings.Contains(e, "wrote "+file) {
+		t.Errorf("--out: stdout %q, stderr %q", o, e)
+	}
+	if b, err := os.ReadFile(file); err != nil || string(b) != j {
+		t.Errorf("--out file differs from stdout: %v", err)
+	}
+}
+
+func TestAllowlistFlagsRefused(t *testing.T) {
+	path := writeCalls(t, learnedCalls)
+	for _, args := range [][]string{
+		{"operations", "--emit", "allowlist", "--format", "xml", path},
+		{"operations", "--emit", "allowlist", "--csv", path},
+		{"operations", "--emit", "allowlist", "--json", "--format", "yaml", path},
+		{"operations", "--format", "yaml", path},
+		{"operations", "--out", "x.yaml", path},
+	} {
+		var o, e bytes.Buffer
+		if code := Main(args, &o, &e); code != 2 || o.Len() != 0 {
+			t.Errorf("%v: exit %d, stdout %q", args, code, o.String())
 		}
 	}
 }
