@@ -1,13 +1,17 @@
 package waflog
 
 import (
+	"cmp"
+
 	pgoutcome "github.com/poolguard/poolguard/internal/outcome"
 )
 
 // appendOutcome writes the attack protection's view of the request under
 // poolguard.outcome: its category, Cognito's classified answer, the labels
-// the tracker added and the counts they came from. Counts only: no
-// address, user name or number.
+// the tracker added and the counts they came from, and under "user" the
+// keyed hash of the user the request names (the tracker's own key, as 16
+// hex digits), so `poolguard analyze outcomes` can count failures per
+// user. Counts and hashes only: no address, user name or number.
 func appendOutcome(dst []byte, x *pgoutcome.Exchange) []byte {
 	c := x.Category()
 	if c < 0 {
@@ -42,6 +46,12 @@ func appendOutcome(dst []byte, x *pgoutcome.Exchange) []byte {
 	} {
 		dst = appendIntField(dst, f.key, int64(f.n))
 	}
+	if u := cmp.Or(x.Subject.User, x.Subject.Literal); u != 0 {
+		dst = appendKey(dst, "user", false)
+		dst = append(dst, '"')
+		dst = appendHex16(dst, u)
+		dst = append(dst, '"')
+	}
 	dst = appendBoolField(dst, "knownSource", s.KnownIP || s.KnownNet)
 	if s.SMSReserved || s.SMSExhausted {
 		dst = appendIntField(dst, "smsHour", s.SMSHour)
@@ -50,4 +60,13 @@ func appendOutcome(dst []byte, x *pgoutcome.Exchange) []byte {
 		dst = appendIntField(dst, "smsCallingCodeDay", s.CallingCodeDay)
 	}
 	return append(dst, '}')
+}
+
+// appendHex16 appends u as 16 lower-case hex digits.
+func appendHex16(dst []byte, u uint64) []byte {
+	const digits = "0123456789abcdef"
+	for shift := 60; shift >= 0; shift -= 4 {
+		dst = append(dst, digits[u>>uint(shift)&0xf])
+	}
+	return dst
 }
