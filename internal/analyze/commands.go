@@ -298,3 +298,28 @@ func runBypass(o *options, stdout, stderr io.Writer) error {
 	}
 	return writeTable(stdout, bypassTable(rep), o.format)
 }
+
+func runOutcomes(o *options, stdout, stderr io.Writer) error {
+	start := time.Now()
+	out, err := ScanOutcomes(o.files, o.filter, o.stdin)
+	if err != nil {
+		return err
+	}
+	summary(stderr, o, &out.Counts, start)
+	if !o.quiet && out.Untracked > 0 {
+		fmt.Fprintf(stderr, "note: %d records have no poolguard.outcome answer (calls the attack protection does not count, or AWS's own logs)\n", out.Untracked)
+	}
+	ips, nets, users := outcomesTable("client_ip", out.ByIP(o.top)), outcomesTable("network", out.ByNetwork(o.top)), outcomesTable("user", out.ByUser(o.top))
+	if o.format == FormatJSON {
+		return writeJSONObject(stdout, map[string]any{"client_ips": ips, "networks": nets, "users": users})
+	}
+	for i, t := range []Table{ips, nets, users} {
+		if i > 0 {
+			fmt.Fprintln(stdout)
+		}
+		if err := writeTable(stdout, t, o.format); err != nil {
+			return err
+		}
+	}
+	return nil
+}

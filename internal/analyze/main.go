@@ -35,6 +35,11 @@ per file ("-" is standard input), and reports:
                blocks every other operation: one document (--format yaml
                or aws-json) on standard output or to --out FILE; what it
                allowed and left out, and why, on standard error
+  outcomes     Cognito's answers as the attack protection logged them
+               (poolguard.outcome): per client IP, per /24 or /64 network
+               and per user (a keyed hash, never the name) the successes,
+               wrong credentials, unknown users, bad codes, throttled
+               answers and SMS sent, most failures first (--top rows each)
   bypass       calls in CloudTrail that did not pass the proxy:
                bypass --cloudtrail CT... --waf-log WAF... [--egress-ip IP]
 
@@ -82,7 +87,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-var commands = []string{"peak-rates", "recommend", "top-callers", "errors", "operations", "bypass"}
+var commands = []string{"peak-rates", "recommend", "top-callers", "errors", "operations", "outcomes", "bypass"}
 
 func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("poolguard analyze", flag.ContinueOnError)
@@ -91,7 +96,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	from := fs.String("from", "", "analyse records at or after this RFC 3339 time")
 	to := fs.String("to", "", "analyse records before this RFC 3339 time")
 	window := fs.Duration("window", 5*time.Minute, "time bin of peak-rates and recommend (recommend: 1m, 2m, 5m or 10m)")
-	top := fs.Int("top", 0, "rows per category (peak-rates, default 5) or in all (top-callers, errors, default 10)")
+	top := fs.Int("top", 0, "rows per category (peak-rates, default 5) or in all (top-callers, errors, default 10; outcomes: per table)")
 	asJSON := fs.Bool("json", false, "write JSON")
 	asCSV := fs.Bool("csv", false, "write CSV")
 	html := fs.String("html", "", "also write a self-contained HTML report with charts to `FILE`")
@@ -153,7 +158,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	if *headroom < 1 {
 		return nil, fmt.Errorf("--headroom %v: want at least 1", *headroom)
 	}
-	if *html != "" && (o.cmd == "operations" || o.cmd == "bypass") {
+	if *html != "" && (o.cmd == "operations" || o.cmd == "outcomes" || o.cmd == "bypass") {
 		return nil, fmt.Errorf("--html: %s writes no report; --html is a flag of peak-rates, recommend, top-callers and errors", o.cmd)
 	}
 	if *aws && (o.cmd != "recommend" || !*asJSON) {
@@ -206,6 +211,8 @@ func run(o *options, stdout, stderr io.Writer) error {
 		return runOperations(o, stdout, stderr)
 	case "bypass":
 		return runBypass(o, stdout, stderr)
+	case "outcomes":
+		return runOutcomes(o, stdout, stderr)
 	}
 	start := time.Now()
 	s, err := Scan(o.files, o.filter, o.stdin)

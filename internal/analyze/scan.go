@@ -27,6 +27,8 @@ type record struct {
 	forwarded bool   // poolguard.forwarded
 	trail     bool   // a CloudTrail event, not a WAF log record
 	userAgent []byte // CloudTrail's userAgent
+	answer    []byte // poolguard.outcome.answer: Cognito's classified answer
+	userHash  []byte // poolguard.outcome.user: the keyed hash of the user
 }
 
 func (r *record) reset() { *r = record{} }
@@ -181,11 +183,28 @@ func scanPoolguard(b []byte, i int, r *record) (int, error) {
 			}
 			r.upStatus = n
 			return j, nil
+		case "outcome":
+			return scanOutcome(b, i, r)
 		case "proxyErrorType":
 			var v []byte
 			j, err := scanStringInto(b, i, &v)
 			r.proxyErr = len(v) > 0
 			return j, err
+		}
+		return skipValue(b, i)
+	})
+}
+
+func scanOutcome(b []byte, i int, r *record) (int, error) {
+	if i >= len(b) || b[i] != '{' {
+		return skipValue(b, i)
+	}
+	return scanObject(b, i, func(key []byte, b []byte, i int) (int, error) {
+		switch string(key) {
+		case "answer":
+			return scanStringInto(b, i, &r.answer)
+		case "user":
+			return scanStringInto(b, i, &r.userHash)
 		}
 		return skipValue(b, i)
 	})
