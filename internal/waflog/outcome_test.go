@@ -2,6 +2,7 @@ package waflog
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -14,7 +15,8 @@ import (
 
 // TestOutcomeUserHash checks that poolguard.outcome.user is the tracker's
 // keyed hash of the user, the same for two spellings of one user name and
-// different for another user, and that the raw user name is not in it.
+// different for another user, and that the raw user name is not in it;
+// the record fits the Athena DDL.
 func TestOutcomeUserHash(t *testing.T) {
 	hasher := pgoutcome.NewHasher([]byte("test-key"))
 	tr := pgoutcome.New(pgoutcome.Config{}, pgoutcome.NewMemory(0), hasher, nil)
@@ -22,6 +24,7 @@ func TestOutcomeUserHash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ddl := loadDDL(t)
 	user := func(name string) string {
 		o := outcome(&waf.Verdict{Action: waf.ActionAllow, TerminatingRuleID: waf.DefaultActionID})
 		o.View.Username = name
@@ -37,6 +40,13 @@ func TestOutcomeUserHash(t *testing.T) {
 		}
 		if strings.Contains(string(gjson.GetBytes(line, "poolguard.outcome").Raw), name) {
 			t.Fatalf("raw user name in poolguard.outcome: %s", gjson.GetBytes(line, "poolguard.outcome").Raw)
+		}
+		var rec map[string]any
+		if err := json.Unmarshal(line, &rec); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range conform("", rec, ddl) {
+			t.Error(e)
 		}
 		return u
 	}
