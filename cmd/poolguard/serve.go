@@ -102,8 +102,8 @@ func serve(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "poolguard:", err)
 		return 1
 	}
-	var front *tlsserve.Frontend
-	if ls.public, front, err = tlsserve.StartFrontend(ctx, cfg.TLS, ls.public, log); err != nil {
+	front, err := tlsserve.Start(ctx, cfg.TLS, ls.public.Addr().String(), log)
+	if err != nil {
 		fmt.Fprintln(stderr, "poolguard:", err)
 		return 1
 	}
@@ -117,6 +117,9 @@ func serve(args []string, stderr io.Writer) int {
 	metrics.RegisterReloads(obs.metrics.Registry(), reloader)
 	go reloadOnHangup(ctx, reloader)
 	srv := server.New(cfg, obs.metrics.InFlight(handler), log)
+	if front != nil {
+		srv.UseTLS(front.TLSConfig())
+	}
 	if g := sh.guard; g != nil {
 		handler.SetDegraded(g.Degraded)
 		srv.SetReadiness(func() (bool, string) { return server.RateStoreReadiness(g) })

@@ -200,12 +200,14 @@ tls:
 	}
 	log := slog.New(slog.DiscardHandler)
 	ctx, cancel := context.WithCancel(context.Background())
-	public, err := tlsserve.Start(ctx, cfg.TLS, proxytest.Listen(t), log)
+	public := proxytest.Listen(t)
+	front, err := tlsserve.Start(ctx, cfg.TLS, public.Addr().String(), log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	admin := proxytest.Listen(t)
 	srv := server.New(cfg, proxy.New(st, up, log, nil), log)
+	srv.UseTLS(front.TLSConfig())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, public, admin) }()
 	t.Cleanup(func() {

@@ -2,7 +2,9 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/poolguard/poolguard/internal/config"
+	"github.com/poolguard/poolguard/internal/tlsserve/tlstest"
 )
 
 // slowPeer connects to addr, sends a request head announcing a body, and
@@ -89,4 +92,61 @@ func get(t *testing.T, url string) int {
 		}
 	}
 	return http.StatusServiceUnavailable
+}
+
+// The public listener's connection cap sits below TLS: a capped TLS
+// listener still speaks the HTTP/2 its handshake negotiates, and handlers
+// see the TLS state. (Capping the TLS listener itself hid *tls.Conn from
+// net/http, which then answered an h2 client in HTTP/1.1: every browser
+// call failed.)
+func TestCappedTLSListenerSpeaksHTTP2(t *testing.T) {
+	ca := tlstest.NewCA(t, "poolguard server test CA")
+	leaf := ca.Issue(t, "poolguard-server-test", "127.0.0.1")
+	cert, err := tls.X509KeyPair(leaf.ChainPEM, leaf.KeyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, maxConns := range []int{0, 16} {
+		t.Run(fmt.Sprintf("max_connections=%d", maxConns), func(t *testing.T) {
+			cfg := &config.Config{Limits: config.Limits{
+				ReadHeaderTimeout: time.Second, ReadTimeout: 5 * time.Second, WriteTimeout: 5 * time.Second,
+				IdleTimeout: time.Second, ShutdownTimeout: time.Second, MaxHeaderBytes: 8 << 10,
+				MaxConnections: maxConns, AdminMaxConnections: maxConns,
+			}}
+			srv := New(cfg, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				fmt.Fprintf(w, "%s tls=%t", r.Proto, r.TLS != nil)
+			}), slog.New(slog.DiscardHandler))
+			srv.UseTLS(&tls.Config{Certificates: []tls.Certificate{cert}, NextProtos: []string{"h2", "http/1.1"}, MinVersion: tls.VersionTLS12})
+			public, admin := listenLocal(t), listenLocal(t)
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() { done <- srv.Serve(ctx, public, admin) }()
+			t.Cleanup(func() { cancel(); <-done })
+			if status := get(t, "http://"+admin.Addr().String()+"/healthz"); status != http.StatusOK {
+				t.Fatalf("healthz: %d", status)
+			}
+			client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+				TLSClientConfig: &tls.Config{RootCAs: ca.Pool()}, ForceAttemptHTTP2: true}}
+			t.Cleanup(client.CloseIdleConnections)
+			resp, err := client.Get("https://" + public.Addr().String() + "/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.ProtoMajor != 2 || string(body) != "HTTP/2.0 tls=true" {
+				t.Errorf("answered over %s: %q; want HTTP/2.0 with the TLS state", resp.Proto, body)
+			}
+		})
+	}
+}
+
+// listenLocal listens on a free loopback port.
+func listenLocal(t *testing.T) net.Listener {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"net"
@@ -24,6 +25,8 @@ type Server struct {
 	drain  time.Duration
 	// maxConns and maxAdminConns cap each listener's open connections.
 	maxConns, maxAdminConns int
+	// tls, when set, is the public listener's TLS configuration.
+	tls *tls.Config
 }
 
 // New returns a Server for cfg that serves handler publicly and admin
@@ -63,6 +66,15 @@ func capped(l net.Listener, n int) net.Listener {
 	}
 	return netutil.LimitListener(l, n)
 }
+
+// UseTLS makes Serve speak TLS with c on the public listener, which it is
+// given as plain TCP. Call it before Serve.
+//
+// The connection cap counts TCP connections below TLS: net/http serves
+// HTTP/2 (and sets Request.TLS) only on connections that are *tls.Conn, so
+// a cap wrapped around a TLS listener would hide them and answer the h2
+// that TLS negotiated in HTTP/1.1.
+func (s *Server) UseTLS(c *tls.Config) { s.tls = c }
 
 // served is an extra server and its listener.
 type served struct {
@@ -114,6 +126,9 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
 // shutdown timeout.
 func (s *Server) Serve(ctx context.Context, public, admin net.Listener) error {
 	public, admin = capped(public, s.maxConns), capped(admin, s.maxAdminConns)
+	if s.tls != nil {
+		public = tls.NewListener(public, s.tls)
+	}
 	errc := make(chan error, 2+len(s.extra))
 	go func() { errc <- serveOne(s.public, public) }()
 	go func() { errc <- serveOne(s.admin, admin) }()

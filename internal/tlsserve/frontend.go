@@ -135,28 +135,24 @@ func (f *Frontend) ServeRedirect(ctx context.Context, l net.Listener) error {
 	return nil
 }
 
-// Start returns public unchanged when c is nil (plain HTTP). Otherwise it
-// builds the Frontend, starts the redirect listener if c.RedirectListen is
-// set (serving until ctx is done), and returns public wrapped in TLS.
-func Start(ctx context.Context, c *config.TLS, public net.Listener, log *slog.Logger) (net.Listener, error) {
-	l, _, err := StartFrontend(ctx, c, public, log)
-	return l, err
-}
-
-// StartFrontend is Start that also returns the Frontend (nil for plain
-// HTTP), for its certificate's expiry.
-func StartFrontend(ctx context.Context, c *config.TLS, public net.Listener, log *slog.Logger) (net.Listener, *Frontend, error) {
+// Start returns nil when c is nil (plain HTTP). Otherwise it builds the
+// Frontend for the public listener's address and starts the redirect
+// listener if c.RedirectListen is set (serving until ctx is done). The
+// caller serves the public listener with the Frontend's TLSConfig (see
+// server.Server.UseTLS), so that connection caps count TCP connections
+// below TLS.
+func Start(ctx context.Context, c *config.TLS, publicAddr string, log *slog.Logger) (*Frontend, error) {
 	if c == nil {
-		return public, nil, nil
+		return nil, nil
 	}
-	f, err := New(c, public.Addr().String(), log)
+	f, err := New(c, publicAddr, log)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if c.RedirectListen != "" {
 		l, err := net.Listen("tcp", c.RedirectListen)
 		if err != nil {
-			return nil, nil, fmt.Errorf("tls.redirect_listen: %w", err)
+			return nil, fmt.Errorf("tls.redirect_listen: %w", err)
 		}
 		go func() {
 			if err := f.ServeRedirect(ctx, l); err != nil {
@@ -165,5 +161,5 @@ func StartFrontend(ctx context.Context, c *config.TLS, public net.Listener, log 
 		}()
 		log.Info("serving redirects to https", "redirect_listen", l.Addr().String())
 	}
-	return f.Listener(public), f, nil
+	return f, nil
 }
