@@ -106,7 +106,7 @@ func decodeAll(t *testing.T, path string) []bruteRecord {
 	return out
 }
 
-// bruteCategory follows seed 001's CASE literally.
+// bruteCategory follows the AWS WAF article's CASE literally.
 func bruteCategory(r bruteRecord) string {
 	for _, l := range r.Labels {
 		switch l.Name {
@@ -149,7 +149,7 @@ type peakJSON struct {
 	Requests int64  `json:"requests"`
 }
 
-// brutePeaks computes seed 001's result with a map of strings and a full
+// brutePeaks computes the article query's result with a map of strings and a full
 // sort, with no code shared with the package.
 func brutePeaks(recs []bruteRecord, window time.Duration, top int, from, to time.Time) []peakJSON {
 	counts := map[string]int64{}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench.sh: generate a >= 1 GB poolguard WAF log and time `poolguard analyze
-# peak-rates` against jq computing the same seed-001 query, in one run.
+# peak-rates` against jq computing the same query of the AWS WAF article, in one run.
 #
 #   internal/analyze/bench.sh                 # 1.1 GB log in a temp dir
 #   SIZE=2GB internal/analyze/bench.sh

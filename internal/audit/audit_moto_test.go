@@ -55,7 +55,7 @@ func (m *motoPools) api() func(context.Context, string) (API, error) {
 
 var tenantSchema = []types.SchemaAttributeType{{Name: aws.String("tenant"), AttributeDataType: types.AttributeDataTypeString, Mutable: aws.Bool(false)}}
 
-// TestAuditMoto audits real moto pools: a default one (seed 003's two
+// TestAuditMoto audits real moto pools: a default one (the Haufe-Lexware article's two
 // weaknesses), one with every bad setting, and a clean one, each against
 // golden text, JSON and SARIF.
 func TestAuditMoto(t *testing.T) {

@@ -17,7 +17,7 @@ const updateNote = " UpdateUserPoolClient resets every setting you omit to its d
 var identityAttributes = []string{"email", "phone_number", "preferred_username"}
 
 // checkCustomWrites finds custom attributes a client lets users write
-// (seed 003's first attack: custom:tenant).
+// (the first attack of the Haufe-Lexware article "A call for debate on how to secure AWS Cognito": custom:tenant).
 func checkCustomWrites(s *Snapshot, c *types.UserPoolClientType, _ *Proxy) []Finding {
 	var bad, keep []string
 	for _, a := range writable(s, c) {
@@ -39,7 +39,7 @@ func checkCustomWrites(s *Snapshot, c *types.UserPoolClientType, _ *Proxy) []Fin
 		ID: "writable-custom-attributes", Severity: High,
 		Title: "Users can rewrite their own " + list,
 		Reason: "The client may write " + list + " (" + how + "). Any signed-in user can call UpdateUserAttributes with their own access token, straight to Cognito, " +
-			"and change e.g. custom:tenant to cross tenant boundaries (seed 003); the proxy cannot see calls that skip it. Apps that use these attributes for authorization must not let users write them.",
+			"and change e.g. custom:tenant to cross tenant boundaries (see \"A call for debate on how to secure AWS Cognito\", Haufe-Lexware); the proxy cannot see calls that skip it. Apps that use these attributes for authorization must not let users write them.",
 		Console: "User pools > (pool) > App integration > App clients > (client) > Attribute permissions > Edit: clear Write for " + list + ".",
 		API:     "UpdateUserPoolClient WriteAttributes = [" + strings.Join(keep, ", ") + "] (without " + list + ")." + updateNote,
 	}}

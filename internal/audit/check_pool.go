@@ -8,7 +8,7 @@ import (
 )
 
 // checkUnverifiedUpdate finds email and phone_number changes that take
-// effect before the new value is verified (seed 003's second attack).
+// effect before the new value is verified (the second attack of the Haufe-Lexware article "A call for debate on how to secure AWS Cognito").
 func checkUnverifiedUpdate(s *Snapshot, _ *Proxy) []Finding {
 	var kept []types.VerifiedAttributeType
 	if u := s.Pool.UserAttributeUpdateSettings; u != nil {
@@ -28,7 +28,7 @@ func checkUnverifiedUpdate(s *Snapshot, _ *Proxy) []Finding {
 		ID: "unverified-attribute-update", Severity: High,
 		Title: "A user's " + list + " changes before the new value is verified",
 		Reason: "Without \"keep original attribute value active\", UpdateUserAttributes replaces " + list +
-			" at once (unverified). A user can set a victim's address and, in apps that trust the email claim without email_verified, sign in as the victim (seed 003).",
+			" at once (unverified). A user can set a victim's address and, in apps that trust the email claim without email_verified, sign in as the victim (see \"A call for debate on how to secure AWS Cognito\", Haufe-Lexware).",
 		Console: "User pools > (pool) > Sign-up > Attribute verification and user account confirmation > Edit: select \"Keep original attribute value active when an update is pending\" for " + list + ".",
 		API:     "UpdateUserPool UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate = [" + list + "] (the attributes must also be in AutoVerifiedAttributes).",
 	}}

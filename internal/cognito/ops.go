@@ -51,7 +51,7 @@ const (
 	RawSecret
 )
 
-// ActionCategory is the rate-limit category of seed 001's tables.
+// ActionCategory is the rate-limit category of the tables of the AWS Security Blog article "Protect your Amazon Cognito user pool with AWS WAF".
 type ActionCategory string
 
 // Action categories.

@@ -3,8 +3,9 @@ package cognito
 // operations is the whole user pools operation table, transcribed from the
 // cognito-idp service model (the operations marked smithy.api#noAuth are the
 // public and token-authorised ones; every other operation is SigV4-signed),
-// Cognito's "API operation categories and request rate quotas" and seed
-// 001's action-category tables. TestOperationTableMatchesServiceModel
+// Cognito's "API operation categories and request rate quotas" and the
+// action-category tables of the AWS Security Blog article "Protect your
+// Amazon Cognito user pool with AWS WAF". TestOperationTableMatchesServiceModel
 // checks it against botocore's model when Python is available.
 var operations = table(
 	// Public, secret-taking operations.

@@ -63,7 +63,7 @@ func TestOperationTableConsistent(t *testing.T) {
 	}
 }
 
-func TestSeedCategories(t *testing.T) {
+func TestActionCategories(t *testing.T) {
 	want := map[string]ActionCategory{
 		"SignUp": UserCreation, "ConfirmSignUp": UserCreation, "ResendConfirmationCode": UserCreation,
 		"InitiateAuth": SignIn, "RespondToAuthChallenge": SignIn,

@@ -27,8 +27,8 @@ type PoolACL struct {
 	// through the proxy. Default: UpdateUserAttributes and
 	// DeleteUserAttributes when a client has protected_attributes.
 	ProxyOnlyOperations []string `yaml:"proxy_only_operations"`
-	// RateLimits are parameters of the cognito-categories preset (seed
-	// 001), e.g. SignInRateLimit: 100.
+	// RateLimits are parameters of the cognito-categories preset, e.g.
+	// SignInRateLimit: 100.
 	RateLimits map[string]any `yaml:"rate_limits"`
 }
 

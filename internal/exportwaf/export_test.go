@@ -128,7 +128,7 @@ func TestExportedACLInEngine(t *testing.T) {
 		{"SignUp with a wrong header", call{op: "SignUp", ip: internet, header: "guess"}, waf.ActionBlock, RuleProxyOnly},
 		{"SignUp from the proxy IPv4", call{op: "SignUp", ip: proxyV4}, waf.ActionAllow, RuleProxyAllow},
 		{"SignUp from the proxy IPv6", call{op: "SignUp", ip: proxyV6}, waf.ActionAllow, RuleProxyAllow},
-		{"UpdateUserAttributes direct (seed 003)", call{op: "UpdateUserAttributes", ip: internet}, waf.ActionBlock, RuleProxyOnly},
+		{"UpdateUserAttributes direct (tenant breakout)", call{op: "UpdateUserAttributes", ip: internet}, waf.ActionBlock, RuleProxyOnly},
 		{"DeleteUserAttributes direct", call{op: "DeleteUserAttributes", ip: internet}, waf.ActionBlock, RuleProxyOnly},
 		{"UpdateUserAttributes via proxy", call{op: "UpdateUserAttributes", ip: proxyV4, header: headerSecret}, waf.ActionAllow, RuleProxyAllow},
 		{"DeleteUser direct", call{op: "DeleteUser", ip: internet}, waf.ActionBlock, RuleForbidden},
@@ -151,7 +151,7 @@ func TestExportedACLInEngine(t *testing.T) {
 	}
 }
 
-// TestExportedACLRateLimits shows the seed-001 second line: direct calls
+// TestExportedACLRateLimits shows the second line of the AWS WAF article: direct calls
 // over the Default limit are blocked per IP; the proxy, one address for all
 // its users, is not counted.
 func TestExportedACLRateLimits(t *testing.T) {

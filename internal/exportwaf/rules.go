@@ -40,7 +40,7 @@ func allOf(a, b obj) obj { return obj{"AndStatement": obj{"Statements": []any{a,
 func not(s obj) obj { return obj{"NotStatement": obj{"Statement": s}} }
 
 // operations matches requests for any of ops, by the operation header AWS
-// WAF adds for user pools and, as seed 003 does, by X-Amz-Target.
+// WAF adds for user pools and, as the Haufe-Lexware article does, by X-Amz-Target.
 func operations(ops []string) obj {
 	var ss []obj
 	for _, op := range ops {

@@ -114,7 +114,7 @@ func TestTemplatesPassCfnLint(t *testing.T) {
 	}
 	// The check can fail: the description the export used to write is
 	// refused.
-	bad := bytes.Replace(must(exportVariants(t)[0].CloudFormation()), []byte(Description), []byte("poolguard: only the proxy; seed-001 rate limits"), 1)
+	bad := bytes.Replace(must(exportVariants(t)[0].CloudFormation()), []byte(Description), []byte("poolguard: only the proxy; internal-word rate limits"), 1)
 	write("bad.json", bad)
 	if out, err := exec.Command("cfn-lint", files[len(files)-1]).CombinedOutput(); err == nil || !bytes.Contains(out, []byte("E3031")) {
 		t.Fatalf("cfn-lint accepted a description outside AWS's pattern: %v\n%s", err, out)
@@ -160,7 +160,7 @@ func TestAPICallsPassBotocore(t *testing.T) {
 		t.Fatalf("botocore: %v\n%s", err, out)
 	}
 	bad := []awsCall{{"CreateIPSet", "old description", obj{"Name": "x", "Scope": "REGIONAL", "IPAddressVersion": "IPV4",
-		"Addresses": []string{}, "Description": "poolguard: seed-001; rate limits"}}}
+		"Addresses": []string{}, "Description": "poolguard: proxy; rate limits"}}}
 	if out, err := botocoreCheck(t, bad); err == nil {
 		t.Fatalf("the helper accepted a description outside the model's pattern:\n%s", out)
 	}

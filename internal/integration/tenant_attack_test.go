@@ -25,7 +25,7 @@ func tenantProxy(t *testing.T, yaml string) string {
 	return srv.URL
 }
 
-// TestTenantAttack is seed 003's first attack: a signed-in user rewrites
+// TestTenantAttack is the first attack of the Haufe-Lexware article "A call for debate on how to secure AWS Cognito": a signed-in user rewrites
 // their own custom:tenant with UpdateUserAttributes. Through the proxy,
 // with protected_attributes, it is refused as Cognito refuses a write the
 // client may not make; the same call straight to moto succeeds, so the

@@ -5,13 +5,13 @@ package presets
 const DefaultPatternSet = "cognito-allowed-targets"
 
 // defaultAllowedTargets are the pattern set's default contents: the two
-// operations seed 003's example allows.
+// operations the example of "A call for debate on how to secure AWS Cognito" (Haufe-Lexware) allows.
 var defaultAllowedTargets = []string{
 	`^AWSCognitoIdentityProviderService\.InitiateAuth$`,
 	`^AWSCognitoIdentityProviderService\.GetUser$`,
 }
 
-// cognitoAllowlist reproduces seed 003's two rules verbatim, with the
+// cognitoAllowlist reproduces that article's two rules verbatim, with the
 // pattern set's ARN built from PatternSet.
 var cognitoAllowlist = definition{
 	doc: "Count every Cognito API call (X-Amz-Target containing AWSCognitoIdentityProviderService) and block every call " +

@@ -7,7 +7,7 @@ const TargetPrefix = "AWSCognitoIdentityProviderService."
 // reputation rule group (AWSManagedRulesAmazonIpReputationList).
 const IPReputationNamespace = "awswaf:managed:aws:amazon-ip-list:"
 
-// category is one action category of seed 001's tables 1 and 2.
+// category is one action category of tables 1 and 2 of the AWS Security Blog article "Protect your Amazon Cognito user pool with AWS WAF".
 type category struct {
 	name       string   // e.g. "SignIn"
 	param      string   // its limit parameter
@@ -49,7 +49,7 @@ func ipReputation() statement {
 // requests it finds over the limit, e.g. "cognito:category:SignIn".
 func CategoryLabel(category string) string { return "cognito:category:" + category }
 
-// cognitoCategories reproduces seed 001: allow and deny lists, then a per-IP
+// cognitoCategories reproduces that article: allow and deny lists, then a per-IP
 // rate-based rule per action category.
 var cognitoCategories = definition{
 	doc: "Per-IP rate limits per Cognito action category (user creation, sign-in, account recovery, IP reputation, default), " +

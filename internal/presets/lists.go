@@ -1,7 +1,7 @@
 package presets
 
 // The IP set names shared by the presets that have allow and deny lists, as
-// the seed templates name them. Presets used together reference the same
+// the AWS articles' templates name them. Presets used together reference the same
 // sets.
 const (
 	AllowListV4 = "AllowListV4"

@@ -2,7 +2,7 @@
 // JSON, so the rules the proxy enforces are the rules a user can also deploy
 // to AWS (`poolguard rules export PRESET`).
 //
-// Three presets reproduce the seed documents' rule sets:
+// Three presets reproduce the rule sets of published articles:
 //
 //   - cognito-proxy: allow list, deny list and a per-IP rate limit, as the
 //     CloudFront proxy's web ACL does.

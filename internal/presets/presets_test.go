@@ -199,12 +199,15 @@ func TestResourceIDStable(t *testing.T) {
 	}
 }
 
-// TestAllowlistIsSeed003 checks cognito-allowlist generates exactly seed
-// 003's two rules (testdata/seed003-rules.json, as published), given the
-// seed's pattern set name, region, account and priorities; only the set's id
-// in the ARN differs.
-func TestAllowlistIsSeed003(t *testing.T) {
-	seed, err := os.ReadFile("testdata/seed003-rules.json")
+// TestAllowlistIsPublishedRules checks cognito-allowlist generates exactly
+// the two rules of the Haufe-Lexware article "A call for debate on how to
+// secure AWS Cognito" (testdata/published-allowlist-rules.json, as
+// published), given the article's pattern set name, region, account and
+// priorities; only the set's id in the ARN differs. The web ACL
+// conformance case published_allowlist evaluates the same rules
+// (TestPublishedAllowlistCase).
+func TestAllowlistIsPublishedRules(t *testing.T) {
+	published, err := os.ReadFile("testdata/published-allowlist-rules.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +225,7 @@ func TestAllowlistIsSeed003(t *testing.T) {
 		out, _ := json.Marshal(v) // sorted keys: a canonical form
 		return id.ReplaceAllString(string(out), "regexpatternset/$1/ID")
 	}
-	if got, want := norm(mustJSON(t, p.Rules)), norm(seed); got != want {
-		t.Fatalf("generated rules differ from seed 003:\n got %s\nwant %s", got, want)
+	if got, want := norm(mustJSON(t, p.Rules)), norm(published); got != want {
+		t.Fatalf("generated rules differ from the published ones:\n got %s\nwant %s", got, want)
 	}
 }

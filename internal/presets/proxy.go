@@ -1,6 +1,6 @@
 package presets
 
-// cognitoProxy reproduces the web ACL of the CloudFront proxy (seed 000):
+// cognitoProxy reproduces the web ACL of the AWS Security Blog article "Protect public clients for Amazon Cognito by using an Amazon CloudFront proxy":
 // AllowList, DenyList and a per-IP RateLimit, evaluated in that order.
 var cognitoProxy = definition{
 	doc: "Allow list, deny list and a per-IP rate limit in front of the Cognito endpoint " +

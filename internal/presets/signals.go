@@ -145,7 +145,7 @@ func smsRateRules(b *builder, v values, sms waf.Statement) {
 // app client rule.
 const TooManyRequestsBody = "CognitoTooManyRequests"
 
-// cognitoAdvanced reproduces seed 001's advanced sample rules.
+// cognitoAdvanced reproduces the advanced sample rules of the AWS Security Blog article "Protect your Amazon Cognito user pool with AWS WAF".
 var cognitoAdvanced = definition{
 	doc: "Advanced rules of the AWS article Protect your Amazon Cognito user pool with AWS WAF: a CAPTCHA on the Hosted UI sign-in path for requests labelled by the IP reputation or " +
 		"anonymous-IP lists or by the bot-control non-browser user-agent signal (never for AssociateSoftwareToken or " +

@@ -9,7 +9,7 @@ import (
 // TestConcurrentEvaluate evaluates one Engine from many goroutines (run
 // with -race): verdicts are per caller and the engine is read-only.
 func TestConcurrentEvaluate(t *testing.T) {
-	e, err := New(readFile(t, "testdata/conformance/seed003_allowlist/rules.json"), Options{
+	e, err := New(readFile(t, "testdata/conformance/published_allowlist/rules.json"), Options{
 		RegexPatternSets: map[string][]string{"cognito-block-all-public-api-calls": {"^AWSCognitoIdentityProviderService.InitiateAuth$"}},
 	})
 	if err != nil {

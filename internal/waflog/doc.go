@@ -1,12 +1,12 @@
 // Package waflog writes one JSON record per finished request in AWS WAF's
-// log format, so that AWS's Athena DDL for WAF logs, the seed queries and
+// log format, so that AWS's Athena DDL for WAF logs, the AWS Security Blog articles' queries and
 // any tool that reads AWS WAF logs read poolguard's logs unchanged.
 //
 // An Encoder turns an observe.Outcome into a record with AWS's field names,
 // types and nesting (see docs/athena.md), plus a "poolguard" object for what
 // the proxy knows and AWS does not (the Cognito operation, the app client
 // id, the upstream status and latency). Header names are written in lower
-// case, as AWS logs HTTP/2 requests and as the seed query expects
+// case, as AWS logs HTTP/2 requests and as those queries expect
 // ('x-amz-target').
 //
 // Redaction is by construction: only headers on an allow list are logged

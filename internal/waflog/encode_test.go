@@ -308,7 +308,7 @@ func TestAWSConventions(t *testing.T) {
 		}
 	}
 	if !foundTarget {
-		t.Error("x-amz-target header missing (the seed query reads it)")
+		t.Error("x-amz-target header missing (the AWS WAF article's query reads it)")
 	}
 	ne := dec(c["not-evaluated"])
 	if ne["poolguard"].(map[string]any)["wafEvaluated"] != false {

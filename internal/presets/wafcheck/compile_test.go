@@ -123,7 +123,7 @@ func TestCategoriesSignIn(t *testing.T) {
 	}
 }
 
-// TestAllowlist checks seed 003's behaviour: calls outside the pattern set
+// TestAllowlist checks the Haufe-Lexware article's behaviour: calls outside the pattern set
 // are blocked, calls in it and requests without X-Amz-Target pass, and
 // every Cognito call is counted.
 func TestAllowlist(t *testing.T) {
