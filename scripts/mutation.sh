@@ -29,7 +29,7 @@ SCOPES=(
 	"internal/waf|^(stmt_.*|fwdip|keyhash)\.go$"
 	"internal/waflog|^redact\.go$"
 	"internal/challenge|\.go$"
-	"internal/proxy|^uphead\.go$"
+	"internal/proxy/upclient|^head\.go$"
 	"internal/hostedui|^clientauth\.go$"
 	"internal/adminapi|^api\.go$"
 )

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+
+	"github.com/poolguard/poolguard/internal/proxy/upclient"
 )
 
 // outcomesAfter counts Cognito's answer for the attack-protection tracker.
@@ -12,7 +14,7 @@ import (
 // needs, and puts it back in front of resp.Body, so the relay that follows
 // sends it unchanged. A body over maxLearnBytes is relayed uncounted. err
 // is a body the upstream cut or framed wrongly.
-func (h *Handler) outcomesAfter(r *http.Request, st *State, x *exchange, resp *upResponse, buf *buffer) error {
+func (h *Handler) outcomesAfter(r *http.Request, st *State, x *exchange, resp *upclient.Response, buf *buffer) error {
 	if x.out.Tracking == nil {
 		return nil
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/poolguard/poolguard/internal/cognito"
+	"github.com/poolguard/poolguard/internal/proxy/upclient"
 	"github.com/poolguard/poolguard/internal/request"
 	"github.com/poolguard/poolguard/internal/waf"
 )
@@ -23,7 +24,8 @@ import (
 type Upstream struct {
 	url     *url.URL
 	host    string
-	pool    *connPool
+	tls     *tls.Config // what pool dials with; nil for plain HTTP
+	pool    *upclient.Pool
 	timeout time.Duration
 }
 
@@ -47,11 +49,11 @@ func NewUpstream(endpoint *url.URL, timeout time.Duration, maxIdle int) *Upstrea
 		}
 		addr = net.JoinHostPort(u.Hostname(), port)
 	}
-	return &Upstream{url: &u, host: u.Host, pool: newConnPool(addr, tlsCfg, maxIdle), timeout: timeout}
+	return &Upstream{url: &u, host: u.Host, tls: tlsCfg, pool: upclient.NewPool(addr, tlsCfg, maxIdle), timeout: timeout}
 }
 
 // Close releases idle connections.
-func (u *Upstream) Close() { u.pool.closeIdle() }
+func (u *Upstream) Close() { u.pool.Close() }
 
 // hopByHop reports whether a header (canonical name) is connection-scoped,
 // never forwarded in either direction. Expect is among them: the proxy
@@ -94,7 +96,7 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, p
 	x.out.Forwarded = true
 	x.out.UpstreamOperation = cognito.OperationFromTarget(plan.Target)
 	sent := h.now()
-	resp, err := up.pool.roundTrip(buf.wire, sent.Add(up.timeout), buf.header())
+	resp, err := up.pool.RoundTrip(buf.wire, sent.Add(up.timeout), buf.header())
 	x.out.UpstreamLatency = h.now().Sub(sent)
 	if err != nil {
 		h.upstreamError(w, x, err, ctx, up.timeout)
@@ -236,13 +238,13 @@ var copyPool = newCopyPool()
 // that fails there is answered 502 in Cognito's shape; one that fails
 // after bytes went out aborts the client connection, so that a cut answer
 // never reaches the client as a complete one.
-func (h *Handler) relay(w http.ResponseWriter, r *http.Request, x *exchange, st *State, resp *upResponse) {
+func (h *Handler) relay(w http.ResponseWriter, r *http.Request, x *exchange, st *State, resp *upclient.Response) {
 	buf := copyPool.get()
 	defer copyPool.put(buf)
 	n, err := io.ReadFull(resp.Body, *buf)
 	switch err {
 	case io.EOF, io.ErrUnexpectedEOF:
-		if resp.eof { // the whole body fit
+		if resp.Ended() { // the whole body fit
 			err = io.EOF
 		}
 	}
@@ -258,7 +260,7 @@ func (h *Handler) relay(w http.ResponseWriter, r *http.Request, x *exchange, st 
 }
 
 // sendHead sends the answer's status and end-to-end headers.
-func (h *Handler) sendHead(w http.ResponseWriter, r *http.Request, st *State, resp *upResponse) {
+func (h *Handler) sendHead(w http.ResponseWriter, r *http.Request, st *State, resp *upclient.Response) {
 	copyHeaders(w.Header(), resp.Header)
 	st.CORS.apply(w.Header(), r.Header.Get("Origin"))
 	w.WriteHeader(resp.StatusCode)
@@ -297,7 +299,7 @@ const maxLearnBytes = 1 << 20
 
 // relayAndLearn reads a successful sign-in answer, learns its refresh
 // token's owner, and relays it unchanged.
-func (h *Handler) relayAndLearn(w http.ResponseWriter, r *http.Request, x *exchange, st *State, resp *upResponse) {
+func (h *Handler) relayAndLearn(w http.ResponseWriter, r *http.Request, x *exchange, st *State, resp *upclient.Response) {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxLearnBytes+1))
 	if err != nil {
 		h.badAnswer(w, x, err)
@@ -332,7 +334,7 @@ const maxRebuiltBytes = 64 << 10
 // about one that does not go through one writer (Replacement.Write) and
 // differ only in the request id. An answer that cannot be rebuilt (not
 // Cognito's JSON, or too large) is relayed as it is.
-func (h *Handler) relayRebuilt(w http.ResponseWriter, r *http.Request, x *exchange, st *State, resp *upResponse, c *cognito.Client) {
+func (h *Handler) relayRebuilt(w http.ResponseWriter, r *http.Request, x *exchange, st *State, resp *upclient.Response, c *cognito.Client) {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxRebuiltBytes+1))
 	if err != nil {
 		h.badAnswer(w, x, err)

@@ -80,7 +80,7 @@ func (h *Handler) forwardWellKnown(w http.ResponseWriter, r *http.Request, x *ex
 	buf.wire = append(b, "\r\n"...)
 	x.out.Forwarded = true
 	sent := h.now()
-	resp, err := up.pool.roundTrip(buf.wire, sent.Add(up.timeout), buf.header())
+	resp, err := up.pool.RoundTrip(buf.wire, sent.Add(up.timeout), buf.header())
 	x.out.UpstreamLatency = h.now().Sub(sent)
 	if err != nil {
 		h.upstreamError(w, x, err, ctx, up.timeout)

@@ -1,4 +1,4 @@
-package proxy
+package upclient
 
 import (
 	"bufio"
@@ -7,19 +7,19 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strconv"
 	"sync"
 	"syscall"
 	"time"
 )
 
-// connPool is a lean HTTP/1.1 client for one upstream host: the handler's
-// goroutine takes a kept-alive connection, writes the whole request in one
-// write, reads the answer, and returns the connection once the body has been
-// read to its end. Compared with http.Transport it saves the hand-over
-// between goroutines, the per-request timers and a write per request, which
-// is most of a proxy's cost for Cognito's small JSON calls.
-type connPool struct {
+// Pool is the client for one upstream host: the caller's goroutine takes a
+// kept-alive connection, writes the whole request in one write, reads the
+// answer, and returns the connection once the body has been read to its
+// end. Compared with http.Transport it saves the hand-over between
+// goroutines, the per-request timers and a write per request, which is most
+// of a proxy's cost for Cognito's small JSON calls. A Pool is safe for
+// concurrent use.
+type Pool struct {
 	addr        string
 	tls         *tls.Config // nil for plain HTTP
 	dialer      net.Dialer
@@ -38,15 +38,17 @@ type upConn struct {
 	reused   bool
 }
 
-func newConnPool(addr string, tlsCfg *tls.Config, maxIdle int) *connPool {
-	return &connPool{
+// NewPool returns a Pool that dials addr ("host:port"), over TLS when
+// tlsCfg is not nil, and keeps up to maxIdle idle connections for reuse.
+func NewPool(addr string, tlsCfg *tls.Config, maxIdle int) *Pool {
+	return &Pool{
 		addr: addr, tls: tlsCfg, maxIdle: maxIdle, idleTimeout: 50 * time.Second,
 		dialer: net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second},
 	}
 }
 
 // get returns an idle connection that has not idled too long, or dials one.
-func (p *connPool) get(now, deadline time.Time) (*upConn, error) {
+func (p *Pool) get(now, deadline time.Time) (*upConn, error) {
 	p.mu.Lock()
 	for len(p.idle) > 0 {
 		c := p.idle[len(p.idle)-1]
@@ -67,7 +69,7 @@ func (p *connPool) get(now, deadline time.Time) (*upConn, error) {
 	return p.dial(deadline)
 }
 
-func (p *connPool) dial(deadline time.Time) (*upConn, error) {
+func (p *Pool) dial(deadline time.Time) (*upConn, error) {
 	d := p.dialer
 	d.Deadline = deadline
 	conn, err := d.Dial("tcp", p.addr)
@@ -87,7 +89,7 @@ func (p *connPool) dial(deadline time.Time) (*upConn, error) {
 }
 
 // put returns c for reuse, or closes it when the pool is full.
-func (p *connPool) put(c *upConn, now time.Time) {
+func (p *Pool) put(c *upConn, now time.Time) {
 	c.lastUsed = now
 	p.mu.Lock()
 	if len(p.idle) < p.maxIdle {
@@ -99,8 +101,9 @@ func (p *connPool) put(c *upConn, now time.Time) {
 	c.Close()
 }
 
-// closeIdle closes every idle connection.
-func (p *connPool) closeIdle() {
+// Close closes every idle connection. Connections carrying a request keep
+// going; each returns to the pool when its answer's body is closed.
+func (p *Pool) Close() {
 	p.mu.Lock()
 	idle := p.idle
 	p.idle = nil
@@ -110,15 +113,17 @@ func (p *connPool) closeIdle() {
 	}
 }
 
-// upResponse is an upstream answer whose body, once read to its end and
+// Response is an upstream answer whose body, once read to its end and
 // closed, gives the connection back to the pool.
-type upResponse struct {
+type Response struct {
 	StatusCode int
 	Header     http.Header
 	// Body is the response itself: read the body from it, then Close it.
+	// A caller may replace it with a reader that ends by closing the
+	// Response.
 	Body io.ReadCloser
 
-	pool  *connPool
+	pool  *Pool
 	conn  *upConn
 	body  io.Reader
 	lb    lengthBody
@@ -127,7 +132,7 @@ type upResponse struct {
 }
 
 // Read reads the body, noting its end.
-func (r *upResponse) Read(p []byte) (int, error) {
+func (r *Response) Read(p []byte) (int, error) {
 	n, err := r.body.Read(p)
 	if err == io.EOF {
 		r.eof = true
@@ -137,7 +142,7 @@ func (r *upResponse) Read(p []byte) (int, error) {
 
 // Close releases the connection: back to the pool after a complete body,
 // closed otherwise.
-func (r *upResponse) Close() error {
+func (r *Response) Close() error {
 	if r.conn == nil {
 		return nil
 	}
@@ -151,10 +156,18 @@ func (r *upResponse) Close() error {
 	return c.Close()
 }
 
-// roundTrip sends the serialized request wire and returns the answer, its
-// headers parsed into hdr (cleared first). A request that could not be
-// written on a reused connection is sent once more on a new one.
-func (p *connPool) roundTrip(wire []byte, deadline time.Time, hdr http.Header) (*upResponse, error) {
+// Ended reports whether the body has been read to its end (a Read
+// returned io.EOF).
+func (r *Response) Ended() bool { return r.eof }
+
+// RoundTrip sends wire, one whole serialized HTTP/1.1 request (head and
+// body), and returns the answer with its head read and its headers parsed
+// into hdr (cleared first; the Response keeps it). deadline bounds the
+// dial, the write and every read of the answer, body included. A request
+// that could not be written on a reused connection is sent once more on a
+// new one; a request that went out is never sent twice. The caller must
+// close the Response's Body.
+func (p *Pool) RoundTrip(wire []byte, deadline time.Time, hdr http.Header) (*Response, error) {
 	for attempt := 0; ; attempt++ {
 		c, err := p.get(time.Now(), deadline)
 		if err != nil {
@@ -178,7 +191,7 @@ func (p *connPool) roundTrip(wire []byte, deadline time.Time, hdr http.Header) (
 
 // exchange writes the serialized request on c and reads the answer's
 // head. written reports whether the whole request was written.
-func (p *connPool) exchange(c *upConn, wire []byte, deadline time.Time, hdr http.Header) (resp *upResponse, written bool, err error) {
+func (p *Pool) exchange(c *upConn, wire []byte, deadline time.Time, hdr http.Header) (resp *Response, written bool, err error) {
 	if err := c.SetDeadline(deadline); err != nil {
 		return nil, false, err
 	}
@@ -189,7 +202,7 @@ func (p *connPool) exchange(c *upConn, wire []byte, deadline time.Time, hdr http
 	if err := readHead(c.br, &hd); err != nil {
 		return nil, true, err
 	}
-	r := &upResponse{StatusCode: hd.status, Header: hd.header, pool: p, conn: c, close: hd.close}
+	r := &Response{StatusCode: hd.status, Header: hd.header, pool: p, conn: c, close: hd.close}
 	r.body = hd.body(c.br, &r.lb)
 	r.Body = r
 	return r, true, nil
@@ -200,47 +213,4 @@ func (p *connPool) exchange(c *upConn, wire []byte, deadline time.Time, hdr http
 func closedIdle(err error) bool {
 	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
-}
-
-// appendRequest serializes req, with body, as an HTTP/1.1 request.
-func appendRequest(b []byte, req *http.Request, body []byte) []byte {
-	b = append(b, req.Method...)
-	b = append(b, ' ')
-	b = append(b, req.URL.RequestURI()...)
-	b = append(b, " HTTP/1.1\r\nHost: "...)
-	b = append(b, req.Host...)
-	b = append(b, "\r\n"...)
-	for k, vv := range req.Header {
-		if k == "Host" || k == "Content-Length" {
-			continue
-		}
-		for _, v := range vv {
-			b = appendHeader(b, k, v)
-		}
-	}
-	b = append(b, "Content-Length: "...)
-	b = strconv.AppendInt(b, int64(len(body)), 10)
-	b = append(b, "\r\n\r\n"...)
-	return append(b, body...)
-}
-
-// appendHeader appends "k: v\r\n".
-func appendHeader(b []byte, k, v string) []byte {
-	b = append(b, k...)
-	b = append(b, ": "...)
-	b = appendHeaderValue(b, v)
-	return append(b, "\r\n"...)
-}
-
-// appendHeaderValue appends v with any CR or LF replaced by a space, so no
-// value can split the request.
-func appendHeaderValue(b []byte, v string) []byte {
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if c == '\r' || c == '\n' {
-			c = ' '
-		}
-		b = append(b, c)
-	}
-	return b
 }

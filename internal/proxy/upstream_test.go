@@ -97,8 +97,8 @@ func TestChunkedAndTLSUpstream(t *testing.T) {
 	upstream := NewUpstream(u, 5*time.Second, 4)
 	roots := x509.NewCertPool()
 	roots.AddCert(up.Certificate())
-	upstream.pool.tls.RootCAs = roots
-	upstream.pool.tls.ServerName = "example.com" // httptest's certificate names example.com
+	upstream.tls.RootCAs = roots
+	upstream.tls.ServerName = "example.com" // httptest's certificate names example.com
 	h := New(testState(), upstream, nil, nil)
 	srv := httptest.NewServer(h)
 	defer srv.Close()
