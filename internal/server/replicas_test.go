@@ -48,7 +48,7 @@ func startReplicas(t *testing.T, n int) []replica {
 	t.Cleanup(cancel)
 	out := make([]replica, n)
 	for i := range out {
-		guard, client := redisGuard(t, rd, redisstore.FailOpen)
+		guard, client, _ := redisGuard(t, rd, redisstore.FailOpen)
 		reg, err := ipsets.Open(ctx, ipsets.NewRedis(client, "pg:"), time.Now())
 		if err != nil {
 			t.Fatal(err)
@@ -135,7 +135,7 @@ func TestRedisOutagePolicies(t *testing.T) {
 	}{{redisstore.FailOpen, 200}, {redisstore.FailClosed, 500}} {
 		rd := redistest.Start(t)
 		fallbacks := &fallbackCounter{}
-		srv, guard := startGuarded(t, rd, tc.policy, fallbacks)
+		srv, guard, circuits := startGuarded(t, rd, tc.policy, fallbacks)
 
 		if status, _ := initiateAuth(t, srv, "198.51.100.9"); status != 200 {
 			t.Fatalf("%v before the outage: %d", tc.policy, status)
@@ -158,20 +158,14 @@ func TestRedisOutagePolicies(t *testing.T) {
 			t.Fatalf("%d of 5 requests reported a fail_open fallback", fallbacks.n.Load())
 		}
 		rd.Restart()
-		deadline := time.Now().Add(10 * time.Second)
-		for !guardRecovered(guard) {
-			if time.Now().After(deadline) {
-				t.Fatalf("%v: the guard did not recover after Redis came back", tc.policy)
-			}
-			time.Sleep(20 * time.Millisecond)
+		for guard.Degraded() {
+			circuits.await(t, false, tc.policy.String()+": the guard's recovery after Redis came back")
 		}
 		if status, _ := initiateAuth(t, srv, "198.51.100.9"); status != 200 {
 			t.Fatalf("%v after recovery: %d", tc.policy, status)
 		}
 	}
 }
-
-func guardRecovered(g *redisstore.Guard) bool { return !g.Degraded() }
 
 // fallbackCounter counts requests reported as decided on local counters.
 type fallbackCounter struct{ n atomic.Int64 }
@@ -188,13 +182,14 @@ func (f *fallbackCounter) Observe(o *observe.Outcome) {
 // itself when Redis returns.
 func TestRedisKilledMidLoadFailOpen(t *testing.T) {
 	rd := redistest.Start(t)
-	srv, guard := startGuarded(t, rd, redisstore.FailOpen, nil)
+	srv, guard, circuits := startGuarded(t, rd, redisstore.FailOpen, nil)
 
 	// The attacker goes over its SignIn limit (100 per 60 s) before the outage.
 	for range 110 {
 		initiateAuth(t, srv, "198.51.100.66")
 	}
-	var failed, sent atomic.Int64
+	var failed atomic.Int64
+	var sent progress
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for c := range 4 { // legitimate clients, each far under the limit
@@ -205,19 +200,20 @@ func TestRedisKilledMidLoadFailOpen(t *testing.T) {
 					return
 				default:
 				}
-				sent.Add(1)
 				ip := "203.0.113." + strconv.Itoa(c*50+i%50)
 				if status := initiateAuthStatus(srv, ip); status != 200 {
 					failed.Add(1)
 				}
+				sent.add()
 			}
 		})
 	}
-	waitFor(t, func() bool { return sent.Load() > 200 })
+	sent.await(t, 200, "legitimate requests before the outage")
 	rd.Kill()
-	waitFor(t, guard.Degraded)
-	before := sent.Load()
-	waitFor(t, func() bool { return sent.Load() > before+200 })
+	for !guard.Degraded() {
+		circuits.await(t, true, "the guard's circuit opening when Redis is killed")
+	}
+	sent.await(t, 200, "legitimate requests during the outage")
 	// Local counters apply while Redis is gone: a new attacker is cut off
 	// at its limit on this replica.
 	blocked := 0
@@ -227,13 +223,14 @@ func TestRedisKilledMidLoadFailOpen(t *testing.T) {
 		}
 	}
 	rd.Restart()
-	waitFor(t, func() bool { return !guard.Degraded() })
-	after := sent.Load()
-	waitFor(t, func() bool { return sent.Load() > after+200 })
+	for guard.Degraded() {
+		circuits.await(t, false, "the guard's recovery after Redis came back")
+	}
+	sent.await(t, 200, "legitimate requests after the recovery")
 	close(stop)
 	wg.Wait()
 	if failed.Load() != 0 {
-		t.Fatalf("%d of %d legitimate requests failed across the outage", failed.Load(), sent.Load())
+		t.Fatalf("%d of %d legitimate requests failed across the outage", failed.Load(), sent.count())
 	}
 	if blocked != 10 {
 		t.Fatalf("during the outage %d of 110 requests over the limit were blocked, want 10 (local counters)", blocked)
@@ -252,16 +249,76 @@ func TestRedisKilledMidLoadFailOpen(t *testing.T) {
 	}
 }
 
-// waitFor polls cond until it holds, failing after a bound far above any
-// expected delay (shared CI machines are noisy).
-func waitFor(t *testing.T, cond func() bool) {
+// signalTimeout bounds every wait for a signal in these tests: far above
+// any expected delay (shared CI machines are noisy); reaching it fails the
+// test instead of hanging it. No test passes or fails by how fast it ran.
+const signalTimeout = 20 * time.Second
+
+// circuitEvents receives a guard's circuit changes (GuardOptions.OnChange):
+// true when a node's circuit opens, false when it closes.
+type circuitEvents chan bool
+
+// onChange is the guard's OnChange: it never blocks the guard (the buffer
+// holds far more changes than a test makes).
+func (e circuitEvents) onChange(_ string, open bool) {
+	select {
+	case e <- open:
+	default:
+	}
+}
+
+// await returns once a circuit change to open arrives, skipping others.
+func (e circuitEvents) await(t *testing.T, open bool, what string) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not reached within 20 s")
+	timeout := time.NewTimer(signalTimeout)
+	defer timeout.Stop()
+	for {
+		select {
+		case got := <-e:
+			if got == open {
+				return
+			}
+		case <-timeout.C:
+			t.Fatalf("no signal of %s within %v", what, signalTimeout)
 		}
-		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// progress counts finished requests; await blocks until n more finish.
+type progress struct {
+	mu     sync.Mutex
+	n      int64
+	goal   int64
+	notify chan struct{} // closed when n reaches goal
+}
+
+func (p *progress) add() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.n++
+	if p.notify != nil && p.n >= p.goal {
+		close(p.notify)
+		p.notify = nil
+	}
+}
+
+func (p *progress) count() int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.n
+}
+
+// await returns once n more requests than now have finished.
+func (p *progress) await(t *testing.T, n int64, what string) {
+	t.Helper()
+	p.mu.Lock()
+	p.goal, p.notify = p.n+n, make(chan struct{})
+	reached := p.notify
+	p.mu.Unlock()
+	select {
+	case <-reached:
+	case <-time.After(signalTimeout):
+		t.Fatalf("fewer than %d %s within %v", n, what, signalTimeout)
 	}
 }
 
@@ -283,12 +340,12 @@ func initiateAuthStatus(base, clientIP string) int {
 
 // startGuarded serves one proxy whose rate store is rd behind the failure
 // guard with policy; obs, if not nil, receives finished requests.
-func startGuarded(t *testing.T, rd *redistest.Server, policy redisstore.Policy, obs observe.Observer) (string, *redisstore.Guard) {
+func startGuarded(t *testing.T, rd *redistest.Server, policy redisstore.Policy, obs observe.Observer) (string, *redisstore.Guard, circuitEvents) {
 	t.Helper()
-	guard, _ := redisGuard(t, rd, policy)
+	guard, _, circuits := redisGuard(t, rd, policy)
 	p := serveFile(t, writeConfig(t, replicaConfig, okUpstream(t).URL), Deps{Store: guard}, obs)
 	p.Handler.SetDegraded(guard.Degraded)
-	return p.URL, guard
+	return p.URL, guard, circuits
 }
 
 // testBudget is the guards' latency budget in these tests: above the
@@ -297,8 +354,9 @@ func startGuarded(t *testing.T, rd *redistest.Server, policy redisstore.Policy, 
 const testBudget = 250 * time.Millisecond
 
 // redisGuard connects to rd and returns its rate store behind a failure
-// guard with policy, and the client (for other shared state).
-func redisGuard(t *testing.T, rd *redistest.Server, policy redisstore.Policy) (*redisstore.Guard, redis.UniversalClient) {
+// guard with policy, the client (for other shared state) and the guard's
+// circuit changes.
+func redisGuard(t *testing.T, rd *redistest.Server, policy redisstore.Policy) (*redisstore.Guard, redis.UniversalClient, circuitEvents) {
 	t.Helper()
 	client, err := redisstore.NewClient(redisstore.ClientConfig{Addresses: []string{rd.Addr()}})
 	if err != nil {
@@ -309,7 +367,8 @@ func redisGuard(t *testing.T, rd *redistest.Server, policy redisstore.Policy) (*
 	if err != nil {
 		t.Fatal(err)
 	}
-	guard := redisstore.NewGuard(rs, redisstore.GuardOptions{Policy: policy, Budget: testBudget})
+	circuits := make(circuitEvents, 64)
+	guard := redisstore.NewGuard(rs, redisstore.GuardOptions{Policy: policy, Budget: testBudget, OnChange: circuits.onChange})
 	t.Cleanup(guard.Close)
-	return guard, client
+	return guard, client, circuits
 }

@@ -28,6 +28,7 @@ type fleet struct {
 	t       *testing.T
 	clients []redis.UniversalClient
 	guards  []*Guard
+	events  []circuitEvents // guards[i]'s circuit changes
 	beats   []*Heartbeat
 	next    int
 	lat     []time.Duration // of every decision since the last latencies call
@@ -48,9 +49,10 @@ func newFleet(t *testing.T, cfg ClientConfig) *fleet {
 			t.Fatal(err)
 		}
 		hb := NewHeartbeat(c, prefix, fmt.Sprint("replica-", i), time.Second)
-		g := NewGuard(s, GuardOptions{Policy: FailOpen, Replicas: hb.Live, Budget: failBudget})
+		ev := make(circuitEvents, 64)
+		g := NewGuard(s, GuardOptions{Policy: FailOpen, Replicas: hb.Live, Budget: failBudget, OnChange: ev.onChange})
 		t.Cleanup(g.Close)
-		f.clients, f.guards, f.beats = append(f.clients, c), append(f.guards, g), append(f.beats, hb)
+		f.clients, f.guards, f.events, f.beats = append(f.clients, c), append(f.guards, g), append(f.events, ev), append(f.beats, hb)
 	}
 	// Every replica beats once the others have: each then counts three.
 	for range 2 {
@@ -372,14 +374,11 @@ func TestStalledRedis(t *testing.T) {
 	}
 	srv.Resume()
 	resumed := time.Now()
-	waitFor(t, 30*time.Second, "shared decisions on every replica", func() bool {
-		for _, g := range f.guards {
-			if g.Degraded() {
-				return false
-			}
+	for i, g := range f.guards {
+		for g.Degraded() {
+			f.events[i].await(t, false, fmt.Sprintf("replica %d's recovery", i))
 		}
-		return true
-	})
+	}
 	t.Logf("all circuits closed %v after Redis answered again", time.Since(resumed).Round(time.Millisecond))
 	if o := f.send(fresh); o.local || o.admitted {
 		t.Errorf("fresh key after recovery: %+v; want a shared decision, over (its local hits replayed)", o)

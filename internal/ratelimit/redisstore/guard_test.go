@@ -29,7 +29,8 @@ func TestShare(t *testing.T) {
 func TestGuardConcurrentOutage(t *testing.T) {
 	srv := redistest.Start(t)
 	s := newStore(t, newClient(t, srv, false))
-	g := NewGuard(s, GuardOptions{Budget: guardBudget, MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond})
+	circuits := make(circuitEvents, 64)
+	g := NewGuard(s, GuardOptions{Budget: guardBudget, MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, OnChange: circuits.onChange})
 	t.Cleanup(g.Close)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -61,7 +62,9 @@ func TestGuardConcurrentOutage(t *testing.T) {
 		t.Fatalf("after requests with Redis down: Degraded %v, Fallbacks %d", g.Degraded(), g.Fallbacks())
 	}
 	srv.Restart()
-	waitFor(t, 10*time.Second, "circuit closed", func() bool { return !g.Degraded() })
+	for g.Degraded() {
+		circuits.await(t, false, "the circuit closing")
+	}
 	run(50)
 	if len(errs) > 0 {
 		t.Fatalf("%d decisions failed under fail_open, first: %v", len(errs), errs[0])

@@ -69,7 +69,44 @@ func contains(s, sub string) bool {
 	return false
 }
 
-// waitFor polls cond until it holds or d passes.
+// signalTimeout bounds every wait for a signal: far above any expected
+// delay (shared CI machines are noisy); reaching it fails the test instead
+// of hanging it. No test passes or fails by how fast it ran.
+const signalTimeout = 20 * time.Second
+
+// circuitEvents receives a guard's circuit changes (GuardOptions.OnChange):
+// true when a node's circuit opens, false when it closes.
+type circuitEvents chan bool
+
+// onChange is a guard's OnChange: it never blocks the guard (the buffer
+// holds far more changes than a test makes).
+func (e circuitEvents) onChange(_ string, open bool) {
+	select {
+	case e <- open:
+	default:
+	}
+}
+
+// await returns once a circuit change to open arrives, skipping others.
+func (e circuitEvents) await(t testing.TB, open bool, what string) {
+	t.Helper()
+	timeout := time.NewTimer(signalTimeout)
+	defer timeout.Stop()
+	for {
+		select {
+		case got := <-e:
+			if got == open {
+				return
+			}
+		case <-timeout.C:
+			t.Fatalf("no signal of %s within %v", what, signalTimeout)
+		}
+	}
+}
+
+// waitFor polls cond until it holds or d passes. Only for the state of a
+// redis-server process the test started (cluster state, replication),
+// which gives no signal; a guard's state changes come from circuitEvents.
 func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
