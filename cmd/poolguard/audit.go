@@ -1,23 +1,67 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/poolguard/poolguard/internal/audit"
-	"github.com/poolguard/poolguard/internal/exportwaf"
 )
+
+const auditUsage = `Usage: poolguard audit [--config FILE] [--user-pool-id ID ...] [--region R] [--endpoint URL] [--json | --sarif]
+
+Reads each user pool (the pools of the config's clients, and --user-pool-id)
+and its app clients with the default AWS credential chain, and reports the
+settings that let users or callers go around the proxy, with their fixes.
+
+Exit status: 0 no findings (or only info), 1 worst finding low or medium,
+2 worst finding high, 3 the audit could not run. An unknown flag exits 2,
+as in every poolguard command.
+`
+
+// auditTimeout bounds the whole audit: reading every pool and its clients.
+const auditTimeout = 2 * time.Minute
 
 // runAudit is `poolguard audit`: exit 0 clean, 1 low/medium, 2 high, 3 error.
 func runAudit(args []string, stdout, stderr io.Writer) int {
-	return audit.Main(args, stdout, stderr)
-}
-
-// runExport is `poolguard export waf`.
-func runExport(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] != "waf" {
-		fmt.Fprint(stderr, "Usage: poolguard export waf --config FILE [--format waf|cloudformation|ipsets]\n")
-		return 2
+	c := newCommand("audit", auditUsage)
+	var o audit.Options
+	c.fs.StringVar(&o.ConfigPath, "config", "", "poolguard config file")
+	c.fs.Func("user-pool-id", "user pool id (repeatable)", func(v string) error { o.PoolIDs = append(o.PoolIDs, v); return nil })
+	c.fs.StringVar(&o.Region, "region", "", "region for pool ids without one")
+	c.fs.StringVar(&o.Endpoint, "endpoint", "", "Cognito endpoint URL (emulators)")
+	c.fs.StringVar(&o.Format, "format", "text", "text, json or sarif")
+	asJSON := c.fs.Bool("json", false, "same as --format json")
+	asSARIF := c.fs.Bool("sarif", false, "same as --format sarif")
+	pos, code, ok := c.parse(args, stdout, stderr)
+	if !ok {
+		return code
 	}
-	return exportwaf.Main(args[1:], stdout, stderr)
+	switch {
+	case *asJSON:
+		o.Format = "json"
+	case *asSARIF:
+		o.Format = "sarif"
+	}
+	if len(pos) > 0 {
+		c.fail(stderr, "unexpected argument %q", pos[0])
+		return 3
+	}
+	if err := o.Check(); err != nil {
+		c.fail(stderr, "%v", err)
+		return 3
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), auditTimeout)
+	defer cancel()
+	err := audit.Run(ctx, o, stdout)
+	if f := (*audit.FindingsError)(nil); errors.As(err, &f) {
+		return audit.ExitCode(f.Worst, true)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "poolguard audit:", err)
+		return 3
+	}
+	return 0
 }

@@ -1,26 +1,34 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"time"
 )
 
+const healthUsage = `Usage: poolguard health [--admin HOST:PORT] [--timeout 3s]
+
+Asks a running poolguard's admin listener for /healthz: exit 0 and its
+answer on standard output when it answers 200, else exit 1.
+`
+
 // health asks a running poolguard's admin listener for /healthz and exits 0
 // when it answers 200: the container image's HEALTHCHECK, which has no
 // shell or curl.
 func health(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("health", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	admin := fs.String("admin", "127.0.0.1:9090", "the admin listener's host:port (admin_listen)")
-	timeout := fs.Duration("timeout", 3*time.Second, "how long to wait for the answer")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	c := newCommand("health", healthUsage)
+	admin := c.fs.String("admin", "127.0.0.1:9090", "the admin listener's host:port (admin_listen)")
+	timeout := c.fs.Duration("timeout", 3*time.Second, "how long to wait for the answer")
+	pos, code, ok := c.parse(args, stdout, stderr)
+	if !ok {
+		return code
 	}
-	c := &http.Client{Timeout: *timeout}
-	resp, err := c.Get("http://" + *admin + "/healthz")
+	if len(pos) > 0 {
+		return c.fail(stderr, "unexpected argument %q", pos[0])
+	}
+	hc := &http.Client{Timeout: *timeout}
+	resp, err := hc.Get("http://" + *admin + "/healthz")
 	if err != nil {
 		fmt.Fprintln(stderr, "poolguard health:", err)
 		return 1

@@ -5,20 +5,17 @@
 //	poolguard serve --config FILE
 //	poolguard validate --config FILE
 //	poolguard version | --version
+//
+// Every subcommand's flags and help live in this package, one file per
+// subcommand (serve.go, validate.go, rules.go, analyze.go, audit.go,
+// export.go, ipset.go, health.go, passwords.go, version.go); the packages
+// under internal/ take a plain Options value and never parse flags.
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"strings"
-
-	"github.com/poolguard/poolguard/internal/adminapi"
-	"github.com/poolguard/poolguard/internal/analyze"
-	"github.com/poolguard/poolguard/internal/breached"
-	"github.com/poolguard/poolguard/internal/buildinfo"
-	"github.com/poolguard/poolguard/internal/exportwaf"
 )
 
 const usage = `poolguard protects an Amazon Cognito user pool.
@@ -43,10 +40,29 @@ Usage:
   poolguard passwords build --out FILE [--min-count N] INPUT...
                                      compile the Pwned Passwords corpus into a filter
   poolguard version | --version      print the version, VCS revision and Go version
+
+Run 'poolguard COMMAND --help' for a command's flags.
 `
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// commands are the subcommands by name; each takes the words after its
+// name and returns the exit status.
+var commands = map[string]func(args []string, stdout, stderr io.Writer) int{
+	"serve":     serve,
+	"validate":  validate,
+	"rules":     rules,
+	"analyze":   runAnalyze,
+	"audit":     runAudit,
+	"export":    runExport,
+	"ipset":     runIPSet,
+	"health":    health,
+	"passwords": runPasswords,
+	"version":   version,
+	"--version": version,
+	"-version":  version,
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -54,33 +70,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	if selfHelp[args[0]] && wantsHelp(args[1:]) {
-		fmt.Fprint(stdout, commandUsage(args[0]))
-		return 0
+	if cmd := commands[args[0]]; cmd != nil {
+		return cmd(args[1:], stdout, stderr)
 	}
-	switch args[0] {
-	case "serve":
-		return serve(args[1:], stderr)
-	case "validate":
-		return validate(args[1:], stdout, stderr)
-	case "rules":
-		return rules(args[1:], stdout, stderr)
-	case "audit":
-		return runAudit(args[1:], stdout, stderr)
-	case "export":
-		return runExport(args[1:], stdout, stderr)
-	case "analyze":
-		return analyze.Main(args[1:], stdout, stderr)
-	case "ipset":
-		return adminapi.CLI(args[1:], stdout, stderr)
-	case "health":
-		return health(args[1:], stdout, stderr)
-	case "passwords":
-		return breached.CLI(args[1:], stdout, stderr)
-	case "version", "--version", "-version":
-		fmt.Fprintln(stdout, buildinfo.Get())
-		return 0
-	case "help", "-h", "--help":
+	if isHelp(args[0]) || args[0] == "help" {
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
@@ -88,54 +81,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 2
 }
 
-// selfHelp are the commands whose -h/--help main answers (the others answer
-// it themselves).
-var selfHelp = map[string]bool{"serve": true, "validate": true, "rules": true, "audit": true, "export": true, "health": true, "passwords": true}
-
-// wantsHelp reports whether args ask for help: -h, -help or --help.
-func wantsHelp(args []string) bool {
-	for _, a := range args {
-		if a == "-h" || a == "-help" || a == "--help" {
-			return true
-		}
+// configFlag parses the flags of a subcommand whose only flag is
+// --config, which is required.
+func configFlag(c *command, args []string, stdout, stderr io.Writer) (path string, code int, ok bool) {
+	p := c.fs.String("config", "", "path to the config file (YAML or JSON)")
+	pos, code, ok := c.parse(args, stdout, stderr)
+	if !ok {
+		return "", code, false
 	}
-	return false
-}
-
-// commandUsage returns the usage lines of command, from the main usage.
-func commandUsage(command string) string {
-	if command == "export" {
-		return exportwaf.Usage
+	if len(pos) > 0 {
+		return "", c.fail(stderr, "unexpected argument %q", pos[0]), false
 	}
-	var b strings.Builder
-	b.WriteString("Usage:\n")
-	lines := strings.Split(usage, "\n")
-	for i, l := range lines {
-		if !strings.HasPrefix(l, "  poolguard "+command+" ") {
-			continue
-		}
-		b.WriteString(l + "\n")
-		for _, more := range lines[i+1:] {
-			if !strings.HasPrefix(more, "      ") {
-				break
-			}
-			b.WriteString(more + "\n")
-		}
+	if *p == "" {
+		return "", c.fail(stderr, "--config FILE is required"), false
 	}
-	return b.String()
-}
-
-// configFlag parses the --config flag of a subcommand.
-func configFlag(name string, args []string, stderr io.Writer) (string, bool) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	path := fs.String("config", "", "path to the config file (YAML or JSON)")
-	if err := fs.Parse(args); err != nil {
-		return "", false
-	}
-	if *path == "" {
-		fmt.Fprintf(stderr, "poolguard %s: --config FILE is required\n", name)
-		return "", false
-	}
-	return *path, true
+	return *p, 0, true
 }

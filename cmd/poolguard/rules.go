@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"strconv"
@@ -15,19 +14,34 @@ import (
 	"github.com/poolguard/poolguard/internal/server"
 )
 
+const rulesUsage = `Usage:
+  poolguard rules export PRESET [--param K=V ...] [--format waf|cloudformation]
+                                     print a preset as AWS WAFv2 JSON or a rule group template
+  poolguard rules test --config FILE --request REQ.json
+                                     run the proxy's pipeline on sample requests (docs/rules-test.md)
+
+Run 'poolguard rules export --help' or 'poolguard rules test --help' for their flags.
+`
+
+const rulesExportUsage = `Usage: poolguard rules export PRESET [--param K=V ...] [--format waf|cloudformation]
+
+Prints a preset (they are listed below) as AWS WAFv2 JSON, or as a
+CloudFormation rule group template with its sets.
+`
+
+const rulesTestUsage = `Usage: poolguard rules test --config FILE --request REQ.json
+
+Runs the proxy's pipeline (web ACL, rate limits, the proxy's own refusals)
+on sample requests, offline, and prints each verdict as JSON
+(docs/rules-test.md).
+`
+
+// rules is `poolguard rules export|test`.
 func rules(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return 2
-	}
-	switch args[0] {
-	case "export":
-		return rulesExport(args[1:], stdout, stderr)
-	case "test":
-		return rulesTest(args[1:], stdout, stderr)
-	}
-	fmt.Fprintf(stderr, "poolguard rules: unknown command %q\n", args[0])
-	return 2
+	return group{name: "rules", usage: rulesUsage, subs: map[string]func([]string, io.Writer, io.Writer) int{
+		"export": rulesExport,
+		"test":   rulesTest,
+	}}.run(args, stdout, stderr)
 }
 
 // paramFlags collects repeated --param K=V flags.
@@ -52,21 +66,20 @@ func (p paramFlags) Set(s string) error {
 }
 
 func rulesExport(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprintf(stderr, "poolguard rules export: name a preset: %s\n", strings.Join(presets.Names(), ", "))
-		return 2
-	}
-	name := args[0]
-	fs := flag.NewFlagSet("rules export", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	c := newCommand("rules export", rulesExportUsage+"\nPresets: "+strings.Join(presets.Names(), ", ")+"\n")
 	params := paramFlags{}
-	fs.Var(params, "param", "a preset parameter K=V (repeatable)")
-	region := fs.String("region", presets.DefaultRegion, "region in set ARNs")
-	account := fs.String("account", presets.DefaultAccount, "account in set ARNs")
-	format := fs.String("format", "waf", "waf (AWS WAFv2 JSON) or cloudformation (a rule group template with its sets)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return 2
+	c.fs.Var(params, "param", "a preset parameter K=V (repeatable)")
+	region := c.fs.String("region", presets.DefaultRegion, "region in set ARNs")
+	account := c.fs.String("account", presets.DefaultAccount, "account in set ARNs")
+	format := c.fs.String("format", "waf", "waf (AWS WAFv2 JSON) or cloudformation (a rule group template with its sets)")
+	pos, code, ok := c.parse(args, stdout, stderr)
+	if !ok {
+		return code
 	}
+	if len(pos) != 1 {
+		return c.fail(stderr, "name one preset: %s", strings.Join(presets.Names(), ", "))
+	}
+	name := pos[0]
 	p, err := presets.Generate(name, params, presets.Options{Region: *region, Account: *account})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -79,8 +92,7 @@ func rulesExport(args []string, stdout, stderr io.Writer) int {
 	case "cloudformation":
 		out, err = exportwaf.RuleGroupTemplate(p)
 	default:
-		fmt.Fprintf(stderr, "poolguard rules export: --format %q is not waf or cloudformation\n", *format)
-		return 2
+		return c.fail(stderr, "--format %q is not waf or cloudformation", *format)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -91,16 +103,18 @@ func rulesExport(args []string, stdout, stderr io.Writer) int {
 }
 
 func rulesTest(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("rules test", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfgPath := fs.String("config", "", "config file")
-	reqPath := fs.String("request", "", "request JSON file (a request or a list of requests; see docs/rules-test.md)")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	c := newCommand("rules test", rulesTestUsage)
+	cfgPath := c.fs.String("config", "", "config file")
+	reqPath := c.fs.String("request", "", "request JSON file (a request or a list of requests; see docs/rules-test.md)")
+	pos, code, ok := c.parse(args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	if len(pos) > 0 {
+		return c.fail(stderr, "unexpected argument %q", pos[0])
 	}
 	if *cfgPath == "" || *reqPath == "" {
-		fmt.Fprintln(stderr, "poolguard rules test: --config FILE and --request FILE are required")
-		return 2
+		return c.fail(stderr, "--config FILE and --request FILE are required")
 	}
 	// Offline: the tester never sends upstream, so it needs no client
 	// secret, pool ACL header or AWS credentials.

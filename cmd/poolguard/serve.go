@@ -17,11 +17,17 @@ import (
 	"github.com/poolguard/poolguard/internal/config"
 	"github.com/poolguard/poolguard/internal/metrics"
 	"github.com/poolguard/poolguard/internal/proxy"
-	"github.com/poolguard/poolguard/internal/ratelimit"
 	"github.com/poolguard/poolguard/internal/secrets"
 	"github.com/poolguard/poolguard/internal/server"
 	"github.com/poolguard/poolguard/internal/tlsserve"
 )
+
+const serveUsage = `Usage: poolguard serve --config FILE
+
+Runs the proxy: its listeners, the admin listener, and the background
+loops. SIGHUP (or the admin API) reloads the config; SIGTERM or SIGINT
+shuts down gracefully.
+`
 
 // load loads the config and builds the proxy state, printing every problem.
 func load(path string, deps server.Deps, stderr io.Writer) (*config.Config, *proxy.State, bool) {
@@ -41,25 +47,13 @@ func load(path string, deps server.Deps, stderr io.Writer) (*config.Config, *pro
 	return cfg, st, true
 }
 
-func validate(args []string, stdout, stderr io.Writer) int {
-	path, ok := configFlag("validate", args, stderr)
-	if !ok {
-		return 2
-	}
-	if _, _, ok := load(path, server.Deps{Store: ratelimit.NewMemory()}, stderr); !ok {
-		return 1
-	}
-	fmt.Fprintln(stdout, path+": ok")
-	return 0
-}
-
 // serve wires the proxy together: config, shared state, the proxy state,
 // upstream, listeners, the admin API, background loops, and graceful
 // shutdown on SIGTERM or SIGINT.
-func serve(args []string, stderr io.Writer) int {
-	path, ok := configFlag("serve", args, stderr)
+func serve(args []string, stdout, stderr io.Writer) int {
+	path, code, ok := configFlag(newCommand("serve", serveUsage), args, stdout, stderr)
 	if !ok {
-		return 2
+		return code
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	slog.SetDefault(log) // packages that log through the default logger write here too

@@ -3,7 +3,9 @@ package analyze
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -61,12 +63,20 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// runJSON runs Main with --json and decodes its output.
-func runJSON(t *testing.T, out any, args ...string) {
+// options returns DefaultOptions for command over files.
+func options(command string, files ...string) Options {
+	o := DefaultOptions()
+	o.Command, o.Files = command, files
+	return o
+}
+
+// runJSON runs o with JSON output and decodes it into out.
+func runJSON(t *testing.T, out any, o Options) {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	if code := Main(append(args, "--json", "-q"), &stdout, &stderr); code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr.String())
+	var stdout bytes.Buffer
+	o.Format = FormatJSON
+	if err := Run(context.Background(), o, &stdout); err != nil {
+		t.Fatalf("%s: %v", o.Command, err)
 	}
 	if err := json.Unmarshal(stdout.Bytes(), out); err != nil {
 		t.Fatalf("%v\n%s", err, stdout.String())
@@ -195,21 +205,23 @@ func TestPeakRatesMatchesBruteForce(t *testing.T) {
 	recs := decodeAll(t, plain)
 	tests := []struct {
 		name     string
-		args     []string
+		files    []string
 		window   time.Duration
 		top      int
 		from, to time.Time
 	}{
 		{"defaults", []string{plain}, 5 * time.Minute, 5, time.Time{}, time.Time{}},
 		{"plain and gzip halves", halves, 5 * time.Minute, 5, time.Time{}, time.Time{}},
-		{"window 1m top 3", []string{"--window", "1m", "--top", "3", plain}, time.Minute, 3, time.Time{}, time.Time{}},
-		{"from/to", []string{plain, "--from", "2025-03-14T15:22:30Z", "--to", "2025-03-14T15:41:00Z"}, 5 * time.Minute, 5,
+		{"window 1m top 3", []string{plain}, time.Minute, 3, time.Time{}, time.Time{}},
+		{"from/to", []string{plain}, 5 * time.Minute, 5,
 			start.Add(22*time.Minute + 30*time.Second), start.Add(41 * time.Minute)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []peakJSON
-			runJSON(t, &got, append([]string{"peak-rates"}, tt.args...)...)
+			o := options("peak-rates", tt.files...)
+			o.Filter.Window, o.Top, o.Filter.From, o.Filter.To = tt.window, tt.top, tt.from, tt.to
+			runJSON(t, &got, o)
 			want := brutePeaks(recs, tt.window, tt.top, tt.from, tt.to)
 			if len(got) != len(want) {
 				t.Fatalf("%d rows, want %d\ngot  %v\nwant %v", len(got), len(want), got, want)
@@ -229,7 +241,7 @@ func TestPeakRatesMatchesBruteForce(t *testing.T) {
 func TestSimulatedAttackFound(t *testing.T) {
 	plain, _ := testLog(t)
 	var peaks []peakJSON
-	runJSON(t, &peaks, "peak-rates", plain)
+	runJSON(t, &peaks, options("peak-rates", plain))
 	top := map[string]peakJSON{}
 	for _, p := range peaks {
 		if _, ok := top[p.Category]; !ok {
@@ -255,7 +267,9 @@ func TestSimulatedAttackFound(t *testing.T) {
 		Params   map[string]float64 `json:"params"`
 		AWSRules []json.RawMessage  `json:"aws_rules"`
 	}
-	runJSON(t, &rec, "recommend", "--headroom", "1.2", "--aws", plain)
+	o := options("recommend", plain)
+	o.Headroom, o.AWSRules = 1.2, true
+	runJSON(t, &rec, o)
 	for _, r := range rec.Recommendations {
 		// Every attacker's peak stays over the limit; the limit is never
 		// under AWS's minimum.
@@ -296,7 +310,7 @@ func TestTopCallersAndErrorsMatchBruteForce(t *testing.T) {
 		IP       string `json:"client_ip"`
 		Requests int64  `json:"requests"`
 	}
-	runJSON(t, &got, "top-callers", "--operation", "InitiateAuth", plain)
+	runJSON(t, &got, options("top-callers", plain))
 	if len(got) != 10 || got[0].IP != "203.0.113.66" {
 		t.Fatalf("top callers %+v", got)
 	}
@@ -311,7 +325,7 @@ func TestTopCallersAndErrorsMatchBruteForce(t *testing.T) {
 		Errors    int64   `json:"errors"`
 		ErrorRate float64 `json:"error_rate"`
 	}
-	runJSON(t, &gotErrs, "errors", plain)
+	runJSON(t, &gotErrs, options("errors", plain))
 	if len(gotErrs) == 0 || gotErrs[0].IP != "203.0.113.66" {
 		t.Fatalf("errors %+v", gotErrs)
 	}
@@ -326,40 +340,58 @@ func TestTopCallersAndErrorsMatchBruteForce(t *testing.T) {
 func TestOutputFormats(t *testing.T) {
 	plain, _ := testLog(t)
 	for _, tt := range []struct {
-		flag, want string
+		format Format
+		want   string
 	}{
-		{"", "category         bin_start             client_ip     requests\n"},
-		{"--csv", "category,bin_start,client_ip,requests\n"},
+		{FormatTable, "category         bin_start             client_ip     requests\n"},
+		{FormatCSV, "category,bin_start,client_ip,requests\n"},
 	} {
-		var stdout, stderr bytes.Buffer
-		args := []string{"peak-rates", "-q", plain}
-		if tt.flag != "" {
-			args = append(args, tt.flag)
-		}
-		if code := Main(args, &stdout, &stderr); code != 0 {
-			t.Fatalf("%s: exit %d %s", tt.flag, code, stderr.String())
+		var stdout bytes.Buffer
+		o := options("peak-rates", plain)
+		o.Format = tt.format
+		if err := Run(context.Background(), o, &stdout); err != nil {
+			t.Fatalf("%v: %v", tt.format, err)
 		}
 		if !strings.HasPrefix(stdout.String(), tt.want) {
-			t.Errorf("%q: output starts %q", tt.flag, stdout.String()[:min(120, stdout.Len())])
+			t.Errorf("%v: output starts %q", tt.format, stdout.String()[:min(120, stdout.Len())])
 		}
 	}
 }
 
-func TestUsageErrors(t *testing.T) {
-	for _, args := range [][]string{
-		nil, {"nope", "x"}, {"peak-rates"}, {"peak-rates", "--from", "yesterday", "f"},
-		{"recommend", "--window", "3m", "f"}, {"peak-rates", "--json", "--csv", "f"},
-		{"peak-rates", "--window", "1500ms", "f"}, {"recommend", "--headroom", "0.5", "f"},
-		{"peak-rates", "--from", "2025-01-02T00:00:00Z", "--to", "2025-01-01T00:00:00Z", "f"},
+// Check refuses options out of range or foreign to the command, naming
+// them as the command line does (cmd/poolguard tests the flags).
+func TestCheck(t *testing.T) {
+	day := time.Date(2025, 1, 2, 0, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		want string
+		set  func(*Options)
+	}{
+		{`unknown command "nope"`, func(o *Options) { o.Command = "nope" }},
+		{"no log files", func(o *Options) { o.Files = nil }},
+		{"AWS evaluation window", func(o *Options) { o.Command, o.Filter.Window = "recommend", 3*time.Minute }},
+		{"whole number of seconds", func(o *Options) { o.Filter.Window = 1500 * time.Millisecond }},
+		{"--headroom 0.5", func(o *Options) { o.Headroom = 0.5 }},
+		{"--to must be after --from", func(o *Options) { o.Filter.From, o.Filter.To = day, day.Add(-time.Hour) }},
+		{"--percentile 0", func(o *Options) { o.Percentile = 0 }},
+		{"--top -1", func(o *Options) { o.Top = -1 }},
+		{"writes no report", func(o *Options) { o.Command, o.HTML = "outcomes", "x.html" }},
+		{"use it with recommend --json", func(o *Options) { o.Command, o.AWSRules = "recommend", true }},
+		{"flag of operations", func(o *Options) { o.Emit = "allowlist" }},
+		{`--emit "list"`, func(o *Options) { o.Command, o.Emit = "operations", "list" }},
+		{"--min-calls 0", func(o *Options) { o.Allow.MinCalls = 0 }},
+		{"--tolerance 0s", func(o *Options) { o.Bypass.Tolerance = 0 }},
 	} {
-		var stdout, stderr bytes.Buffer
-		if code := Main(args, &stdout, &stderr); code != 2 {
-			t.Errorf("%q: exit %d, want 2 (%s)", args, code, stderr.String())
+		o := options("peak-rates", "f")
+		tt.set(&o)
+		if err := Run(context.Background(), o, io.Discard); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v", tt.want, err)
 		}
 	}
-	var stdout, stderr bytes.Buffer
-	if code := Main([]string{"peak-rates", "/nonexistent/log"}, &stdout, &stderr); code != 1 {
-		t.Errorf("missing file: exit %d, want 1", code)
+	if err := Run(context.Background(), options("peak-rates", "/nonexistent/log"), io.Discard); err == nil {
+		t.Error("missing file: no error")
+	}
+	if err := options("peak-rates", "f").Check(); err != nil {
+		t.Errorf("DefaultOptions: %v", err)
 	}
 }
 

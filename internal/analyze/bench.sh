@@ -17,16 +17,9 @@ trap 'rm -rf "$WORK"' EXIT
 
 command -v jq >/dev/null || { echo "jq not found: apt-get install -y jq" >&2; exit 1; }
 
-# The analyzer: the poolguard binary when it has the analyze subcommand,
-# else the package's stand-alone command (same code, analyze.Main).
 BIN="$WORK/poolguard"
-if go build -o "$BIN" ./cmd/poolguard 2>/dev/null && "$BIN" analyze --help >/dev/null 2>&1; then
-  RUN=("$BIN" analyze)
-else
-  go build -o "$WORK/analyze" ./internal/analyze/cmd/analyze
-  RUN=("$WORK/analyze")
-  echo "note: cmd/poolguard has no analyze subcommand yet; timing internal/analyze/cmd/analyze (analyze.Main)" >&2
-fi
+go build -o "$BIN" ./cmd/poolguard
+RUN=("$BIN" analyze)
 
 LOG=${LOG:-}
 if [[ -z "$LOG" ]]; then

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"flag"
 	"net/netip"
@@ -83,11 +84,13 @@ func golden(t *testing.T, name, got string) {
 	}
 }
 
-func runCSV(t *testing.T, args ...string) string {
+// runCSV runs o with CSV output and returns it.
+func runCSV(t *testing.T, o Options) string {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	if code := Main(append(args, "--csv", "-q"), &stdout, &stderr); code != 0 {
-		t.Fatalf("%q: exit %d: %s", args, code, stderr.String())
+	var stdout bytes.Buffer
+	o.Format = FormatCSV
+	if err := Run(context.Background(), o, &stdout); err != nil {
+		t.Fatalf("%s %q: %v", o.Command, o.Files, err)
 	}
 	return stdout.String()
 }
@@ -96,18 +99,20 @@ func TestCloudTrailReports(t *testing.T) {
 	gz, lines := trailFiles(t)
 	tests := []struct {
 		golden string
-		args   []string
+		o      Options
 	}{
-		{"top-callers.csv", []string{"top-callers", "--operation", "InitiateAuth"}},
-		{"peak-rates.csv", []string{"peak-rates", "--window", "1m"}},
-		{"errors.csv", []string{"errors"}},
-		{"operations.csv", []string{"operations"}},
+		{"top-callers.csv", options("top-callers")},
+		{"peak-rates.csv", withWindow(options("peak-rates"), time.Minute)},
+		{"errors.csv", options("errors")},
+		{"operations.csv", options("operations")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {
-			got := runCSV(t, append(tt.args, gz)...)
+			tt.o.Files = []string{gz}
+			got := runCSV(t, tt.o)
 			golden(t, tt.golden, got)
-			if again := runCSV(t, append(tt.args, lines)...); again != got {
+			tt.o.Files = []string{lines}
+			if again := runCSV(t, tt.o); again != got {
 				t.Errorf("one event per line:\n%s\nwant the same as the Records file:\n%s", again, got)
 			}
 		})
@@ -132,15 +137,22 @@ func TestBypass(t *testing.T) {
 	gz, _ := trailFiles(t)
 	waf := proxyLog(t)
 	tests := []struct {
-		golden string
-		args   []string
+		golden    string
+		files     []string
+		egress    []string
+		tolerance time.Duration
 	}{
-		{"bypass-egress.csv", []string{"bypass", "--cloudtrail", gz, "--waf-log", waf, "--egress-ip", "198.51.100.10,2001:db8::10"}},
-		{"bypass-records.csv", []string{"bypass", "--waf-log", waf, "--cloudtrail", gz}},
-		{"bypass-tight.csv", []string{"bypass", "--cloudtrail", gz, "--waf-log", waf, "--egress-ip", "198.51.100.10", "--tolerance", "200ms"}},
+		{"bypass-egress.csv", []string{gz, waf}, []string{"198.51.100.10", "2001:db8::10"}, DefaultTolerance},
+		{"bypass-records.csv", []string{waf, gz}, nil, DefaultTolerance},
+		{"bypass-tight.csv", []string{gz, waf}, []string{"198.51.100.10"}, 200 * time.Millisecond},
 	}
 	for _, tt := range tests {
-		t.Run(tt.golden, func(t *testing.T) { golden(t, tt.golden, runCSV(t, tt.args...)) })
+		o := options("bypass", tt.files...)
+		for _, e := range tt.egress {
+			o.Bypass.Egress = append(o.Bypass.Egress, netip.MustParseAddr(e))
+		}
+		o.Bypass.Tolerance = tt.tolerance
+		t.Run(tt.golden, func(t *testing.T) { golden(t, tt.golden, runCSV(t, o)) })
 	}
 
 	rep, err := Bypass([]string{gz, waf}, Filter{}, BypassOptions{Egress: mustAddrs("198.51.100.10")}, nil)
@@ -216,4 +228,10 @@ func mustAddrs(ss ...string) []netip.Addr {
 		out = append(out, netip.MustParseAddr(s))
 	}
 	return out
+}
+
+// withWindow returns o with the time bin w.
+func withWindow(o Options, w time.Duration) Options {
+	o.Filter.Window = w
+	return o
 }

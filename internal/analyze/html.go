@@ -110,12 +110,12 @@ func WriteHTML(w io.Writer, s *Stats, command string, files []string, ro Recomme
 	return reportTmpl.Execute(w, d)
 }
 
-func writeHTMLFile(path string, s *Stats, o *options) error {
+func writeHTMLFile(path string, s *Stats, o *Options) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	if err := WriteHTML(f, s, o.cmd, o.files, o.recommendOptions()); err != nil {
+	if err := WriteHTML(f, s, o.Command, o.Files, o.recommendOptions()); err != nil {
 		f.Close()
 		return fmt.Errorf("%s: %w", path, err)
 	}

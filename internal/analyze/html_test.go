@@ -5,6 +5,7 @@ import (
 	"context"
 	"image"
 	"image/png"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -49,9 +50,10 @@ func TestHTMLReportRendersInChromium(t *testing.T) {
 	requireBrowser(t)
 	plain, _ := testLog(t)
 	report := filepath.Join(t.TempDir(), "report.html")
-	var stdout, stderr bytes.Buffer
-	if code := Main([]string{"peak-rates", "-q", "--html", report, plain}, &stdout, &stderr); code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr.String())
+	o := options("peak-rates", plain)
+	o.HTML = report
+	if err := Run(context.Background(), o, io.Discard); err != nil {
+		t.Fatal(err)
 	}
 	page, _ := os.ReadFile(report)
 	rest := strings.ReplaceAll(string(page), "http://www.w3.org/2000/svg", "")
@@ -112,9 +114,10 @@ func TestHTMLReportOneBinInChromium(t *testing.T) {
 	titles := map[string]string{}
 	for _, cmd := range []string{"recommend", "errors"} {
 		report := filepath.Join(dir, cmd+".html")
-		var stdout, stderr bytes.Buffer
-		if code := Main([]string{cmd, "-q", "--html", report, log}, &stdout, &stderr); code != 0 {
-			t.Fatalf("%s: exit %d: %s", cmd, code, stderr.String())
+		o := options(cmd, log)
+		o.HTML = report
+		if err := Run(context.Background(), o, io.Discard); err != nil {
+			t.Fatalf("%s: %v", cmd, err)
 		}
 		dom := string(chromium(t, "--virtual-time-budget=5000", "--dump-dom", "file://"+report))
 		if !strings.Contains(dom, `data-render="ok"`) || strings.Count(dom, "<circle") < 3 {
@@ -133,15 +136,6 @@ func TestHTMLReportOneBinInChromium(t *testing.T) {
 	}
 	if titles["recommend"] == titles["errors"] || !strings.Contains(titles["recommend"], "recommend") {
 		t.Errorf("titles %q", titles)
-	}
-}
-
-func TestHTMLRefusedWithoutReport(t *testing.T) {
-	for _, args := range [][]string{{"operations", "--html", "x.html", "f"}, {"bypass", "--html", "x.html", "f"}, {"recommend", "--aws", "f"}} {
-		var stdout, stderr bytes.Buffer
-		if code := Main(args, &stdout, &stderr); code != 2 || stdout.Len() != 0 {
-			t.Errorf("%v: exit %d, stdout %q", args, code, stdout.String())
-		}
 	}
 }
 

@@ -1,12 +1,11 @@
 package analyze
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -14,199 +13,145 @@ import (
 	"github.com/poolguard/poolguard/internal/presets"
 )
 
-const usage = `usage: poolguard analyze COMMAND [flags] FILE...
+// Commands are the analyses Run knows, in the order `poolguard analyze
+// --help` lists them.
+var Commands = []string{"peak-rates", "recommend", "top-callers", "errors", "operations", "outcomes", "bypass"}
 
-Reads AWS-WAF-format logs (poolguard's or AWS WAF's) and CloudTrail logs
-(the {"Records":[...]} files CloudTrail delivers to S3, or one event per
-line; Cognito user pool events only), plain or gzip, the format detected
-per file ("-" is standard input), and reports:
-
-  peak-rates   top source IPs per action category by requests in one bin
-               (the Athena query of AWS's WAF article)
-  recommend    rate limits for the cognito-categories preset from the peaks
-               of legitimate traffic: blocked and bot- or outcome-labelled
-               requests, and sources that are mostly blocked, labelled or
-               failing, are left out (and listed); the limit stays under
-               the smallest peak of those hostile sources
-  top-callers  source IPs by requests to one operation (the CloudFront proxy article's query)
-  errors       source IPs with the most upstream and proxy errors
-  operations   Cognito operations called and AuthFlow values per app client;
-               --emit allowlist writes the cognito-allowlist preset that
-               blocks every other operation: one document (--format yaml
-               or aws-json) on standard output or to --out FILE; what it
-               allowed and left out, and why, on standard error
-  outcomes     Cognito's answers as the attack protection logged them
-               (poolguard.outcome): per client IP, per /24 or /64 network
-               and per user (a keyed hash, never the name) the successes,
-               wrong credentials, unknown users, bad codes, throttled
-               answers and SMS sent, most failures first (--top rows each)
-  bypass       calls in CloudTrail that did not pass the proxy:
-               bypass --cloudtrail CT... --waf-log WAF... [--egress-ip IP]
-
-flags:
-`
-
-// options are the parsed flags.
-type options struct {
-	cmd        string
-	files      []string
-	filter     Filter
-	top        int
-	format     Format
-	html       string
-	headroom   float64
-	pct        float64
-	awsJSON    bool
-	quiet      bool
-	stdin      io.Reader
-	emit       string
-	emitFormat string
-	out        string
-	allow      AllowlistOptions
-	presetOpt  presets.Options
-	bypass     BypassOptions
+// Options are what `poolguard analyze` was asked to do: a plain value the
+// command line fills (cmd/poolguard/analyze.go) and tests build directly.
+// Start from DefaultOptions: its zero value is not valid.
+type Options struct {
+	// Command is one of Commands.
+	Command string
+	// Files are the logs to read ("-" is Stdin), plain or gzip.
+	Files []string
+	// Filter bounds the records and sets the time bin and the operation
+	// top-callers counts.
+	Filter Filter
+	// Top is the number of rows per category (peak-rates, 0 means 5) or
+	// in all (the others, 0 means 10).
+	Top int
+	// Format is the output format of the tables.
+	Format Format
+	// HTML, when not empty, is a file to write a self-contained report
+	// with charts to (peak-rates, recommend, top-callers and errors).
+	HTML string
+	// Headroom multiplies the legitimate percentile peak (recommend).
+	Headroom float64
+	// Percentile is the percentile of legitimate sources' peaks the
+	// recommended limit starts from (recommend).
+	Percentile float64
+	// AWSRules adds the preset's AWS WAFv2 rules to recommend --json.
+	AWSRules bool
+	// Quiet leaves out the throughput summary and notes on Log.
+	Quiet bool
+	// Stdin is read for the file "-".
+	Stdin io.Reader
+	// Log receives the throughput summary, notes, and the human account
+	// of an emitted allow list; nil discards them.
+	Log io.Writer
+	// Emit is "" or "allowlist" (operations): write the
+	// cognito-allowlist preset for the operations seen.
+	Emit string
+	// EmitFormat is the allow list's document: EmitYAML (the default when
+	// "") or EmitAWSJSON.
+	EmitFormat string
+	// Out, when not "", is the file the allow list goes to instead of w.
+	Out string
+	// Allow tunes the allow list.
+	Allow AllowlistOptions
+	// Preset places the ARNs of the AWS JSON allow list.
+	Preset presets.Options
+	// Bypass tunes the bypass comparison.
+	Bypass BypassOptions
 }
 
-// Main runs `poolguard analyze` with args (the words after "analyze") and
-// returns the exit status: 0 on success, 1 on a failure reading or
-// writing, 2 on a usage error.
-func Main(args []string, stdout, stderr io.Writer) int {
-	opts, err := parseArgs(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
+// DefaultOptions returns the options `poolguard analyze` starts from: a
+// 5 minute window, top-callers of InitiateAuth, headroom 1.5 over the 99th
+// percentile, allow lists of operations called at least once.
+func DefaultOptions() Options {
+	return Options{
+		Filter:     Filter{Window: 5 * time.Minute, Operation: "InitiateAuth"},
+		Headroom:   1.5,
+		Percentile: 99,
+		Allow:      AllowlistOptions{PatternSet: presets.DefaultPatternSet, MinCalls: 1},
+		Preset:     presets.Options{Account: presets.DefaultAccount, Region: presets.DefaultRegion},
+		Bypass:     BypassOptions{Tolerance: DefaultTolerance},
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "poolguard analyze: %v\n", err)
-		return 2
-	}
-	opts.stdin = os.Stdin
-	if err := run(opts, stdout, stderr); err != nil {
-		fmt.Fprintf(stderr, "poolguard analyze: %v\n", err)
-		return 1
-	}
-	return 0
 }
 
-var commands = []string{"peak-rates", "recommend", "top-callers", "errors", "operations", "outcomes", "bypass"}
-
-func parseArgs(args []string, stderr io.Writer) (*options, error) {
-	fs := flag.NewFlagSet("poolguard analyze", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
-	from := fs.String("from", "", "analyse records at or after this RFC 3339 time")
-	to := fs.String("to", "", "analyse records before this RFC 3339 time")
-	window := fs.Duration("window", 5*time.Minute, "time bin of peak-rates and recommend (recommend: 1m, 2m, 5m or 10m)")
-	top := fs.Int("top", 0, "rows per category (peak-rates, default 5) or in all (top-callers, errors, default 10; outcomes: per table)")
-	asJSON := fs.Bool("json", false, "write JSON")
-	asCSV := fs.Bool("csv", false, "write CSV")
-	html := fs.String("html", "", "also write a self-contained HTML report with charts to `FILE`")
-	headroom := fs.Float64("headroom", 1.5, "recommend: limit = legitimate percentile peak × headroom")
-	pct := fs.Float64("percentile", 99, "recommend: percentile of legitimate sources' peaks the limit starts from")
-	aws := fs.Bool("aws", false, "recommend: also print the AWS WAFv2 JSON rules of the preset")
-	op := fs.String("operation", "InitiateAuth", "top-callers: the Cognito operation")
-	quiet := fs.Bool("q", false, "do not print the throughput summary on standard error")
-	o := &options{}
-	more := addMoreFlags(fs, o)
-
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fs.Usage()
-		if len(args) == 0 {
-			return nil, errors.New("no command")
-		}
-		return nil, flag.ErrHelp
+// Check reports the first option that is out of range or does not fit
+// the command, naming it as the command line does.
+func (o Options) Check() error {
+	if !slices.Contains(Commands, o.Command) {
+		return fmt.Errorf("unknown command %q (want %s)", o.Command, strings.Join(Commands, ", "))
 	}
-	o.cmd = args[0]
-	if !slices.Contains(commands, o.cmd) {
-		return nil, fmt.Errorf("unknown command %q (want %s)", o.cmd, strings.Join(commands, ", "))
+	if len(o.Files) == 0 {
+		return errors.New("no log files (use - for standard input)")
 	}
-	// Flags may come before, between or after file names.
-	rest := args[1:]
-	for {
-		if err := fs.Parse(rest); err != nil {
-			return nil, err
-		}
-		rest = fs.Args()
-		if len(rest) == 0 {
-			break
-		}
-		o.files = append(o.files, rest[0])
-		rest = rest[1:]
+	if err := o.checkEmit(); err != nil {
+		return err
 	}
-	o.files = append(more.files, o.files...)
-	if len(o.files) == 0 {
-		return nil, errors.New("no log files (use - for standard input)")
+	if o.Allow.MinCalls < 1 {
+		return fmt.Errorf("--min-calls %d: want at least 1", o.Allow.MinCalls)
 	}
-	if err := more.check(o); err != nil {
-		return nil, err
+	if o.Bypass.Tolerance <= 0 {
+		return fmt.Errorf("--tolerance %v: want a positive duration", o.Bypass.Tolerance)
 	}
-	var err error
-	if o.filter.From, err = parseTime("--from", *from); err != nil {
-		return nil, err
+	f := o.Filter
+	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
+		return errors.New("--to must be after --from")
 	}
-	if o.filter.To, err = parseTime("--to", *to); err != nil {
-		return nil, err
+	if f.Window < time.Second || f.Window%time.Second != 0 {
+		return fmt.Errorf("--window %v: want a whole number of seconds", f.Window)
 	}
-	if !o.filter.From.IsZero() && !o.filter.To.IsZero() && !o.filter.To.After(o.filter.From) {
-		return nil, errors.New("--to must be after --from")
+	if o.Command == "recommend" && !slices.Contains(presets.Windows, int64(f.Window.Seconds())) {
+		return fmt.Errorf("--window %v: recommend needs an AWS evaluation window: 1m, 2m, 5m or 10m", f.Window)
 	}
-	if *window < time.Second || *window%time.Second != 0 {
-		return nil, fmt.Errorf("--window %v: want a whole number of seconds", *window)
+	if o.Headroom < 1 {
+		return fmt.Errorf("--headroom %v: want at least 1", o.Headroom)
 	}
-	if o.cmd == "recommend" && !slices.Contains(presets.Windows, int64(window.Seconds())) {
-		return nil, fmt.Errorf("--window %v: recommend needs an AWS evaluation window: 1m, 2m, 5m or 10m", *window)
+	if o.HTML != "" && (o.Command == "operations" || o.Command == "outcomes" || o.Command == "bypass") {
+		return fmt.Errorf("--html: %s writes no report; --html is a flag of peak-rates, recommend, top-callers and errors", o.Command)
 	}
-	if *headroom < 1 {
-		return nil, fmt.Errorf("--headroom %v: want at least 1", *headroom)
+	if o.AWSRules && (o.Command != "recommend" || o.Format != FormatJSON) {
+		return errors.New("--aws adds the preset's AWS WAFv2 rules (aws_rules) to recommend --json; use it with recommend --json, or poolguard rules export")
 	}
-	if *html != "" && (o.cmd == "operations" || o.cmd == "outcomes" || o.cmd == "bypass") {
-		return nil, fmt.Errorf("--html: %s writes no report; --html is a flag of peak-rates, recommend, top-callers and errors", o.cmd)
+	if o.Percentile <= 0 || o.Percentile > 100 {
+		return fmt.Errorf("--percentile %v: want more than 0 and at most 100", o.Percentile)
 	}
-	if *aws && (o.cmd != "recommend" || !*asJSON) {
-		return nil, errors.New("--aws adds the preset's AWS WAFv2 rules (aws_rules) to recommend --json; use it with recommend --json, or poolguard rules export")
+	if o.Top < 0 {
+		return fmt.Errorf("--top %d: want a positive number", o.Top)
 	}
-	if *pct <= 0 || *pct > 100 {
-		return nil, fmt.Errorf("--percentile %v: want more than 0 and at most 100", *pct)
-	}
-	o.pct = *pct
-	if *asJSON && *asCSV {
-		return nil, errors.New("--json and --csv exclude each other")
-	}
-	o.filter.Window, o.filter.Operation = *window, *op
-	o.top, o.html, o.headroom, o.awsJSON, o.quiet = *top, *html, *headroom, *aws, *quiet
-	switch {
-	case *asJSON:
-		o.format = FormatJSON
-	case *asCSV:
-		o.format = FormatCSV
-	}
-	if err := checkEmit(o); err != nil {
-		return nil, err
-	}
-	if o.top < 0 {
-		return nil, fmt.Errorf("--top %d: want a positive number", o.top)
-	}
-	if o.top == 0 {
-		o.top = 10
-		if o.cmd == "peak-rates" {
-			o.top = 5
-		}
-	}
-	return o, nil
+	return nil
 }
 
-func parseTime(flagName, v string) (time.Time, error) {
-	if v == "" {
-		return time.Time{}, nil
+// Run runs the analysis o names and writes its report to w (the allow
+// list to o.Out when set), the summary and notes to o.Log. It returns an
+// error for options Check refuses, an unreadable log or a failed write.
+// A log is read to its end once started: ctx only stops Run before it
+// begins.
+func Run(ctx context.Context, o Options, w io.Writer) error {
+	if err := o.Check(); err != nil {
+		return err
 	}
-	t, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%s %q: want RFC 3339, e.g. 2025-03-14T15:00:00Z", flagName, v)
+	if err := ctx.Err(); err != nil {
+		return err
 	}
-	return t, nil
+	if o.Top == 0 {
+		o.Top = 10
+		if o.Command == "peak-rates" {
+			o.Top = 5
+		}
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	return run(&o, w, o.Log)
 }
 
-func run(o *options, stdout, stderr io.Writer) error {
-	switch o.cmd {
+func run(o *Options, stdout, stderr io.Writer) error {
+	switch o.Command {
 	case "operations":
 		return runOperations(o, stdout, stderr)
 	case "bypass":
@@ -215,37 +160,37 @@ func run(o *options, stdout, stderr io.Writer) error {
 		return runOutcomes(o, stdout, stderr)
 	}
 	start := time.Now()
-	s, err := Scan(o.files, o.filter, o.stdin)
+	s, err := Scan(o.Files, o.Filter, o.Stdin)
 	if err != nil {
 		return err
 	}
 	elapsed := time.Since(start)
-	if !o.quiet && s.Foreign > 0 {
+	if !o.Quiet && s.Foreign > 0 {
 		fmt.Fprintf(stderr, "note: %d CloudTrail events of other services than %s ignored\n", s.Foreign, CognitoEventSource)
 	}
-	if !o.quiet {
+	if !o.Quiet {
 		mb := float64(s.Bytes) / 1e6
 		fmt.Fprintf(stderr, "analyzed %d records, %.1f MB in %.2fs (%.0f MB/s); %d malformed lines, %d records outside --from/--to\n",
 			s.Records, mb, elapsed.Seconds(), mb/max(elapsed.Seconds(), 1e-9), s.Malformed, s.Skipped)
-		if o.cmd == "errors" && s.NoPG > 0 {
+		if o.Command == "errors" && s.NoPG > 0 {
 			fmt.Fprintf(stderr, "note: %d records have no poolguard fields (AWS's own logs): their upstream status is unknown\n", s.NoPG)
 		}
 	}
-	switch o.cmd {
+	switch o.Command {
 	case "peak-rates":
-		err = writeTable(stdout, peakTable(s, o.top), o.format)
+		err = writeTable(stdout, peakTable(s, o.Top), o.Format)
 	case "top-callers":
-		err = writeTable(stdout, callersTable(s, o.top), o.format)
+		err = writeTable(stdout, callersTable(s, o.Top), o.Format)
 	case "errors":
-		err = writeTable(stdout, errorsTable(s, o.top), o.format)
+		err = writeTable(stdout, errorsTable(s, o.Top), o.Format)
 	case "recommend":
 		err = writeRecommend(stdout, s, o)
 	}
 	if err != nil {
 		return err
 	}
-	if o.html != "" {
-		return writeHTMLFile(o.html, s, o)
+	if o.HTML != "" {
+		return writeHTMLFile(o.HTML, s, o)
 	}
 	return nil
 }
@@ -261,22 +206,22 @@ func recommendParams(recs []Recommendation, window time.Duration) map[string]any
 	return p
 }
 
-func (o *options) recommendOptions() RecommendOptions {
-	return RecommendOptions{Headroom: o.headroom, Percentile: o.pct}
+func (o *Options) recommendOptions() RecommendOptions {
+	return RecommendOptions{Headroom: o.Headroom, Percentile: o.Percentile}
 }
 
-func writeRecommend(w io.Writer, s *Stats, o *options) error {
+func writeRecommend(w io.Writer, s *Stats, o *Options) error {
 	recs := s.Recommend(o.recommendOptions())
 	params := recommendParams(recs, s.Window)
 	var rules []json.RawMessage
-	if o.awsJSON {
+	if o.AWSRules {
 		p, err := presets.Generate("cognito-categories", params, presets.Options{})
 		if err != nil {
 			return err
 		}
 		rules = p.Rules
 	}
-	switch o.format {
+	switch o.Format {
 	case FormatJSON:
 		out := map[string]any{"recommendations": recommendJSON(recs), "preset": "cognito-categories", "params": params}
 		if rules != nil {
@@ -286,12 +231,12 @@ func writeRecommend(w io.Writer, s *Stats, o *options) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	case FormatCSV:
-		return writeTable(w, recommendTable(recs, o.pct), FormatCSV)
+		return writeTable(w, recommendTable(recs, o.Percentile), FormatCSV)
 	}
-	if err := writeTable(w, recommendTable(recs, o.pct), FormatTable); err != nil {
+	if err := writeTable(w, recommendTable(recs, o.Percentile), FormatTable); err != nil {
 		return err
 	}
-	writeExclusions(w, recs, o.top)
+	writeExclusions(w, recs, o.Top)
 	fmt.Fprintf(w, "\n%s", configSnippet(recs, s, o))
 	if rules != nil {
 		b, err := json.MarshalIndent(rules, "", "  ")
@@ -362,10 +307,10 @@ func writeExclusions(w io.Writer, recs []Recommendation, top int) {
 }
 
 // configSnippet returns the YAML that applies recs.
-func configSnippet(recs []Recommendation, s *Stats, o *options) string {
+func configSnippet(recs []Recommendation, s *Stats, o *Options) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# The %gth percentile of legitimate sources' peak requests per %v × %.2g, at least %d,\n"+
-		"# and under the smallest peak of a hostile source.\n", o.pct, s.Window, o.headroom, MinRateLimit)
+		"# and under the smallest peak of a hostile source.\n", o.Percentile, s.Window, o.Headroom, MinRateLimit)
 	if s.Records > 0 {
 		fmt.Fprintf(&b, "# Observed %s .. %s (%d records).\n",
 			time.UnixMilli(s.First).UTC().Format(time.RFC3339), time.UnixMilli(s.Last).UTC().Format(time.RFC3339), s.Records)

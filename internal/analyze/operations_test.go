@@ -111,7 +111,9 @@ func TestOperations(t *testing.T) {
 		Operations []map[string]any `json:"operations"`
 		AuthFlows  []map[string]any `json:"auth_flows"`
 	}
-	runJSON(t, &out, "operations", "--to", start.Add(time.Hour).Format(time.RFC3339), path)
+	o := options("operations", path)
+	o.Filter.To = start.Add(time.Hour)
+	runJSON(t, &out, o)
 	type opRow struct {
 		Op, Class    string
 		Calls, Block float64
@@ -162,7 +164,9 @@ func TestAllowlistRoundTrip(t *testing.T) {
 		LeftOut    []map[string]any  `json:"left_out"`
 		Why        map[string]string `json:"why"`
 	}
-	runJSON(t, &out, "operations", "--emit", "allowlist", "--to", start.Add(time.Hour).Format(time.RFC3339), path)
+	o := options("operations", path)
+	o.Emit, o.Filter.To = "allowlist", start.Add(time.Hour)
+	runJSON(t, &out, o)
 	// What the proxy itself sends is on the list too: refreshes as
 	// GetTokensFromRefreshToken (the default refresh mode), and sign-out.
 	wantPatterns := []string{
@@ -238,16 +242,18 @@ func TestAllowlistRoundTrip(t *testing.T) {
 // whole, with the reasons inside; the human account goes to stderr.
 func TestAllowlistDocuments(t *testing.T) {
 	path := writeCalls(t, learnedCalls)
-	emit := func(args ...string) (stdout, stderr string) {
+	emit := func(format, out string, quiet bool) (stdout, stderr string) {
 		t.Helper()
-		var o, e bytes.Buffer
-		args = append([]string{"operations", "--emit", "allowlist", "--account", "111122223333", "--region", "eu-west-1", path}, args...)
-		if code := Main(args, &o, &e); code != 0 {
-			t.Fatalf("%v: exit %d: %s", args, code, e.String())
+		var w, e bytes.Buffer
+		o := options("operations", path)
+		o.Emit, o.EmitFormat, o.Out, o.Quiet, o.Log = "allowlist", format, out, quiet, &e
+		o.Preset = presets.Options{Account: "111122223333", Region: "eu-west-1"}
+		if err := Run(context.Background(), o, &w); err != nil {
+			t.Fatalf("%s %s: %v", format, out, err)
 		}
-		return o.String(), e.String()
+		return w.String(), e.String()
 	}
-	y, human := emit()
+	y, human := emit("", "", false)
 	for _, want := range []string{"LEFT OUT AdminGetUser (iam, 1 calls): IAM-signed: apps never send it", "allow RevokeToken"} {
 		if !strings.Contains(human, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, human)
@@ -274,7 +280,7 @@ func TestAllowlistDocuments(t *testing.T) {
 		t.Errorf("YAML holds more than the config:\n%s", y)
 	}
 
-	j, _ := emit("--format", "aws-json", "-q")
+	j, _ := emit("aws-json", "", true)
 	var aws struct {
 		presets.Preset
 		Reasons []Reason
@@ -297,28 +303,12 @@ func TestAllowlistDocuments(t *testing.T) {
 	}
 
 	file := filepath.Join(t.TempDir(), "allow.json")
-	o, e := emit("--format", "aws-json", "--out", file)
+	o, e := emit("aws-json", file, false)
 	if o != "" || !strings.Contains(e, "wrote "+file) {
 		t.Errorf("--out: stdout %q, stderr %q", o, e)
 	}
 	if b, err := os.ReadFile(file); err != nil || string(b) != j {
 		t.Errorf("--out file differs from stdout: %v", err)
-	}
-}
-
-func TestAllowlistFlagsRefused(t *testing.T) {
-	path := writeCalls(t, learnedCalls)
-	for _, args := range [][]string{
-		{"operations", "--emit", "allowlist", "--format", "xml", path},
-		{"operations", "--emit", "allowlist", "--csv", path},
-		{"operations", "--emit", "allowlist", "--json", "--format", "yaml", path},
-		{"operations", "--format", "yaml", path},
-		{"operations", "--out", "x.yaml", path},
-	} {
-		var o, e bytes.Buffer
-		if code := Main(args, &o, &e); code != 2 || o.Len() != 0 {
-			t.Errorf("%v: exit %d, stdout %q", args, code, o.String())
-		}
 	}
 }
 
@@ -380,7 +370,9 @@ func TestAllowlistFollowsRefreshMode(t *testing.T) {
 	var out struct {
 		Why map[string]string `json:"why"`
 	}
-	runJSON(t, &out, "operations", "--emit", "allowlist", "--config", cfg, path)
+	o := options("operations", path)
+	o.Emit, o.Allow.Refresh = "allowlist", []string{"raw_secret"}
+	runJSON(t, &out, o)
 	if _, ok := out.Why["GetTokensFromRefreshToken"]; ok {
 		t.Errorf("raw_secret: GetTokensFromRefreshToken allowed: %v", out.Why)
 	}

@@ -134,9 +134,11 @@ func TestOutcomes(t *testing.T) {
 
 func TestOutcomesCommand(t *testing.T) {
 	path, _ := writeSignIns(t, stuffingLog())
-	var out, errOut bytes.Buffer
-	if code := Main([]string{"outcomes", "--json", "--top", "2", "-q", path}, &out, &errOut); code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut.String())
+	var out bytes.Buffer
+	o := options("outcomes", path)
+	o.Format, o.Top = FormatJSON, 2
+	if err := Run(context.Background(), o, &out); err != nil {
+		t.Fatal(err)
 	}
 	var got map[string][]map[string]any
 	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
@@ -155,8 +157,8 @@ func TestOutcomesCommand(t *testing.T) {
 		t.Errorf("users = %v, want 2 rows", got["users"])
 	}
 	out.Reset()
-	if code := Main([]string{"outcomes", "-q", path}, &out, &errOut); code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut.String())
+	if err := Run(context.Background(), options("outcomes", path), &out); err != nil {
+		t.Fatal(err)
 	}
 	if !strings.HasPrefix(out.String(), "client_ip ") || !strings.Contains(out.String(), "\n203.0.113.9 ") {
 		t.Errorf("table output:\n%s", out.String())

@@ -78,7 +78,7 @@ func TestRecommendBetweenUsersAndAttackers(t *testing.T) {
 			HostilePeak      int64       `json:"smallest_hostile_peak"`
 		}
 	}
-	runJSON(t, &rec, "recommend", path)
+	runJSON(t, &rec, options("recommend", path))
 	for _, r := range rec.Recommendations {
 		if r.Category != "SignIn" {
 			continue

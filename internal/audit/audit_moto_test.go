@@ -3,6 +3,7 @@ package audit
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -140,7 +141,9 @@ waf:
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r, err := Run(context.Background(), tc.opts, m.api())
+			o := tc.opts
+			o.NewAPI = m.api()
+			r, err := Audit(context.Background(), o)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -169,9 +172,9 @@ waf:
 	}
 }
 
-// TestMainMoto runs the command as a user would, with credentials from the
-// environment (the default chain) and --endpoint.
-func TestMainMoto(t *testing.T) {
+// TestRunMoto runs the audit as the command does, with credentials from
+// the environment (the default chain) and an Endpoint.
+func TestRunMoto(t *testing.T) {
 	m := startPools(t)
 	id := m.pool(t, &cip.CreateUserPoolInput{PoolName: aws.String("cli"), Schema: tenantSchema})
 	m.client(t, &cip.CreateUserPoolClientInput{UserPoolId: aws.String(id), ClientName: aws.String("web")})
@@ -180,22 +183,24 @@ func TestMainMoto(t *testing.T) {
 	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	var out, errb bytes.Buffer
-	code := Main([]string{"--user-pool-id", id, "--endpoint", m.moto.URL, "--json"}, &out, &errb)
-	if code != 2 || !strings.Contains(out.String(), `"writable-custom-attributes"`) {
-		t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
+	var out bytes.Buffer
+	err := Run(context.Background(), Options{PoolIDs: []string{id}, Endpoint: m.moto.URL, Format: "json"}, &out)
+	var f *FindingsError
+	if !errors.As(err, &f) || f.Worst != High || !strings.Contains(out.String(), `"writable-custom-attributes"`) {
+		t.Errorf("err %v, stdout:\n%s", err, out.String())
 	}
-	if code := Main([]string{"--format", "xml", "--user-pool-id", id}, &out, &errb); code != 3 {
-		t.Errorf("bad format: exit %d", code)
+	if err := Run(context.Background(), Options{Format: "xml", PoolIDs: []string{id}}, &out); err == nil || !strings.Contains(err.Error(), `"xml"`) {
+		t.Errorf("bad format: %v", err)
 	}
-	if code := Main([]string{"--user-pool-id", "us-east-1_nope", "--endpoint", m.moto.URL}, &out, &errb); code != 3 {
-		t.Errorf("unknown pool: exit %d", code)
+	if err := Run(context.Background(), Options{PoolIDs: []string{"us-east-1_nope"}, Endpoint: m.moto.URL}, &out); err == nil || errors.As(err, &f) {
+		t.Errorf("unknown pool: %v", err)
 	}
 }
 
 func mustRun(t *testing.T, m *motoPools, o Options) []Finding {
 	t.Helper()
-	r, err := Run(context.Background(), o, m.api())
+	o.NewAPI = m.api()
+	r, err := Audit(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,12 +3,10 @@ package audit
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -17,7 +15,8 @@ import (
 	"github.com/poolguard/poolguard/internal/config"
 )
 
-// Options are `poolguard audit`'s flags.
+// Options say which pools to audit and how to report: a plain value the
+// command line fills (cmd/poolguard/audit.go).
 type Options struct {
 	// ConfigPath is the proxy configuration; its clients' pools are audited.
 	ConfigPath string
@@ -27,80 +26,56 @@ type Options struct {
 	Region string
 	// Endpoint overrides the Cognito endpoint (emulators).
 	Endpoint string
-	// Format is text, json or sarif.
+	// Format is text (the default when ""), json or sarif.
 	Format string
+	// NewAPI makes the Cognito client of a region; nil is
+	// DefaultAPI(Endpoint), the default AWS credential chain.
+	NewAPI func(ctx context.Context, region string) (API, error)
 }
 
-// Usage is `poolguard audit`'s help.
-const Usage = `Usage: poolguard audit [--config FILE] [--user-pool-id ID ...] [--region R] [--endpoint URL] [--json | --sarif]
+// Formats are the report formats Run writes.
+var Formats = []string{"text", "json", "sarif"}
 
-Reads each user pool (the pools of the config's clients, and --user-pool-id)
-and its app clients with the default AWS credential chain, and reports the
-settings that let users or callers go around the proxy, with their fixes.
-
-Exit status: 0 no findings (or only info), 1 worst finding low or medium,
-2 worst finding high, 3 the audit could not run.
-`
-
-// Main runs `poolguard audit` with args (after the subcommand name) and
-// returns the exit status.
-func Main(args []string, stdout, stderr io.Writer) int {
-	opts, ok := parseFlags(args, stderr)
-	if !ok {
-		return 3
+// Check reports options that cannot make an audit: no pool to read, or an
+// unknown format.
+func (o Options) Check() error {
+	if o.ConfigPath == "" && len(o.PoolIDs) == 0 {
+		return errors.New("name the pools: --config FILE or --user-pool-id ID")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	r, err := Run(ctx, opts, DefaultAPI(opts.Endpoint))
+	if o.Format != "" && !slices.Contains(Formats, o.Format) {
+		return fmt.Errorf("--format %q is not text, json or sarif", o.Format)
+	}
+	return nil
+}
+
+// FindingsError is Run's answer when the audit found problems: the report
+// is written, and Worst decides the exit status (ExitCode).
+type FindingsError struct {
+	// Worst is the most severe finding, Low or above.
+	Worst Severity
+}
+
+// Error says how bad the worst finding is.
+func (e *FindingsError) Error() string { return "worst finding " + e.Worst.String() }
+
+// Run audits the pools o names and writes the report to w in o.Format. It
+// returns a *FindingsError when a finding is Low or worse, another error
+// when the audit could not run.
+func Run(ctx context.Context, o Options, w io.Writer) error {
+	if err := o.Check(); err != nil {
+		return err
+	}
+	r, err := Audit(ctx, o)
 	if err != nil {
-		fmt.Fprintln(stderr, "poolguard audit:", err)
-		return 3
+		return err
 	}
-	if err := Write(stdout, r, opts.Format); err != nil {
-		fmt.Fprintln(stderr, "poolguard audit:", err)
-		return 3
+	if err := Write(w, r, o.Format); err != nil {
+		return err
 	}
-	return ExitCode(Worst(r.Findings))
-}
-
-// poolFlags collects repeated --user-pool-id flags.
-type poolFlags []string
-
-func (p *poolFlags) String() string     { return strings.Join(*p, ",") }
-func (p *poolFlags) Set(s string) error { *p = append(*p, s); return nil }
-
-func parseFlags(args []string, stderr io.Writer) (Options, bool) {
-	var o Options
-	var pools poolFlags
-	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, Usage) }
-	fs.StringVar(&o.ConfigPath, "config", "", "poolguard config file")
-	fs.Var(&pools, "user-pool-id", "user pool id (repeatable)")
-	fs.StringVar(&o.Region, "region", "", "region for pool ids without one")
-	fs.StringVar(&o.Endpoint, "endpoint", "", "Cognito endpoint URL (emulators)")
-	fs.StringVar(&o.Format, "format", "text", "text, json or sarif")
-	asJSON := fs.Bool("json", false, "same as --format json")
-	asSARIF := fs.Bool("sarif", false, "same as --format sarif")
-	if err := fs.Parse(args); err != nil {
-		return o, false
+	if worst, found := Worst(r.Findings); ExitCode(worst, found) != 0 {
+		return &FindingsError{Worst: worst}
 	}
-	o.PoolIDs = pools
-	switch {
-	case *asJSON:
-		o.Format = "json"
-	case *asSARIF:
-		o.Format = "sarif"
-	}
-	if o.ConfigPath == "" && len(o.PoolIDs) == 0 || fs.NArg() > 0 {
-		fmt.Fprint(stderr, Usage)
-		return o, false
-	}
-	if !slices.Contains([]string{"text", "json", "sarif"}, o.Format) {
-		fmt.Fprintf(stderr, "poolguard audit: --format %q is not text, json or sarif\n", o.Format)
-		return o, false
-	}
-	return o, true
+	return nil
 }
 
 // DefaultAPI returns a function that makes a Cognito client for a region
@@ -119,8 +94,13 @@ func DefaultAPI(endpoint string) func(ctx context.Context, region string) (API, 
 	}
 }
 
-// Run audits the pools opts names, making a client per region with newAPI.
-func Run(ctx context.Context, opts Options, newAPI func(ctx context.Context, region string) (API, error)) (*Report, error) {
+// Audit reads the pools opts names, making a client per region with
+// opts.NewAPI, and returns the findings.
+func Audit(ctx context.Context, opts Options) (*Report, error) {
+	newAPI := opts.NewAPI
+	if newAPI == nil {
+		newAPI = DefaultAPI(opts.Endpoint)
+	}
 	proxy := Proxy{Clients: map[string]config.Client{}}
 	served := map[string][]string{}
 	var pools []string

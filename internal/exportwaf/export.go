@@ -27,6 +27,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/netip"
 	"path/filepath"
 	"slices"
@@ -38,10 +39,22 @@ import (
 	"github.com/poolguard/poolguard/internal/webacl"
 )
 
-// Options places the web ACL.
+// Options places the web ACL (Build reads Region and Account) and say
+// what Run exports: a plain value the command line fills
+// (cmd/poolguard/export.go).
 type Options struct {
-	// Region and Account go into the IP set ARNs; defaults are presets'.
+	// Region and Account go into the IP set ARNs; defaults are
+	// upstream.region and waf.account, else presets'.
 	Region, Account string
+	// ConfigPath is the poolguard config file Run exports from.
+	ConfigPath string
+	// Format is one of Formats (waf when "").
+	Format string
+	// LogBucket is the default of the template's WAFLogsS3Bucket
+	// parameter (aws-waf-logs-...).
+	LogBucket string
+	// Log receives Run's notes (IP sets exported empty); nil drops them.
+	Log io.Writer
 }
 
 // Names of what the export creates.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"io"
 	"net/http"
 	"net/netip"
 	"os"
@@ -222,21 +223,31 @@ func TestBuildErrors(t *testing.T) {
 	}
 }
 
-func TestMain_CLI(t *testing.T) {
+// Run writes each format as one valid JSON document; options that cannot
+// work are refused before the config is read.
+func TestRun(t *testing.T) {
 	t.Setenv("POOLGUARD_TEST_HEADER", headerSecret)
 	path := filepath.Join(t.TempDir(), "poolguard.yaml")
 	if err := os.WriteFile(path, []byte(testConfig), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for _, format := range []string{"waf", "cloudformation", "ipsets"} {
-		var out, errb bytes.Buffer
-		if code := Main([]string{"--config", path, "--format", format}, &out, &errb); code != 0 || !json.Valid(out.Bytes()) {
-			t.Errorf("%s: exit %d, stderr %s", format, code, errb.String())
+	for _, format := range Formats {
+		var out bytes.Buffer
+		if err := Run(context.Background(), Options{ConfigPath: path, Format: format}, &out); err != nil || !json.Valid(out.Bytes()) {
+			t.Errorf("%s: %v", format, err)
 		}
 	}
-	var out, errb bytes.Buffer
-	if code := Main([]string{"--format", "waf"}, &out, &errb); code != 2 {
-		t.Errorf("no --config: exit %d", code)
+	for _, tt := range []struct {
+		o    Options
+		want string
+	}{
+		{Options{Format: "waf"}, "--config FILE is required"},
+		{Options{ConfigPath: path, Format: "xml"}, `--format "xml"`},
+		{Options{ConfigPath: path, LogBucket: "my-logs"}, "aws-waf-logs-"},
+	} {
+		if err := Run(context.Background(), tt.o, io.Discard); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%+v: %v, want %q", tt.o, err, tt.want)
+		}
 	}
 }
 

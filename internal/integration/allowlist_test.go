@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -77,9 +76,10 @@ func TestEmittedAllowlistKeepsProxyWorking(t *testing.T) {
 	// 2. Emit both documents from the log.
 	emit := func(format string) []byte {
 		out := filepath.Join(dir, "allowlist."+format)
-		var stderr bytes.Buffer
-		if code := analyze.Main([]string{"operations", "--emit", "allowlist", "--format", format, "--out", out, wafLog}, io.Discard, &stderr); code != 0 {
-			t.Fatalf("analyze --format %s: exit %d: %s", format, code, stderr.String())
+		o := analyze.DefaultOptions()
+		o.Command, o.Files, o.Emit, o.EmitFormat, o.Out = "operations", []string{wafLog}, "allowlist", format, out
+		if err := analyze.Run(context.Background(), o, io.Discard); err != nil {
+			t.Fatalf("analyze --format %s: %v", format, err)
 		}
 		b, err := os.ReadFile(out)
 		if err != nil {

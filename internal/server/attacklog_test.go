@@ -2,12 +2,14 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/poolguard/poolguard/internal/analyze"
 	"github.com/poolguard/poolguard/internal/metrics"
@@ -77,9 +79,11 @@ func TestAttackLogNamesTheAttacker(t *testing.T) {
 	if n := bytes.Count(data, []byte(`{"ruleId":"RateLimitSignIn","action":"COUNT"`)); n != 200 {
 		t.Fatalf("test mode: %d records count RateLimitSignIn, want the 200 over the limit", n)
 	}
-	var out, errOut bytes.Buffer
-	if code := analyze.Main([]string{"peak-rates", "--window", "1m", "--csv", logPath}, &out, &errOut); code != 0 {
-		t.Fatalf("analyze: %d %s", code, errOut.String())
+	var out bytes.Buffer
+	o := analyze.DefaultOptions()
+	o.Command, o.Files, o.Filter.Window, o.Format = "peak-rates", []string{logPath}, time.Minute, analyze.FormatCSV
+	if err := analyze.Run(context.Background(), o, &out); err != nil {
+		t.Fatalf("analyze: %v", err)
 	}
 	first := strings.SplitN(out.String(), "\n", 3)
 	if len(first) < 2 || !strings.Contains(first[1], "SignIn") || !strings.Contains(first[1], "198.51.100.66") || !strings.Contains(first[1], "300") {
