@@ -50,30 +50,68 @@ func (h *Handler) Swap(st *State) { h.state.Store(st) }
 // State returns the current State.
 func (h *Handler) State() *State { return h.state.Load() }
 
-// ServeHTTP handles one client request: read and parse it once, let the web
-// ACL decide, apply the policy and the rewrite, forward, and report.
+// ServeHTTP handles one client request. It runs these stages in this
+// order; each returns a value (an answer, a *cognito.Error, a verdict or a
+// plan), and respond is the one place that writes what the client gets:
+//
+//  1. route: a CORS preflight, or the challenge service's own paths
+//     (answered without an exchange; no observer sees them).
+//  2. read (State.ReadView): method, path, headers, client IP and the body,
+//     once, into the view; a request the proxy does not read gets its
+//     error.
+//  3. judge: Cognito's parse, the signals, the attack-protection labels
+//     and the web ACL's verdict; a parse error is held back so the web ACL
+//     sees (and counts) malformed calls too.
+//  4. firewall: the verdict's answer (Block, CAPTCHA, Challenge, or an
+//     error when the web ACL could not decide), or next.
+//  5. forwardWellKnown: a GET of a pool's JWKS or OpenID configuration
+//     goes upstream as a bare GET.
+//  6. the parse error held back at 3, if any.
+//  7. hook: the decision hook's answer for the operations it wants, or
+//     next.
+//  8. decide (State.Decide): operation policy, per-client protections and
+//     the rewrite, giving a cognito.Plan or an error.
+//  9. forward: the planned call upstream, its answer counted by the
+//     outcome tracker; the answer relays Cognito's, or is the error the
+//     client gets when it cannot be signed, sent or read.
+//
+// Every finished request but the route's is reported to the observer.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st := h.state.Load()
-	if r.Method == http.MethodOptions {
-		st.CORS.preflight(w, r)
+	if a := route(r, st); a.kind != next {
+		h.respond(w, r, st, nil, a)
 		return
 	}
 	st.CORS.apply(w.Header(), r.Header.Get("Origin"))
-	if h.challengePath(w, r, st) {
-		return
-	}
 	// Observers see the view, whose body lives in buf: release buf only
 	// after finish (deferred calls run last-in, first-out).
 	buf := getBuffer()
 	defer buf.release()
 	x := getExchange(h.now())
 	defer h.finish(x)
+	h.respond(w, r, st, x, h.stages(r, st, x, buf))
+}
 
+// route is the first stage: a CORS preflight and the challenge service's
+// own paths are answered without reading the request as a Cognito call.
+// Every other request goes on (next).
+func route(r *http.Request, st *State) answer {
+	switch {
+	case r.Method == http.MethodOptions:
+		return answer{kind: answerPreflight}
+	case st.Challenge != nil && st.Challenge.Owns(r.URL.Path):
+		return answer{kind: answerChallengePath}
+	}
+	return answer{}
+}
+
+// stages runs stages 2 to 9 of ServeHTTP and returns the first answer that
+// is not next.
+func (h *Handler) stages(r *http.Request, st *State, x *exchange, buf *buffer) answer {
 	v := &x.view
 	var readErr *cognito.Error
 	if buf.b, readErr = st.ReadView(r, v, buf.b[:0]); readErr != nil {
-		h.fail(w, x, readErr)
-		return
+		return fail(readErr)
 	}
 	parseErr, evalErr := st.judge(r.Context(), x.start, v, &x.verdict, &x.track)
 	if x.track.Tracked() {
@@ -82,32 +120,23 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if c := st.Clients[v.ClientID]; c != nil {
 		x.out.UserPoolID = c.UserPoolID
 	}
-	if h.firewall(w, r, st, x, evalErr) {
-		return
+	if a := h.firewall(st, x, evalErr); a.kind != next {
+		return a
 	}
 	if r.Method == http.MethodGet { // ReadView lets only the well-known documents through
-		h.forwardWellKnown(w, r, x, st, buf)
-		return
+		return h.forwardWellKnown(r, x, st, buf)
 	}
 	if parseErr != nil {
-		h.fail(w, x, parseErr)
-		return
+		return fail(parseErr)
 	}
-	if h.hook(w, r, st, x) {
-		return
+	if a := h.hook(r, st, x); a.kind != next {
+		return a
 	}
 	plan, err := st.Decide(v, x.start)
 	if err != nil {
-		h.fail(w, x, err)
-		return
+		return fail(err)
 	}
-	h.forward(w, r, x, plan, st, buf)
-}
-
-// fail answers err in Cognito's shape.
-func (h *Handler) fail(w http.ResponseWriter, x *exchange, err *cognito.Error) {
-	x.out.Status, x.out.ErrorType = err.Status, err.Type
-	cognito.WriteError(w, x.view.RequestID, err)
+	return h.forward(r, x, plan, st, buf)
 }
 
 // finish reports the request and recycles its exchange.

@@ -10,11 +10,12 @@ import (
 
 // hook asks the decision hook about an operation it wants, after the web
 // ACL allowed the request, and records its decision and labels in the
-// verdict. Unless the hook allows or counts the request, it answers the
-// client. It reports whether the request was answered.
-func (h *Handler) hook(w http.ResponseWriter, r *http.Request, st *State, x *exchange) bool {
+// verdict. Its answer is next when the hook allows or counts the request
+// (or does not want it), and the hook's Block, CAPTCHA or Challenge
+// answer otherwise.
+func (h *Handler) hook(r *http.Request, st *State, x *exchange) answer {
 	if !st.Hook.Wants(x.view.Operation) {
-		return false
+		return answer{}
 	}
 	vd := &x.verdict
 	if x.out.Verdict == nil {
@@ -36,18 +37,15 @@ func (h *Handler) hook(w http.ResponseWriter, r *http.Request, st *State, x *exc
 	switch d.Action {
 	case hook.Block:
 		terminate(waf.ActionBlock)
-		h.fail(w, x, &cognito.Error{Status: d.Status, Type: d.ErrorType, Message: d.Message})
+		return fail(&cognito.Error{Status: d.Status, Type: d.ErrorType, Message: d.Message})
 	case hook.Captcha:
 		terminate(waf.ActionCaptcha)
-		h.challenge(w, x, http.StatusMethodNotAllowed, "captcha")
+		return answer{kind: answerChallenge, action: waf.ActionCaptcha}
 	case hook.Challenge:
 		terminate(waf.ActionChallenge)
-		h.challenge(w, x, http.StatusAccepted, "challenge")
+		return answer{kind: answerChallenge, action: waf.ActionChallenge}
 	case hook.Count:
 		vd.NonTerminating = append(vd.NonTerminating, waf.RuleMatch{RuleID: hook.RuleID, Action: waf.ActionCount, Type: waf.RuleTypeRegular})
-		return false
-	default:
-		return false
 	}
-	return true
+	return answer{}
 }

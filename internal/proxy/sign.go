@@ -78,19 +78,17 @@ func (s *Signer) Sign(ctx context.Context, req *http.Request, body []byte, regio
 	return s.signer.SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), cognito.SigningService, region, now)
 }
 
-// sign signs the outbound request of an admin-mode plan. It answers the
-// client itself and reports false when the request cannot be signed; the
-// cause is logged, and it names no credential.
-func (h *Handler) sign(ctx context.Context, w http.ResponseWriter, x *exchange, st *State, out *http.Request, plan cognito.Plan) bool {
+// sign signs the outbound request of an admin-mode plan. It returns the
+// error the client gets when the request cannot be signed; the cause is
+// logged, and it names no credential.
+func (h *Handler) sign(ctx context.Context, x *exchange, st *State, out *http.Request, plan cognito.Plan) *cognito.Error {
 	if st.Signer == nil {
 		h.log.Error("admin-mode request but no signer is configured", "request_id", x.view.RequestID)
-		h.fail(w, x, cognito.Internal("The proxy could not sign the request to Cognito."))
-		return false
+		return cognito.Internal("The proxy could not sign the request to Cognito.")
 	}
 	if err := st.Signer.Sign(ctx, out, plan.Body, plan.SignRegion, h.now()); err != nil {
 		h.log.Error("signing the upstream request", "request_id", x.view.RequestID, "operation", x.view.Operation, "err", err)
-		h.fail(w, x, cognito.Internal("The proxy could not sign the request to Cognito."))
-		return false
+		return cognito.Internal("The proxy could not sign the request to Cognito.")
 	}
-	return true
+	return nil
 }

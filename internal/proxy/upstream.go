@@ -67,8 +67,10 @@ func hopByHop(k string) bool {
 	return false
 }
 
-// forward sends the planned request upstream and relays the answer.
-func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, plan cognito.Plan, st *State, buf *buffer) {
+// forward sends the planned request upstream, counts Cognito's answer for
+// the attack-protection tracker, and returns the answer that relays it (or
+// the error the client gets when it cannot be signed, sent or read).
+func (h *Handler) forward(r *http.Request, x *exchange, plan cognito.Plan, st *State, buf *buffer) answer {
 	up := h.upstream.Load()
 	ctx := r.Context()
 	canonical, host := !clientSigned(&x.view, plan), up.host
@@ -86,8 +88,10 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, p
 		// Signing needs the request as a value; so does dropping the
 		// headers a Connection header names. Both are rare.
 		out := up.request(ctx, r, plan, host, canonical, x.out.InsertedHeaders, st.UpstreamHeaders)
-		if plan.SignRegion != "" && !h.sign(ctx, w, x, st, out, plan) {
-			return
+		if plan.SignRegion != "" {
+			if err := h.sign(ctx, x, st, out, plan); err != nil {
+				return fail(err)
+			}
 		}
 		buf.wire = appendRequest(buf.wire[:0], out, plan.Body)
 	} else {
@@ -99,25 +103,21 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, p
 	resp, err := up.pool.RoundTrip(buf.wire, sent.Add(up.timeout), buf.header())
 	x.out.UpstreamLatency = h.now().Sub(sent)
 	if err != nil {
-		h.upstreamError(w, x, err, ctx, up.timeout)
-		return
+		return h.upstreamError(x, err, ctx, up.timeout)
 	}
-	defer resp.Body.Close()
 	x.out.UpstreamStatus, x.out.Status = resp.StatusCode, resp.StatusCode
 	x.out.UpstreamErrorType = strings.TrimSuffix(resp.Header.Get("X-Amzn-Errortype"), ":")
 	if err := h.outcomesAfter(r, st, x, resp, buf); err != nil {
-		h.badAnswer(w, x, err)
-		return
+		resp.Body.Close()
+		return fail(h.badAnswer(x, err))
 	}
 	if c := st.Clients[x.view.ClientID]; cognito.RebuildsAnswer(c, &x.view, resp.StatusCode, x.out.UpstreamErrorType) {
-		h.relayRebuilt(w, r, x, st, resp, c)
-		return
+		return relayed(resp, relayRebuilding, c)
 	}
 	if plan.LearnUser && resp.StatusCode == http.StatusOK {
-		h.relayAndLearn(w, r, x, st, resp)
-		return
+		return relayed(resp, relayLearning, nil)
 	}
-	h.relay(w, r, x, st, resp)
+	return relayed(resp, relayAsIs, nil)
 }
 
 // clientSigned reports whether the client signed the request itself (an
@@ -235,10 +235,10 @@ var copyPool = newCopyPool()
 
 // relay sends the upstream answer to the client. The body's first buffer
 // (all of a Cognito answer) is read before anything is sent, so an answer
-// that fails there is answered 502 in Cognito's shape; one that fails
-// after bytes went out aborts the client connection, so that a cut answer
-// never reaches the client as a complete one.
-func (h *Handler) relay(w http.ResponseWriter, r *http.Request, x *exchange, st *State, resp *upclient.Response) {
+// that fails there returns the 502 the client gets in Cognito's shape; one
+// that fails after bytes went out aborts the client connection, so that a
+// cut answer never reaches the client as a complete one.
+func (h *Handler) relay(w http.ResponseWriter, r *http.Request, x *exchange, st *State, resp *upclient.Response) *cognito.Error {
 	buf := copyPool.get()
 	defer copyPool.put(buf)
 	n, err := io.ReadFull(resp.Body, *buf)
@@ -249,14 +249,14 @@ func (h *Handler) relay(w http.ResponseWriter, r *http.Request, x *exchange, st 
 		}
 	}
 	if err != nil && err != io.EOF {
-		h.badAnswer(w, x, err)
-		return
+		return h.badAnswer(x, err)
 	}
 	h.sendHead(w, r, st, resp)
 	_, _ = w.Write((*buf)[:n])
 	if err == nil {
 		h.relayRest(w, x, resp.Body, *buf)
 	}
+	return nil
 }
 
 // sendHead sends the answer's status and end-to-end headers.
@@ -287,23 +287,23 @@ func (h *Handler) relayRest(w io.Writer, x *exchange, body io.Reader, buf []byte
 	}
 }
 
-// badAnswer answers an upstream answer that failed before any of it was
-// sent.
-func (h *Handler) badAnswer(w http.ResponseWriter, x *exchange, err error) {
+// badAnswer logs an upstream answer that failed before any of it was sent
+// and returns the error the client gets instead.
+func (h *Handler) badAnswer(x *exchange, err error) *cognito.Error {
 	h.log.Warn("upstream answer malformed", "request_id", x.view.RequestID, "operation", x.view.Operation, "err", err)
-	h.fail(w, x, cognito.Unavailable("Cognito's answer could not be read."))
+	return cognito.Unavailable("Cognito's answer could not be read.")
 }
 
 // maxLearnBytes bounds the response read to learn a refresh-token owner.
 const maxLearnBytes = 1 << 20
 
 // relayAndLearn reads a successful sign-in answer, learns its refresh
-// token's owner, and relays it unchanged.
-func (h *Handler) relayAndLearn(w http.ResponseWriter, r *http.Request, x *exchange, st *State, resp *upclient.Response) {
+// token's owner, and relays it unchanged. It returns the error the client
+// gets when the answer cannot be read.
+func (h *Handler) relayAndLearn(w http.ResponseWriter, r *http.Request, x *exchange, st *State, resp *upclient.Response) *cognito.Error {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxLearnBytes+1))
 	if err != nil {
-		h.badAnswer(w, x, err)
-		return
+		return h.badAnswer(x, err)
 	}
 	complete := len(body) <= maxLearnBytes
 	if complete {
@@ -323,6 +323,7 @@ func (h *Handler) relayAndLearn(w http.ResponseWriter, r *http.Request, x *excha
 		defer copyPool.put(buf)
 		h.relayRest(w, x, resp.Body, *buf)
 	}
+	return nil
 }
 
 // maxRebuiltBytes bounds the answer read to rebuild it (errors and code
@@ -333,12 +334,12 @@ const maxRebuiltBytes = 64 << 10
 // upstream's answer, so that the answers about a user that exists and
 // about one that does not go through one writer (Replacement.Write) and
 // differ only in the request id. An answer that cannot be rebuilt (not
-// Cognito's JSON, or too large) is relayed as it is.
-func (h *Handler) relayRebuilt(w http.ResponseWriter, r *http.Request, x *exchange, st *State, resp *upclient.Response, c *cognito.Client) {
+// Cognito's JSON, or too large) is relayed as it is. It returns the error
+// the client gets when the answer cannot be read.
+func (h *Handler) relayRebuilt(w http.ResponseWriter, r *http.Request, x *exchange, st *State, resp *upclient.Response, c *cognito.Client) *cognito.Error {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxRebuiltBytes+1))
 	if err != nil {
-		h.badAnswer(w, x, err)
-		return
+		return h.badAnswer(x, err)
 	}
 	complete := len(body) <= maxRebuiltBytes
 	if complete {
@@ -349,7 +350,7 @@ func (h *Handler) relayRebuilt(w http.ResponseWriter, r *http.Request, x *exchan
 			if !rep.Relayed {
 				x.out.ErrorType = errType // made up by the proxy
 			}
-			return
+			return nil
 		}
 	}
 	h.log.Warn("upstream answer relayed without rebuilding it", "request_id", x.view.RequestID, "operation", x.view.Operation,
@@ -368,6 +369,7 @@ func (h *Handler) relayRebuilt(w http.ResponseWriter, r *http.Request, x *exchan
 		defer copyPool.put(buf)
 		h.relayRest(w, x, resp.Body, *buf)
 	}
+	return nil
 }
 
 // decoded returns body without its gzip content encoding.
@@ -383,20 +385,22 @@ func decoded(body []byte, encoding string) []byte {
 	return out
 }
 
-// upstreamError answers a failed exchange: a timeout or an unreachable
-// upstream, each with its own message.
-func (h *Handler) upstreamError(w http.ResponseWriter, x *exchange, err error, ctx context.Context, timeout time.Duration) {
+// upstreamError returns the answer to a failed exchange: a timeout or an
+// unreachable upstream, each with its own message, or nothing for a client
+// that went away.
+func (h *Handler) upstreamError(x *exchange, err error, ctx context.Context, timeout time.Duration) answer {
 	var ne net.Error
 	v := &x.view
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
 		h.log.Warn("upstream timeout", "request_id", v.RequestID, "operation", v.Operation, "err", err)
-		h.fail(w, x, cognito.Timeout("Cognito did not answer within "+timeout.String()+"."))
+		return fail(cognito.Timeout("Cognito did not answer within " + timeout.String() + "."))
 	case errors.Is(ctx.Err(), context.Canceled):
 		// The client went away; nobody is left to answer.
 		x.out.Status = 499
+		return answer{kind: answerNothing}
 	default:
 		h.log.Warn("upstream unreachable", "request_id", v.RequestID, "operation", v.Operation, "err", err)
-		h.fail(w, x, cognito.Unavailable("The proxy could not reach Cognito."))
+		return fail(cognito.Unavailable("The proxy could not reach Cognito."))
 	}
 }

@@ -60,9 +60,10 @@ func userPoolID(s string) bool {
 const wellKnownMaxAge = "public, max-age=300"
 
 // forwardWellKnown sends a GET for a pool's JWKS or OpenID configuration
-// upstream (the web ACL has judged it, in the Default category) and relays
-// the answer; nothing of the client's request but the path goes upstream.
-func (h *Handler) forwardWellKnown(w http.ResponseWriter, r *http.Request, x *exchange, st *State, buf *buffer) {
+// upstream (the web ACL has judged it, in the Default category) and
+// returns the answer that relays Cognito's; nothing of the client's
+// request but the path goes upstream.
+func (h *Handler) forwardWellKnown(r *http.Request, x *exchange, st *State, buf *buffer) answer {
 	up := h.upstream.Load()
 	ctx := r.Context()
 	b := append(buf.wire[:0], "GET "...)
@@ -83,13 +84,11 @@ func (h *Handler) forwardWellKnown(w http.ResponseWriter, r *http.Request, x *ex
 	resp, err := up.pool.RoundTrip(buf.wire, sent.Add(up.timeout), buf.header())
 	x.out.UpstreamLatency = h.now().Sub(sent)
 	if err != nil {
-		h.upstreamError(w, x, err, ctx, up.timeout)
-		return
+		return h.upstreamError(x, err, ctx, up.timeout)
 	}
-	defer resp.Body.Close()
 	x.out.UpstreamStatus, x.out.Status = resp.StatusCode, resp.StatusCode
 	if resp.StatusCode == http.StatusOK && resp.Header.Get("Cache-Control") == "" {
 		resp.Header.Set("Cache-Control", wellKnownMaxAge)
 	}
-	h.relay(w, r, x, st, resp)
+	return relayed(resp, relayAsIs, nil)
 }
