@@ -36,6 +36,9 @@
 #   PROFILE=FILE   afterwards profile poolguard (in-memory store) on each path
 #                  under the same load: FILE.PATH (CPU) and FILE.PATH.heap
 #   KEEP_TMP=1     keep the temp dir
+#   BASE_BIN=FILE  also measure target poolguard-base: this poolguard binary
+#                  (say, built from main before a change) with the in-memory
+#                  store, interleaved with the others: an A/B in one run
 #
 # Checks: every answer of a measured run is counted by status (wrk's
 # response() hook, initiateauth.lua with WRK_STATUSES=1). On the allow path
@@ -56,6 +59,10 @@ CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-1}
 PATHS=${PATHS:-"allow block"}
 TARGETS=${TARGETS:-"poolguard poolguard-redis nginx"}
+BASE_BIN=${BASE_BIN:-}
+if [[ -n $BASE_BIN && " $TARGETS " != *" poolguard-base "* ]]; then
+	TARGETS="poolguard-base $TARGETS"
+fi
 LOGS=${LOGS:-on}
 PROFILE=${PROFILE:-}
 KEEP_TMP=${KEEP_TMP:-}
@@ -255,21 +262,26 @@ for path in $PATHS; do
 	[[ $path == block ]] && limit=$BLOCK_LIMIT
 	for t in $TARGETS; do
 		case $t in
-		poolguard | poolguard-redis)
+		poolguard | poolguard-redis | poolguard-base)
 			store=memory
 			[[ $t == poolguard-redis ]] && store=redis
+			bin=$TMP/bin/poolguard
+			if [[ $t == poolguard-base ]]; then
+				[[ -x $BASE_BIN ]] || die "BASE_BIN=$BASE_BIN is not an executable"
+				bin=$BASE_BIN
+			fi
 			free_port P
 			free_port A
 			name=$t-$path
 			poolguard_config "$TMP/$name.yaml" "$P" "$A" "$limit" "$store" "$TMP/$name.waf.log"
-			start_poolguard "$name" "$TMP/bin/poolguard" "$TMP/$name.yaml"
+			start_poolguard "$name" "$bin" "$TMP/$name.yaml"
 			TPID[$name]=$LAST_PID
 			URL[$name]="http://127.0.0.1:$P/"
 			WAFLOG[$name]=$TMP/$name.waf.log
 			REFUSAL[$name]=403
 			;;
 		nginx) ;;
-		*) die "unknown target $t (poolguard, poolguard-redis, nginx)" ;;
+		*) die "unknown target $t (poolguard, poolguard-redis, poolguard-base, nginx)" ;;
 		esac
 	done
 done
