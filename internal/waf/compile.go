@@ -82,6 +82,7 @@ func Compile(doc *Document, opts Options) (*Engine, error) {
 	c.bodies = c.responseBodies(join(doc.prefix, "CustomResponseBodies"), bodies)
 	e := &Engine{name: name, namespace: c.ns, store: opts.Store, nRules: len(rules), tokens: opts.Tokens}
 	e.steps = c.rules(ruleDir, rules)
+	markHead(e.steps)
 	e.rateRules = c.rateIDs // filled by c.rules
 	e.def = c.defaultAction(join(doc.prefix, "DefaultAction"), def)
 	if c.hasRate && opts.Store == nil {

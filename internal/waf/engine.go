@@ -43,6 +43,9 @@ func (e *Engine) RateRules() []RateRule { return e.rateRules }
 type step struct {
 	rules []*rule
 	rate  bool
+	// head: this step and every step before it in its list are decidable
+	// on the request's head (see EvaluateHead).
+	head bool
 }
 
 // rule is a compiled rule (or the default action, with a nil statement).
@@ -82,6 +85,12 @@ type evalCtx struct {
 	keybuf  []byte
 	keyEnds []int
 	batch   []batchEntry
+	// memo holds rate decisions made on the request's head; head runs
+	// EvaluateHead's mode, which stops (stopped) at the first step that is
+	// not decidable on the head.
+	memo    *Memo
+	head    bool
+	stopped bool
 }
 
 type batchEntry struct {
@@ -104,17 +113,7 @@ func (e *Engine) Len() int { return e.nRules }
 // failed (the rate store could not decide); out is then incomplete and the
 // caller chooses to fail open or closed.
 func (e *Engine) Evaluate(ctx context.Context, now time.Time, v *request.View, out *Verdict) error {
-	out.reset()
-	out.Labels = append(out.Labels, v.Labels...) // signals: seen by every rule
-	c := e.pool.Get().(*evalCtx)
-	c.v, c.out, c.now = v, out, now
-	done, err := e.run(ctx, c, e.steps, "")
-	if err == nil && !done {
-		e.apply(c, e.def, "")
-	}
-	c.v, c.out = nil, nil
-	e.pool.Put(c)
-	return err
+	return e.EvaluateMemo(ctx, now, v, out, nil)
 }
 
 // run evaluates steps until one terminates and reports whether one did.
@@ -123,6 +122,10 @@ func (e *Engine) Evaluate(ctx context.Context, now time.Time, v *request.View, o
 func (e *Engine) run(ctx context.Context, c *evalCtx, steps []step, groupRule string) (bool, error) {
 	for i := range steps {
 		st := &steps[i]
+		if c.head && !st.head {
+			c.stopped = true
+			return false, nil
+		}
 		switch {
 		case st.rate:
 			if done, err := e.runRate(ctx, c, st.rules, groupRule); err != nil || done {
@@ -209,8 +212,15 @@ decide:
 			c.results = make([]ratelimit.Result, len(c.hits))
 		}
 		c.results = c.results[:len(c.hits)]
-		if err := e.store.Decide(ctx, c.now, c.hits, c.results); err != nil {
-			return false, fmt.Errorf("waf: rate store: %w", err)
+		if memo := c.memo.lookup(rules[0]); len(memo) == len(c.hits) {
+			copy(c.results, memo) // counted by EvaluateHead
+		} else {
+			if err := e.store.Decide(ctx, c.now, c.hits, c.results); err != nil {
+				return false, fmt.Errorf("waf: rate store: %w", err)
+			}
+			if c.head && c.memo != nil {
+				c.memo.save(rules[0], c.results)
+			}
 		}
 	}
 	for _, b := range c.batch {
