@@ -3,6 +3,7 @@ package proxy
 import (
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -11,20 +12,27 @@ import (
 )
 
 // Handler is the public endpoint. It is safe for concurrent use; Swap
-// replaces its State without disturbing requests in flight.
+// replaces what a reload changes without disturbing requests in flight.
 type Handler struct {
-	state    atomic.Pointer[State]
-	upstream atomic.Pointer[Upstream]
+	live     atomic.Pointer[live]
+	mu       sync.Mutex // serialises Swap and SetDegraded
 	log      *slog.Logger
 	observer observe.Observer
 	now      func() time.Time
-	degraded atomic.Pointer[func() bool]
 }
 
-// SetDegraded tells the handler how to learn whether rate rules are being
-// decided on local counters (a shared store's fail_open fallback), which
-// each finished request then reports.
-func (h *Handler) SetDegraded(f func() bool) { h.degraded.Store(&f) }
+// live is everything a reload replaces, published as one value behind one
+// atomic pointer: a request loads it once and uses that State, Upstream
+// and degraded report from its start to its end, so it never sees a new
+// State with an old upstream or the reverse. A live is never changed once
+// published.
+type live struct {
+	state    *State
+	upstream *Upstream
+	// degraded reports whether rate rules are being decided on local
+	// counters (a shared store's fail_open fallback); nil: never.
+	degraded func() bool
+}
 
 // New returns a Handler serving st and forwarding to up. log receives
 // operational errors (never secrets or request bodies); observer, which may
@@ -34,21 +42,42 @@ func New(st *State, up *Upstream, log *slog.Logger, observer observe.Observer) *
 		log = slog.New(slog.DiscardHandler)
 	}
 	h := &Handler{log: log, observer: observer, now: time.Now}
-	h.state.Store(st)
-	h.upstream.Store(up)
+	h.live.Store(&live{state: st, upstream: up})
 	return h
 }
 
-// SwapUpstream publishes a new upstream for requests that start after it
-// returns and returns the previous one, which the caller closes once the
-// requests using it are done.
-func (h *Handler) SwapUpstream(up *Upstream) *Upstream { return h.upstream.Swap(up) }
+// SetDegraded tells the handler how to learn whether rate rules are being
+// decided on local counters (a shared store's fail_open fallback), which
+// each finished request then reports.
+func (h *Handler) SetDegraded(f func() bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	l := *h.live.Load()
+	l.degraded = f
+	h.live.Store(&l)
+}
 
-// Swap publishes a new State for requests that start after it returns.
-func (h *Handler) Swap(st *State) { h.state.Store(st) }
+// Swap publishes st, and up unless it is nil, as one value for requests
+// that start after it returns; requests in flight finish on what they
+// started with. A replaced upstream is closed: its idle connections at
+// once, each connection carrying a request when that request is done.
+func (h *Handler) Swap(st *State, up *Upstream) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	old := h.live.Load()
+	l := *old
+	l.state = st
+	if up != nil {
+		l.upstream = up
+	}
+	h.live.Store(&l)
+	if old.upstream != l.upstream {
+		old.upstream.Close()
+	}
+}
 
 // State returns the current State.
-func (h *Handler) State() *State { return h.state.Load() }
+func (h *Handler) State() *State { return h.live.Load().state }
 
 // ServeHTTP handles one client request. It runs these stages in this
 // order; each returns a value (an answer, a *cognito.Error, a verdict or a
@@ -77,7 +106,8 @@ func (h *Handler) State() *State { return h.state.Load() }
 //
 // Every finished request but the route's is reported to the observer.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	st := h.state.Load()
+	l := h.live.Load()
+	st := l.state
 	if a := route(r, st); a.kind != next {
 		h.respond(w, r, st, nil, a)
 		return
@@ -88,8 +118,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	buf := getBuffer()
 	defer buf.release()
 	x := getExchange(h.now())
-	defer h.finish(x)
-	h.respond(w, r, st, x, h.stages(r, st, x, buf))
+	defer h.finish(x, l)
+	h.respond(w, r, st, x, h.stages(r, st, l.upstream, x, buf))
 }
 
 // route is the first stage: a CORS preflight and the challenge service's
@@ -107,7 +137,7 @@ func route(r *http.Request, st *State) answer {
 
 // stages runs stages 2 to 9 of ServeHTTP and returns the first answer that
 // is not next.
-func (h *Handler) stages(r *http.Request, st *State, x *exchange, buf *buffer) answer {
+func (h *Handler) stages(r *http.Request, st *State, up *Upstream, x *exchange, buf *buffer) answer {
 	v := &x.view
 	var readErr *cognito.Error
 	if buf.b, readErr = st.ReadView(r, v, buf.b[:0]); readErr != nil {
@@ -124,7 +154,7 @@ func (h *Handler) stages(r *http.Request, st *State, x *exchange, buf *buffer) a
 		return a
 	}
 	if r.Method == http.MethodGet { // ReadView lets only the well-known documents through
-		return h.forwardWellKnown(r, x, st, buf)
+		return h.forwardWellKnown(r, x, st, up, buf)
 	}
 	if parseErr != nil {
 		return fail(parseErr)
@@ -136,15 +166,15 @@ func (h *Handler) stages(r *http.Request, st *State, x *exchange, buf *buffer) a
 	if err != nil {
 		return fail(err)
 	}
-	return h.forward(r, x, plan, st, buf)
+	return h.forward(r, x, plan, st, up, buf)
 }
 
-// finish reports the request and recycles its exchange.
-func (h *Handler) finish(x *exchange) {
+// finish reports the request, served with l, and recycles its exchange.
+func (h *Handler) finish(x *exchange, l *live) {
 	if h.observer != nil {
 		x.out.Duration = h.now().Sub(x.start)
-		if f := h.degraded.Load(); f != nil && x.out.Verdict != nil {
-			x.out.StoreFallback = (*f)()
+		if l.degraded != nil && x.out.Verdict != nil {
+			x.out.StoreFallback = l.degraded()
 		}
 		h.observer.Observe(&x.out)
 	}

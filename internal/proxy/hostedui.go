@@ -7,7 +7,7 @@ import "net/http"
 // apply there too.
 func (h *Handler) HostedUIHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hu := h.state.Load().HostedUI
+		hu := h.live.Load().state.HostedUI
 		if hu == nil {
 			http.Error(w, "Hosted UI is not configured\n", http.StatusNotFound)
 			return

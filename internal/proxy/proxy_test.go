@@ -381,3 +381,26 @@ func TestForwardsCanonicalBody(t *testing.T) {
 		t.Fatalf("a client-signed call was changed: %v %q", got.header, got.body)
 	}
 }
+
+// Swap publishes the State and the upstream as one value, keeps the
+// upstream when given none, and keeps the degraded report.
+func TestSwapPublishesOneValue(t *testing.T) {
+	u, _ := url.Parse("http://127.0.0.1:1")
+	up1, up2 := NewUpstream(u, time.Second, 1), NewUpstream(u, time.Second, 1)
+	st1, st2, st3 := testState(), testState(), testState()
+	h := New(st1, up1, nil, nil)
+	degraded := func() bool { return true }
+	h.SetDegraded(degraded)
+	first := h.live.Load()
+	h.Swap(st2, nil)
+	if l := h.live.Load(); l.state != st2 || l.upstream != up1 || l.degraded == nil || !l.degraded() {
+		t.Fatalf("after Swap(st2, nil): %+v", l)
+	}
+	h.Swap(st3, up2)
+	if l := h.live.Load(); l.state != st3 || l.upstream != up2 || l.degraded == nil || h.State() != st3 {
+		t.Fatalf("after Swap(st3, up2): %+v", l)
+	}
+	if first.state != st1 || first.upstream != up1 {
+		t.Fatalf("a published value changed: %+v", first)
+	}
+}

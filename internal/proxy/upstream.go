@@ -52,7 +52,10 @@ func NewUpstream(endpoint *url.URL, timeout time.Duration, maxIdle int) *Upstrea
 	return &Upstream{url: &u, host: u.Host, tls: tlsCfg, pool: upclient.NewPool(addr, tlsCfg, maxIdle), timeout: timeout}
 }
 
-// Close releases idle connections.
+// Close closes the idle connections at once and each connection carrying
+// a request when that request is done; requests that start after Close
+// still work, on connections closed after their answers. A Handler closes
+// an upstream it replaced (Swap).
 func (u *Upstream) Close() { u.pool.Close() }
 
 // hopByHop reports whether a header (canonical name) is connection-scoped,
@@ -70,8 +73,7 @@ func hopByHop(k string) bool {
 // forward sends the planned request upstream, counts Cognito's answer for
 // the attack-protection tracker, and returns the answer that relays it (or
 // the error the client gets when it cannot be signed, sent or read).
-func (h *Handler) forward(r *http.Request, x *exchange, plan cognito.Plan, st *State, buf *buffer) answer {
-	up := h.upstream.Load()
+func (h *Handler) forward(r *http.Request, x *exchange, plan cognito.Plan, st *State, up *Upstream, buf *buffer) answer {
 	ctx := r.Context()
 	canonical, host := !clientSigned(&x.view, plan), up.host
 	if !canonical {

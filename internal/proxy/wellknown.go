@@ -63,8 +63,7 @@ const wellKnownMaxAge = "public, max-age=300"
 // upstream (the web ACL has judged it, in the Default category) and
 // returns the answer that relays Cognito's; nothing of the client's
 // request but the path goes upstream.
-func (h *Handler) forwardWellKnown(r *http.Request, x *exchange, st *State, buf *buffer) answer {
-	up := h.upstream.Load()
+func (h *Handler) forwardWellKnown(r *http.Request, x *exchange, st *State, up *Upstream, buf *buffer) answer {
 	ctx := r.Context()
 	b := append(buf.wire[:0], "GET "...)
 	b = append(b, strings.TrimSuffix(up.url.Path, "/")...)

@@ -79,17 +79,15 @@ func (r *Reloader) apply(cfg *config.Config, force bool) error {
 	if cfg.Listen != r.current.Listen || cfg.AdminListen != r.current.AdminListen {
 		r.log.Warn("listen addresses change only on restart", "listen", r.current.Listen, "admin_listen", r.current.AdminListen)
 	}
+	var up *proxy.Upstream // nil keeps the running one
 	if cfg.Upstream != r.current.Upstream {
-		up, err := BuildUpstream(cfg)
-		if err != nil {
+		if up, err = BuildUpstream(cfg); err != nil {
 			return fmt.Errorf("upstream: %w", err)
 		}
-		old := r.handler.SwapUpstream(up)
-		// Requests in flight on the old upstream keep their connections;
-		// only its idle ones are released.
-		old.Close()
 	}
-	r.handler.Swap(st)
+	// One swap: requests in flight finish on the old state and upstream,
+	// whose connections the handler closes as those requests end.
+	r.handler.Swap(st, up)
 	r.current = cfg
 	return nil
 }

@@ -26,8 +26,9 @@ type Pool struct {
 	maxIdle     int
 	idleTimeout time.Duration
 
-	mu   sync.Mutex
-	idle []*upConn // most recently used last
+	mu     sync.Mutex
+	idle   []*upConn // most recently used last
+	closed bool      // Close was called: no connection goes back to idle
 }
 
 // upConn is one upstream connection.
@@ -88,11 +89,11 @@ func (p *Pool) dial(deadline time.Time) (*upConn, error) {
 	return &upConn{Conn: conn, br: bufio.NewReaderSize(conn, 8<<10)}, nil
 }
 
-// put returns c for reuse, or closes it when the pool is full.
+// put returns c for reuse, or closes it when the pool is full or closed.
 func (p *Pool) put(c *upConn, now time.Time) {
 	c.lastUsed = now
 	p.mu.Lock()
-	if len(p.idle) < p.maxIdle {
+	if !p.closed && len(p.idle) < p.maxIdle {
 		p.idle = append(p.idle, c)
 		p.mu.Unlock()
 		return
@@ -101,12 +102,15 @@ func (p *Pool) put(c *upConn, now time.Time) {
 	c.Close()
 }
 
-// Close closes every idle connection. Connections carrying a request keep
-// going; each returns to the pool when its answer's body is closed.
+// Close drains the pool: it closes every idle connection at once, and each
+// connection carrying a request when that request's answer is closed, so
+// that no connection outlives the requests using it. A request started
+// after Close still gets its answer, on a connection closed afterwards.
+// Close may be called more than once.
 func (p *Pool) Close() {
 	p.mu.Lock()
 	idle := p.idle
-	p.idle = nil
+	p.idle, p.closed = nil, true
 	p.mu.Unlock()
 	for _, c := range idle {
 		c.Close()

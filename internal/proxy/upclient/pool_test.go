@@ -2,6 +2,7 @@ package upclient
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -158,4 +159,103 @@ func TestRoundTripClosingAnswers(t *testing.T) {
 		!strings.Contains(err.Error(), "malformed") {
 		t.Fatalf("two Content-Lengths: err %v", err)
 	}
+}
+
+// heldUpstream answers every request {} after writing its head, holding
+// the body of a request whose body is "hold" until release is closed. It
+// sends each connection's end on ended.
+func heldUpstream(t *testing.T, release <-chan struct{}) (addr string, ended <-chan struct{}, conns *atomic.Int64) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	end := make(chan struct{}, 16)
+	conns = new(atomic.Int64)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			conns.Add(1)
+			go func() {
+				defer func() { end <- struct{}{} }()
+				defer c.Close()
+				br := bufio.NewReader(c)
+				for {
+					req, err := http.ReadRequest(br)
+					if err != nil {
+						return // the client closed the connection
+					}
+					body, _ := io.ReadAll(req.Body)
+					_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n")
+					if string(body) == "hold" {
+						<-release
+					}
+					_, _ = io.WriteString(c, "{}")
+				}
+			}()
+		}
+	}()
+	return l.Addr().String(), end, conns
+}
+
+// waitEnded waits for n connection ends, or fails the test after a bound
+// far beyond any scheduling delay (a connection left open never ends).
+func waitEnded(t *testing.T, ended <-chan struct{}, n int, what string) {
+	t.Helper()
+	for i := range n {
+		select {
+		case <-ended:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: %d of %d connections closed", what, i, n)
+		}
+	}
+}
+
+// Close drains the pool: idle connections close at once; a request in
+// flight completes, and its connection closes when its answer is closed;
+// a request started after Close works on a connection closed after it.
+// No connection is left open.
+func TestCloseDrains(t *testing.T) {
+	release := make(chan struct{})
+	addr, ended, conns := heldUpstream(t, release)
+	p := NewPool(addr, nil, 4)
+	send := func(body string) *Response {
+		t.Helper()
+		wire := fmt.Sprintf("POST / HTTP/1.1\r\nHost: u\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+		resp, err := p.RoundTrip([]byte(wire), time.Now().Add(10*time.Second), http.Header{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	held := send("hold") // in flight: its head is read, its body held
+	quick := send("{}")  // a second connection, idle once read
+	if b, err := io.ReadAll(quick.Body); err != nil || string(b) != "{}" {
+		t.Fatalf("%q %v", b, err)
+	}
+	quick.Body.Close()
+
+	p.Close()
+	waitEnded(t, ended, 1, "the idle connection after Close")
+	close(release)
+	if b, err := io.ReadAll(held.Body); err != nil || string(b) != "{}" {
+		t.Fatalf("the request in flight at Close: %q %v", b, err)
+	}
+	held.Body.Close()
+	waitEnded(t, ended, 1, "the in-flight connection once its answer was closed")
+
+	late := send("{}")
+	if b, err := io.ReadAll(late.Body); err != nil || string(b) != "{}" {
+		t.Fatalf("a request after Close: %q %v", b, err)
+	}
+	late.Body.Close()
+	waitEnded(t, ended, 1, "the connection of a request sent after Close")
+	if n := conns.Load(); n != 3 {
+		t.Fatalf("%d connections, want 3", n)
+	}
+	p.Close() // a second Close is harmless
 }
