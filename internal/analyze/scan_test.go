@@ -31,6 +31,7 @@ func TestScanRecord(t *testing.T) {
 			ts: 7, ip: "2001:db8::1", uri: "/forgotPassword", cat: AccountRecovery},
 		{name: "escapes inside skipped and read values", line: `{"x":"a\"}]{[\\","timestamp":9,"httpRequest":{"uri":"/log\u0069n","headers":[{"value":"v","name":"X-AMZ-TARGET"}]},"poolguard":{"proxyErrorType":"ForbiddenException"}}`,
 			ts: 9, uri: "/login", target: "v", pg: true, proxyErr: true, cat: SignIn},
+		{name: "JSON's \\/ escape (not Go's)", line: `{"timestamp":3,"httpRequest":{"uri":"\/login"}}`, ts: 3, uri: "/login", cat: SignIn},
 		{name: "label outside the article's three", line: `{"timestamp":1,"labels":[{"name":"awswaf:managed:aws:amazon-ip-list:Other"}]}`, ts: 1, cat: Default},
 		{name: "truncated", line: `{"timestamp":1,"httpRequest":{"clientIp":"1.2.3.4"`, wantErr: true},
 		{name: "not an object", line: `[1,2]`, wantErr: true},
