@@ -16,6 +16,17 @@ import (
 //
 // A Rotator is not safe for concurrent use; the Logger writes from one
 // goroutine.
+//
+// It is not gopkg.in/natefinch/lumberjack.v2 (v2.2.1, the latest on the
+// module proxy, February 2023), which was weighed as its replacement,
+// because lumberjack would change what operators and tests rely on: it
+// refuses a write larger than the size limit ("write length exceeds
+// maximum file size": a large record would be lost, here it goes whole
+// into a fresh file), names backups by timestamp (PATH-2006-01-02T15-04-05.000)
+// instead of PATH.1..PATH.N, reads MaxBackups 0 as "keep all" where
+// waf_log.max_files 0 keeps none, counts size in whole megabytes, and
+// deletes old backups from a background goroutine, so a test cannot know
+// when the count is right without waiting.
 type Rotator struct {
 	path     string
 	maxBytes int64
