@@ -5,32 +5,37 @@
 package usermemo
 
 import (
-	"container/list"
 	"sync"
 	"time"
+
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 )
 
 // Memory is a bounded, expiring map from token hash to user name. It is safe
 // for concurrent use.
+//
+// The bound and the eviction order are github.com/hashicorp/golang-lru/v2's
+// simplelru; Memory adds the lock (held across a Recall's look-up and its
+// removal of an expired entry, so a concurrent Remember is never undone)
+// and expiry against the time the caller passes, which the library's
+// expirable cache (wall clock, a background goroutine) would not allow.
 type Memory struct {
 	mu    sync.Mutex
-	max   int
-	order *list.List // front = most recently used
-	index map[[32]byte]*list.Element
+	cache *simplelru.LRU[[32]byte, entry]
 }
 
 type entry struct {
-	key     [32]byte
 	user    string
 	expires time.Time
 }
 
-// New returns a Memory holding at most max entries (max ≥ 1).
-func New(max int) *Memory {
-	if max < 1 {
-		max = 1
+// New returns a Memory holding at most maxEntries entries (at least 1).
+func New(maxEntries int) *Memory {
+	c, err := simplelru.NewLRU[[32]byte, entry](max(1, maxEntries), nil)
+	if err != nil {
+		panic(err) // NewLRU fails only for a size below 1, excluded above
 	}
-	return &Memory{max: max, order: list.New(), index: make(map[[32]byte]*list.Element)}
+	return &Memory{cache: c}
 }
 
 // Remember records user for key until expires.
@@ -40,32 +45,21 @@ func (m *Memory) Remember(key [32]byte, user string, now, expires time.Time) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if el, ok := m.index[key]; ok {
-		e := el.Value.(*entry)
-		e.user, e.expires = user, expires
-		m.order.MoveToFront(el)
-		return
-	}
-	m.index[key] = m.order.PushFront(&entry{key: key, user: user, expires: expires})
-	for m.order.Len() > m.max {
-		m.remove(m.order.Back())
-	}
+	m.cache.Add(key, entry{user: user, expires: expires})
 }
 
 // Recall returns the user for key if it is known and unexpired at now.
 func (m *Memory) Recall(key [32]byte, now time.Time) (string, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	el, ok := m.index[key]
+	e, ok := m.cache.Get(key)
 	if !ok {
 		return "", false
 	}
-	e := el.Value.(*entry)
 	if !now.Before(e.expires) {
-		m.remove(el)
+		m.cache.Remove(key)
 		return "", false
 	}
-	m.order.MoveToFront(el)
 	return e.user, true
 }
 
@@ -73,10 +67,5 @@ func (m *Memory) Recall(key [32]byte, now time.Time) (string, bool) {
 func (m *Memory) Len() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.order.Len()
-}
-
-func (m *Memory) remove(el *list.Element) {
-	delete(m.index, el.Value.(*entry).key)
-	m.order.Remove(el)
+	return m.cache.Len()
 }

@@ -43,3 +43,19 @@ func TestBoundedLRU(t *testing.T) {
 		t.Fatalf("Len %d", m.Len())
 	}
 }
+
+// BenchmarkMemory is the refresh path's use: remember a token's user,
+// recall it, in a memory at its bound (evicting on every Remember).
+func BenchmarkMemory(b *testing.B) {
+	t0 := time.Unix(1_700_000_000, 0)
+	m := New(10_000)
+	var k [32]byte
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		k[0], k[1], k[2] = byte(i), byte(i>>8), byte(i>>16)
+		m.Remember(k, "alice", t0, t0.Add(time.Hour))
+		m.Recall(k, t0)
+		i++
+	}
+}
