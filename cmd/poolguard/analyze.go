@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -101,7 +100,7 @@ func analyzeFlags() (*command, *analyze.Options) {
 			return err
 		}
 		for _, cl := range cfg.Clients {
-			o.Allow.Refresh = append(o.Allow.Refresh, cmp.Or(cl.Refresh, "get_tokens"))
+			o.Allow.Refresh = append(o.Allow.Refresh, cl.Refresh.String())
 		}
 		return nil
 	})

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,12 +28,8 @@ func adminAPI(t *testing.T) string {
 		t.Fatal(err)
 	}
 	b := reg.Begin()
-	if _, err := b.Define("DenyList", []string{"192.0.2.0/24"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Define("DenyListV4", nil); err != nil {
-		t.Fatal(err)
-	}
+	b.Define("DenyList", []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")})
+	b.Define("DenyListV4", nil)
 	b.SetVersion("DenyListV4", "IPV4")
 	b.Commit(t0)
 	srv := httptest.NewServer(adminapi.New(adminapi.Options{Token: adminToken, IPSets: reg, Now: func() time.Time { return t0 }}))

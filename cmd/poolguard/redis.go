@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -27,7 +26,7 @@ type redisMetrics struct {
 // replica heartbeat that sizes the local shares under fail_open.
 func (sh *shared) openRedis(ctx context.Context, r config.Redis, mem *ratelimit.Memory, log *slog.Logger) (redis.UniversalClient, error) {
 	client, err := redisstore.NewClient(redisstore.ClientConfig{
-		Addresses: strings.Split(r.Address, ","), Cluster: r.Cluster,
+		Addresses: r.Address.Strings(), Cluster: r.Cluster,
 		SentinelMaster: r.SentinelMaster, SentinelPassword: os.Getenv(r.SentinelPasswordEnv),
 		Password: os.Getenv(r.PasswordEnv), TLS: redisTLS(r),
 	})
@@ -59,7 +58,10 @@ func (sh *shared) openRedis(ctx context.Context, r config.Redis, mem *ratelimit.
 		})
 		replicas = hb.Live
 	}
-	policy, _ := redisstore.ParsePolicy(r.Failure)
+	policy := redisstore.FailOpen
+	if r.Failure == config.FailClosed {
+		policy = redisstore.FailClosed
+	}
 	lat := sh.redis.latency
 	sh.guard = redisstore.NewGuard(rs, redisstore.GuardOptions{
 		Policy: policy, Local: mem, Budget: r.LatencyBudget, Replicas: replicas,

@@ -4,9 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"log/slog"
-	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/poolguard/poolguard/internal/cognito"
@@ -51,14 +49,14 @@ func openShared(ctx context.Context, cfg *config.Config, log *slog.Logger) (*sha
 	outcomes := outcome.NewMemory(outcome.DefaultMaxRecords)
 	var outcomeStore outcome.Store = outcomes
 	var backend ipsets.Backend
-	if r := cfg.State.Redis; r.Address != "" {
+	if r := cfg.State.Redis; len(r.Address) > 0 {
 		client, err := sh.openRedis(ctx, r, mem, log)
 		if err != nil {
 			return nil, err
 		}
 		sh.store = sh.guard
 		memo = usermemo.NewRedis(client, r.KeyPrefix, usermemo.New(cfg.RefreshMemory.MaxEntries))
-		outcomeStore = redisoutcome.New(client, r.KeyPrefix, outcomes, r.Failure == "fail_closed")
+		outcomeStore = redisoutcome.New(client, r.KeyPrefix, outcomes, r.Failure == config.FailClosed)
 		backend = ipsets.NewRedis(client, r.KeyPrefix)
 	} else if cfg.State.Dir != "" {
 		backend = ipsets.NewFile(cfg.State.Dir)
@@ -108,8 +106,7 @@ func redisTLS(r config.Redis) *tls.Config {
 	if !r.TLS {
 		return nil
 	}
-	host, _, _ := net.SplitHostPort(strings.Split(r.Address, ",")[0])
-	return &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+	return &tls.Config{ServerName: r.Address[0].Host, MinVersion: tls.VersionTLS12}
 }
 
 // hostedUITransport is the connection pool to the user pool domain.

@@ -144,7 +144,7 @@ func TestGeneratedConfigLoads(t *testing.T) {
 	for _, tc := range []struct {
 		name           string
 		admin, wafLogs bool
-		wantAuthMode   string
+		wantAuthMode   config.AuthMode
 	}{
 		{"public", false, false, config.AuthPublic},
 		{"admin mode with WAF logs", true, true, config.AuthAdmin},

@@ -45,12 +45,8 @@ func newFixtureWith(t *testing.T, o Options) *fixture {
 		t.Fatal(err)
 	}
 	b := reg.Begin()
-	if _, err := b.Define("DenyList", []string{"192.0.2.0/24"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Define("DenyListV4", nil); err != nil {
-		t.Fatal(err)
-	}
+	b.Define("DenyList", []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")})
+	b.Define("DenyListV4", nil)
 	b.SetVersion("DenyListV4", "IPV4")
 	b.Commit(t0)
 	f.reg = reg

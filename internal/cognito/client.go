@@ -1,6 +1,7 @@
 package cognito
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -34,6 +35,31 @@ func ParseRefresh(s string) (Refresh, bool) {
 	}
 	return 0, false
 }
+
+// String returns the strategy's config name.
+func (r Refresh) String() string {
+	switch r {
+	case RefreshRemember:
+		return "remember"
+	case RefreshRawSecret:
+		return "raw_secret"
+	}
+	return "get_tokens"
+}
+
+// UnmarshalText sets r to the strategy named text (ParseRefresh), so that a
+// configuration decodes the name once into the strategy.
+func (r *Refresh) UnmarshalText(text []byte) error {
+	v, ok := ParseRefresh(string(text))
+	if !ok {
+		return fmt.Errorf("%q is not one of get_tokens, remember, raw_secret", text)
+	}
+	*r = v
+	return nil
+}
+
+// MarshalText returns the strategy's config name.
+func (r Refresh) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
 
 // Client is the proxy's policy for one app client.
 type Client struct {

@@ -10,19 +10,10 @@ import (
 	"github.com/poolguard/poolguard/internal/secrets"
 )
 
-// Auth modes of a client.
-const (
-	// AuthPublic forwards the public operations the app called.
-	AuthPublic = "public"
-	// AuthAdmin turns InitiateAuth and RespondToAuthChallenge into their
-	// SigV4-signed Admin counterparts with ContextData (advanced security).
-	AuthAdmin = "admin"
-)
-
 // AdminClient holds a client's admin-mode keys; it is inlined in Client.
 type AdminClient struct {
 	// AuthMode is "public" (default) or "admin".
-	AuthMode string `yaml:"auth_mode"`
+	AuthMode AuthMode `yaml:"auth_mode"`
 	// ContextHeaders are the request headers copied into ContextData in
 	// admin mode; default cognito.DefaultContextHeaders.
 	ContextHeaders []string `yaml:"context_headers"`
@@ -80,7 +71,6 @@ func (v *validator) adminMode(c *Config) {
 }
 
 func (v *validator) adminClient(key string, c *Client, upstreamRegion string) {
-	v.oneOf(key+".auth_mode", c.AuthMode, AuthPublic, AuthAdmin)
 	if secrets.IsAWS(c.ClientSecret) {
 		if _, _, err := secrets.ParseAWS(c.ClientSecret); err != nil {
 			v.add(key+".client_secret", "%v", err)

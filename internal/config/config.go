@@ -5,7 +5,10 @@
 package config
 
 import (
+	"net/netip"
 	"time"
+
+	"github.com/poolguard/poolguard/internal/cognito"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -18,12 +21,13 @@ type Config struct {
 	AdminListen string `yaml:"admin_listen"`
 	// Upstream is the Cognito endpoint requests are forwarded to.
 	Upstream Upstream `yaml:"upstream"`
-	// TrustedProxies are the peers allowed to set X-Forwarded-For.
-	TrustedProxies []string `yaml:"trusted_proxies"`
+	// TrustedProxies are the peers allowed to set X-Forwarded-For:
+	// addresses or CIDR blocks (a bare address is a /32 or /128).
+	TrustedProxies []netip.Prefix `yaml:"trusted_proxies"`
 	// Clients are the app clients the proxy serves.
 	Clients []Client `yaml:"clients"`
 	// UnknownClients is what to do with a ClientId not listed: "reject" or "pass".
-	UnknownClients string `yaml:"unknown_clients"`
+	UnknownClients ClientPolicy `yaml:"unknown_clients"`
 	// Operations is the operation policy.
 	Operations Operations `yaml:"operations"`
 	// Limits bounds request sizes and connection times.
@@ -98,7 +102,7 @@ type Client struct {
 	// PropagateIP adds UserContextData.IpAddress.
 	PropagateIP bool `yaml:"propagate_ip"`
 	// Refresh is get_tokens (default), remember or raw_secret.
-	Refresh string `yaml:"refresh"`
+	Refresh cognito.Refresh `yaml:"refresh"`
 	// AllowedAuthFlows restricts InitiateAuth's AuthFlow; empty allows all.
 	AllowedAuthFlows []string `yaml:"allowed_auth_flows"`
 	// ProtectedAttributes are user attributes apps may not write through

@@ -2,10 +2,14 @@ package config
 
 import (
 	"errors"
+	"net/netip"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/poolguard/poolguard/internal/cognito"
 )
 
 func TestBadConfigReportsEveryProblem(t *testing.T) {
@@ -31,7 +35,7 @@ func TestDefaults(t *testing.T) {
 	if cfg.Upstream.Timeout != 10*time.Second || cfg.Limits.MaxBodyBytes != 64<<10 || cfg.UnknownClients != "reject" {
 		t.Errorf("defaults not applied: %+v", cfg)
 	}
-	if cfg.Clients[0].Refresh != "get_tokens" || !*cfg.Operations.AllowTokenAuth || cfg.CORS.AllowedOrigins[0] != "*" {
+	if cfg.Clients[0].Refresh != cognito.RefreshGetTokens || !*cfg.Operations.AllowTokenAuth || cfg.CORS.AllowedOrigins[0] != "*" {
 		t.Errorf("defaults not applied: %+v", cfg)
 	}
 }
@@ -119,6 +123,126 @@ func TestBuiltInPuzzleWarns(t *testing.T) {
 		}
 		if (c.want == "") != (got == "") || !strings.HasPrefix(got, c.want) {
 			t.Errorf("%q: warning %q; want %q", c.extra, got, c.want)
+		}
+	}
+}
+
+// TestManyMistakesGolden: one file with mistakes of every kind (unknown
+// keys with a suggestion, duplicate keys, wrong types, values a typed
+// field refuses, a cross-key rule) gives one error listing each with its
+// file:line, key and problem, in line order.
+func TestManyMistakesGolden(t *testing.T) {
+	_, err := Load("testdata/mistakes.yaml")
+	var ce *Error
+	if !errors.As(err, &ce) {
+		t.Fatalf("Load error = %v, want *Error", err)
+	}
+	for _, p := range ce.Problems {
+		if p.Line == 0 || p.Column == 0 && p.Key != "tls" {
+			t.Errorf("%v: no position", p)
+		}
+	}
+	want, _ := os.ReadFile("testdata/mistakes.golden")
+	if got := err.Error() + "\n"; got != string(want) {
+		t.Fatalf("problems:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestAnchorsAndMerges: anchors, aliases and merge keys decode as the
+// YAML library does, a key beside a merge overrides the merged one, and
+// an anchor that contains itself is an error, not a hang.
+func TestAnchorsAndMerges(t *testing.T) {
+	cfg, err := Parse("t.yaml", []byte(`upstream: {region: us-east-1}
+x-client: &base {user_pool_id: us-east-1_abc, refresh: remember, propagate_ip: true}
+clients:
+  - {<<: *base, client_id: one}
+  - {<<: *base, client_id: two, refresh: raw_secret}
+trusted_proxies: &nets [10.0.0.0/8, 192.0.2.1]
+pool_acl: {proxy_egress_ips: *nets}
+`))
+	if err == nil || !strings.Contains(err.Error(), "t.yaml:2: x-client: unknown key") {
+		t.Fatalf("err = %v; want the extension key refused (strict keys)", err)
+	}
+	cfg, err = Parse("t.yaml", []byte(`upstream: {region: us-east-1}
+clients:
+  - &base {client_id: one, user_pool_id: us-east-1_abc, refresh: remember, propagate_ip: true}
+  - {<<: *base, client_id: two, refresh: raw_secret}
+trusted_proxies: &nets [10.0.0.0/8, 192.0.2.1]
+pool_acl: {proxy_egress_ips: *nets}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cfg.Clients
+	if c[0].Refresh != cognito.RefreshRemember || c[1].Refresh != cognito.RefreshRawSecret || c[1].ClientID != "two" || !c[1].PropagateIP {
+		t.Errorf("clients = %+v", c)
+	}
+	want := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.0.2.1/32")}
+	if !slices.Equal(cfg.TrustedProxies, want) || !slices.Equal(cfg.PoolACL.ProxyEgressIPs, want) {
+		t.Errorf("trusted %v egress %v, want %v", cfg.TrustedProxies, cfg.PoolACL.ProxyEgressIPs, want)
+	}
+	for _, doc := range []string{"a: &a [*a]\n", "clients: &c [{<<: *c}]\n", "x: &x {<<: *x}\n"} {
+		if _, err := Parse("t.yaml", []byte(doc)); err == nil {
+			t.Errorf("%q: no error", doc)
+		}
+	}
+}
+
+// TestSuggest: a near key is suggested, a far one is not.
+func TestSuggest(t *testing.T) {
+	known := []string{"timeout", "endpoint", "region", "client_secret", "operations", "secrets"}
+	for key, want := range map[string]string{
+		"timout": "timeout", "client_secert": "client_secret", "regoin": "region", "endpiont": "endpoint",
+		"replicaCount": "", "secretEnv": "", "colour": "", "x": "",
+	} {
+		if got := suggest(key, known); got != want {
+			t.Errorf("suggest(%q) = %q, want %q", key, got, want)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, name := range []string{"testdata/bad.yaml", "testdata/mistakes.yaml", "../../examples/poolguard.yaml"} {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte("a: &a [*a]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg, err := Parse("f.yaml", data)
+		if err == nil && cfg == nil {
+			t.Fatal("nil config without an error")
+		}
+		var ce *Error
+		if errors.As(err, &ce) && len(ce.Problems) == 0 {
+			t.Fatal("an error with no problem")
+		}
+	})
+}
+
+// TestRedisAddressesParsedOnce: state.redis.address is split and checked
+// at load; the proxy reads hosts and ports from the config, not the text.
+func TestRedisAddressesParsedOnce(t *testing.T) {
+	for _, c := range []struct{ addr, want, err string }{
+		{"redis:6379", "redis:6379", ""},
+		{"a:1, b:2,[::1]:3", "a:1 b:2 [::1]:3", ""},
+		{"redis", "", `t.yaml:2: state.redis.address: "redis" is not host:port`},
+		{"a:1,,b:2", "", `t.yaml:2: state.redis.address: "" is not host:port`},
+	} {
+		cfg, err := Parse("t.yaml", []byte("upstream: {region: us-east-1}\nstate: {redis: {address: '"+c.addr+"'}}\n"))
+		if c.err != "" {
+			if err == nil || err.Error() != c.err {
+				t.Errorf("%q: err = %v, want %s", c.addr, err, c.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(cfg.State.Redis.Address.Strings(), " "); got != c.want {
+			t.Errorf("%q: addresses %q, want %q", c.addr, got, c.want)
 		}
 	}
 }

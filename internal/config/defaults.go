@@ -18,7 +18,7 @@ const (
 func applyDefaults(c *Config) {
 	setDefault(&c.Listen, DefaultListen)
 	setDefault(&c.AdminListen, DefaultAdminListen)
-	setDefault(&c.UnknownClients, "reject")
+	setDefault(&c.UnknownClients, RejectUnknown)
 	setDefault(&c.Upstream.Timeout, DefaultTimeout)
 	setDefault(&c.Upstream.MaxIdleConns, DefaultMaxIdleConns)
 	if c.Upstream.Endpoint == "" && c.Upstream.Region != "" {
@@ -43,14 +43,11 @@ func applyDefaults(c *Config) {
 	}
 	setDefault(&c.RefreshMemory.MaxEntries, 1_000_000)
 	setDefault(&c.RefreshMemory.TokenLifetime, DefaultTokenLifetime)
-	for i := range c.Clients {
-		setDefault(&c.Clients[i].Refresh, "get_tokens")
-	}
-	if c.State.Redis.Address != "" {
+	if len(c.State.Redis.Address) > 0 {
 		setDefault(&c.State.Redis.KeyPrefix, "poolguard:")
-		setDefault(&c.State.Redis.Failure, "fail_open")
+		setDefault(&c.State.Redis.Failure, FailOpen)
 	}
-	setDefault(&c.WAF.DefaultAction, "ALLOW")
+	setDefault(&c.WAF.DefaultAction, ActionAllow)
 	if c.WAF.IPv6Prefix == 0 {
 		c.WAF.IPv6Prefix = 128
 		if len(c.WAF.Presets) > 0 {

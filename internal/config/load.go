@@ -1,11 +1,9 @@
 package config
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"os"
-	"regexp"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,6 +17,9 @@ type Problem struct {
 	File string
 	// Line is the 1-based line of the offending key, 0 when unknown.
 	Line int
+	// Column is the 1-based column of the offending key or value, 0 when
+	// unknown. String leaves it out, so that messages stay "file:line:".
+	Column int
 	// Key is the dotted key path, e.g. "clients[0].refresh".
 	Key string
 	// Msg says what is wrong.
@@ -71,23 +72,26 @@ func Load(path string) (*Config, error) {
 	return Parse(path, data)
 }
 
-// Parse decodes data (YAML, or JSON, which is YAML) read from file.
+// Parse decodes data (YAML, or JSON, which is YAML) read from file: the
+// YAML tree is walked once into the typed Config (decode.go), so a value
+// that is there is already parsed, then defaults are applied and the
+// cross-key rules checked. Every problem is reported, in line order.
 func Parse(file string, data []byte) (*Config, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, &Error{Problems: []Problem{syntaxProblem(file, err)}}
 	}
 	cfg := &Config{File: file}
-	var problems []Problem
-	if len(root.Content) > 0 {
-		dec := yaml.NewDecoder(bytes.NewReader(data))
-		dec.KnownFields(true)
-		if err := dec.Decode(cfg); err != nil {
-			problems = append(problems, decodeProblems(file, &root, err)...)
-		}
+	d := &decoder{file: file}
+	if doc := document(&root); doc != nil {
+		d.value(doc, reflect.ValueOf(cfg).Elem(), "")
 	}
+	problems := d.problems
 	applyDefaults(cfg)
 	for _, p := range validate(cfg) {
+		if d.covers(p.Key) {
+			continue // already reported: the value did not decode
+		}
 		p.File = file
 		p.Line = locate(&root, p.Key)
 		problems = append(problems, p)
@@ -101,6 +105,14 @@ func Parse(file string, data []byte) (*Config, error) {
 	return cfg, nil
 }
 
+// document returns the top node of a parsed document, nil when empty.
+func document(root *yaml.Node) *yaml.Node {
+	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
+		return root.Content[0]
+	}
+	return nil
+}
+
 // warnings returns what is allowed but unwise.
 func warnings(c *Config, root *yaml.Node) []Problem {
 	var out []Problem
@@ -111,7 +123,7 @@ func warnings(c *Config, root *yaml.Node) []Problem {
 				Msg: "the secret is written in the config file; prefer env:NAME or file:PATH"})
 		}
 	}
-	if ch := c.Signals.Challenge; ch.TokenSecret != "" && (ch.Captcha.Provider == "" || ch.Captcha.Provider == "puzzle") {
+	if ch := c.Signals.Challenge; ch.TokenSecret != "" && !ch.Captcha.Provider.External() {
 		key := "signals.challenge.captcha.provider"
 		if ch.Captcha.Provider == "" {
 			key = "signals.challenge.token_secret"
@@ -131,53 +143,6 @@ func isSecretRef(s string) bool {
 		}
 	}
 	return false
-}
-
-var (
-	// typeRe matches the decoder's type errors, whose value (maybe a
-	// secret under the wrong key) is never shown.
-	typeRe    = regexp.MustCompile("^cannot unmarshal !!(\\w+)(?: `[^`]*`)? into (\\S+)$")
-	lineRe    = regexp.MustCompile(`^line (\d+): (.*)$`)
-	unknownRe = regexp.MustCompile(`^field (\S+) not found in type config\.(\w+)$`)
-)
-
-// decodeProblems turns the decoder's errors into problems, naming unknown
-// keys plainly.
-func decodeProblems(file string, root *yaml.Node, err error) []Problem {
-	var te *yaml.TypeError
-	if !errors.As(err, &te) {
-		return []Problem{syntaxProblem(file, err)}
-	}
-	out := make([]Problem, 0, len(te.Errors))
-	for _, msg := range te.Errors {
-		p := Problem{File: file, Msg: msg}
-		if m := lineRe.FindStringSubmatch(msg); m != nil {
-			p.Line, _ = strconv.Atoi(m[1])
-			p.Msg = m[2]
-		}
-		if m := unknownRe.FindStringSubmatch(p.Msg); m != nil {
-			p.Key = m[1]
-			if path := keyAtLine(root, p.Line); strings.HasSuffix(path, m[1]) {
-				p.Key = path // the full path, e.g. upstream.timout
-			}
-			p.Msg = "unknown key (not a field of " + strings.ToLower(m[2]) + ")"
-		} else if m := typeRe.FindStringSubmatch(p.Msg); m != nil {
-			p.Key = keyAtLine(root, p.Line)
-			p.Msg = "wrong type: a " + yamlKind(m[1]) + " where " + goKind(m[2]) + " is expected"
-		}
-		out = append(out, p)
-	}
-	return out
-}
-
-func syntaxProblem(file string, err error) Problem {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	p := Problem{File: file, Msg: msg}
-	if m := lineRe.FindStringSubmatch(msg); m != nil {
-		p.Line, _ = strconv.Atoi(m[1])
-		p.Msg = m[2]
-	}
-	return p
 }
 
 // locate returns the line of the key at path ("a.b[2].c") in root, or of
@@ -226,76 +191,6 @@ func splitPath(path string) []string {
 		return nil
 	}
 	return strings.Split(path, ".")
-}
-
-// keyAtLine returns the dotted path of the key whose value starts on line,
-// or "" when none does.
-func keyAtLine(root *yaml.Node, line int) string {
-	n := root
-	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		n = n.Content[0]
-	}
-	return findLine(n, "", line)
-}
-
-func findLine(n *yaml.Node, path string, line int) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i], n.Content[i+1]
-			p := k.Value
-			if path != "" {
-				p = path + "." + k.Value
-			}
-			if v.Line == line && v.Kind == yaml.ScalarNode || k.Line == line && v.Kind != yaml.ScalarNode {
-				return p
-			}
-			if found := findLine(v, p, line); found != "" {
-				return found
-			}
-		}
-	case yaml.SequenceNode:
-		for i, c := range n.Content {
-			p := fmt.Sprintf("%s[%d]", path, i)
-			if c.Line == line && c.Kind == yaml.ScalarNode {
-				return p
-			}
-			if found := findLine(c, p, line); found != "" {
-				return found
-			}
-		}
-	}
-	return ""
-}
-
-func yamlKind(tag string) string {
-	switch tag {
-	case "str":
-		return "string"
-	case "map":
-		return "mapping"
-	case "seq":
-		return "list"
-	case "int", "float":
-		return "number"
-	}
-	return tag
-}
-
-func goKind(t string) string {
-	switch {
-	case t == "bool":
-		return "true or false"
-	case strings.HasPrefix(t, "int") || strings.HasPrefix(t, "float") || t == "time.Duration":
-		return "a number or duration"
-	case t == "string":
-		return "a string"
-	case strings.HasPrefix(t, "[]"):
-		return "a list"
-	case strings.HasPrefix(t, "map"):
-		return "a mapping"
-	}
-	return "a " + strings.TrimPrefix(t, "config.")
 }
 
 // At locates key (a dotted path such as "clients[0].client_secret") for an

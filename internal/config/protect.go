@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -17,7 +18,7 @@ type PoolACL struct {
 	// Name is the web ACL's name; default "poolguard-pool".
 	Name string `yaml:"name"`
 	// ProxyEgressIPs are the addresses (or CIDRs) the proxy calls Cognito from.
-	ProxyEgressIPs []string `yaml:"proxy_egress_ips"`
+	ProxyEgressIPs []netip.Prefix `yaml:"proxy_egress_ips"`
 	// ProxyHeader is a header the proxy adds to every upstream request.
 	ProxyHeader ProxyHeader `yaml:"proxy_header"`
 	// ForbiddenOperations are refused to every caller, the proxy included.
@@ -73,11 +74,6 @@ func (v *validator) operations(key string, ops []string) {
 }
 
 func (v *validator) poolACL(p *PoolACL) {
-	for i, a := range p.ProxyEgressIPs {
-		if _, err := ParsePrefix(a); err != nil {
-			v.add(fmt.Sprintf("pool_acl.proxy_egress_ips[%d]", i), "%q is not an IP address or CIDR", a)
-		}
-	}
 	h := p.ProxyHeader
 	switch {
 	case h.Name == "" && h.Value != "":

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/poolguard/poolguard/internal/signals"
 )
 
 // Signals configures the request signals that stand in for AWS WAF's
@@ -46,7 +48,7 @@ type IPList struct {
 	// Source is a file path or an http(s) URL.
 	Source string `yaml:"source"`
 	// Format is cidr, netset, spamhaus or tor.
-	Format string `yaml:"format"`
+	Format signals.Format `yaml:"format"`
 	// Refresh is how often the source is fetched again; default 1h.
 	Refresh time.Duration `yaml:"refresh"`
 }
@@ -73,7 +75,7 @@ type ChallengeConfig struct {
 // CaptchaProvider chooses the CAPTCHA's human step.
 type CaptchaProvider struct {
 	// Provider is puzzle (built in, the default), turnstile, hcaptcha or recaptcha.
-	Provider string `yaml:"provider"`
+	Provider CaptchaKind `yaml:"provider"`
 	// SiteKey is the provider's public site key.
 	SiteKey string `yaml:"site_key"`
 	// Secret (env:NAME, file:PATH or a literal) is the provider's secret key.
@@ -106,7 +108,12 @@ func (v *validator) signals(s *Signals) {
 		if l.Source == "" {
 			v.add(key+".source", "is required (a file path or an http(s) URL)")
 		}
-		v.oneOf(key+".format", l.Format, "cidr", "netset", "spamhaus", "tor")
+		switch l.Format {
+		case "":
+			v.add(key+".format", "is required: one of cidr, netset, spamhaus, tor")
+		case signals.FormatDomains:
+			v.add(key+".format", "domains is the format of email_domain_lists, not of an IP list")
+		}
 		if l.Refresh < 0 || (l.Refresh > 0 && l.Refresh < time.Minute && strings.HasPrefix(l.Source, "http")) {
 			v.add(key+".refresh", "must be at least 1m for a URL")
 		}
@@ -125,9 +132,7 @@ func (v *validator) signals(s *Signals) {
 		v.add("signals.challenge.difficulty", "must be 1 to 32 bits, got %d", c.Difficulty)
 	}
 	p := &c.Captcha
-	switch p.Provider {
-	case "", "puzzle":
-	case "turnstile", "hcaptcha", "recaptcha":
+	if p.Provider.External() {
 		if p.SiteKey == "" {
 			v.add("signals.challenge.captcha.site_key", "is required for provider %s", p.Provider)
 		}
@@ -136,7 +141,5 @@ func (v *validator) signals(s *Signals) {
 		} else if msg := checkSecretRef(p.Secret); msg != "" {
 			v.add("signals.challenge.captcha.secret", "%s", msg)
 		}
-	default:
-		v.add("signals.challenge.captcha.provider", "%q is not one of puzzle, turnstile, hcaptcha, recaptcha", p.Provider)
 	}
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net/url"
+	"reflect"
 	"strings"
 	"time"
 )
@@ -19,7 +20,7 @@ type State struct {
 // Redis is a Redis (6+) or Valkey server or cluster.
 type Redis struct {
 	// Address is host:port; a comma-separated list means a cluster.
-	Address string `yaml:"address"`
+	Address HostPorts `yaml:"address"`
 	// PasswordEnv names the environment variable holding the password.
 	PasswordEnv string `yaml:"password_env"`
 	// TLS connects with TLS 1.2+.
@@ -28,7 +29,7 @@ type Redis struct {
 	KeyPrefix string `yaml:"key_prefix"`
 	// Failure is fail_open (default: decide with local counters while Redis
 	// is down) or fail_closed (refuse requests that need Redis).
-	Failure string `yaml:"failure"`
+	Failure FailurePolicy `yaml:"failure"`
 	// Cluster speaks the Cluster protocol to a single address (a managed
 	// service's configuration endpoint); a list implies it.
 	Cluster bool `yaml:"cluster"`
@@ -79,8 +80,7 @@ type HostedUI struct {
 
 func (v *validator) state(c *Config) {
 	r := c.State.Redis
-	if r.Address != "" {
-		v.oneOf("state.redis.failure", r.Failure, "fail_open", "fail_closed")
+	if len(r.Address) > 0 {
 		if strings.ContainsAny(r.KeyPrefix, "{}") {
 			v.add("state.redis.key_prefix", "must not contain { or } (they pick Redis Cluster hash slots)")
 		}
@@ -93,7 +93,7 @@ func (v *validator) state(c *Config) {
 		if r.Replicas < 0 {
 			v.add("state.redis.replicas", "must not be negative")
 		}
-	} else if r != (Redis{KeyPrefix: r.KeyPrefix, Failure: r.Failure}) {
+	} else if !reflect.DeepEqual(r, Redis{KeyPrefix: r.KeyPrefix, Failure: r.Failure}) {
 		v.add("state.redis.address", "is required when other state.redis keys are set")
 	}
 	if msg := checkSecretRef(c.Admin.Token); msg != "" {

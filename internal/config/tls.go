@@ -23,7 +23,7 @@ type TLS struct {
 	// ACME obtains and renews certificates automatically.
 	ACME *ACME `yaml:"acme"`
 	// MinVersion is "1.2" (default) or "1.3".
-	MinVersion string `yaml:"min_version"`
+	MinVersion TLSVersion `yaml:"min_version"`
 	// RedirectListen, e.g. ":80", serves a plain-HTTP listener that
 	// redirects to HTTPS and answers ACME HTTP-01 challenges.
 	RedirectListen string `yaml:"redirect_listen"`
@@ -58,7 +58,7 @@ func tlsDefaults(c *Config) {
 		return
 	}
 	setDefault(&t.ReloadInterval, 10*time.Second)
-	setDefault(&t.MinVersion, "1.2")
+	setDefault(&t.MinVersion, TLS12)
 	if t.ACME != nil {
 		setDefault(&t.ACME.DirectoryURL, DefaultACMEDirectory)
 		setDefault(&t.ACME.RenewBefore, 30*24*time.Hour)
@@ -81,7 +81,6 @@ func (v *validator) tls(t *TLS) {
 	if t.ReloadInterval < 0 {
 		v.add("tls.reload_interval", "must be positive")
 	}
-	v.oneOf("tls.min_version", t.MinVersion, "1.2", "1.3")
 	if t.RedirectListen != "" {
 		v.addr("tls.redirect_listen", t.RedirectListen)
 	}

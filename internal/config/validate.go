@@ -21,12 +21,6 @@ func validate(c *Config) []Problem {
 	v.addr("listen", c.Listen)
 	v.addr("admin_listen", c.AdminListen)
 	v.upstream(&c.Upstream)
-	for i, p := range c.TrustedProxies {
-		if _, err := ParsePrefix(p); err != nil {
-			v.add(fmt.Sprintf("trusted_proxies[%d]", i), "%q is not an IP address or CIDR", p)
-		}
-	}
-	v.oneOf("unknown_clients", c.UnknownClients, "reject", "pass")
 	seen := map[string]int{}
 	for i := range c.Clients {
 		v.client(fmt.Sprintf("clients[%d]", i), &c.Clients[i], seen, i)
@@ -104,9 +98,6 @@ func (v *validator) client(key string, c *Client, seen map[string]int, i int) {
 	if c.HostedUIClientAuth && c.ClientSecret == "" {
 		v.add(key+".hosted_ui_client_auth", "needs client_secret (the secret the proxy would add)")
 	}
-	if _, ok := cognito.ParseRefresh(c.Refresh); !ok {
-		v.add(key+".refresh", "%q is not one of get_tokens, remember, raw_secret", c.Refresh)
-	}
 	for j, f := range c.AllowedAuthFlows {
 		if !knownAuthFlows[f] {
 			v.add(fmt.Sprintf("%s.allowed_auth_flows[%d]", key, j), "unknown AuthFlow %q", f)
@@ -155,7 +146,6 @@ func (v *validator) limits(l *Limits) {
 }
 
 func (v *validator) waf(w *WAF) {
-	v.oneOf("waf.default_action", strings.ToUpper(w.DefaultAction), "ALLOW", "BLOCK")
 	if w.IPv6Prefix < 1 || w.IPv6Prefix > 128 {
 		v.add("waf.ip_v6_prefix", "%d is not a prefix length (1-128)", w.IPv6Prefix)
 	}
@@ -163,11 +153,6 @@ func (v *validator) waf(w *WAF) {
 	for i, s := range w.IPSets {
 		key := fmt.Sprintf("waf.ip_sets[%d]", i)
 		v.setName(key, s.Name, names)
-		for j, a := range s.Addresses {
-			if _, err := ParsePrefix(a); err != nil {
-				v.add(fmt.Sprintf("%s.addresses[%d]", key, j), "%q is not an IP address or CIDR", a)
-			}
-		}
 	}
 	names = map[string]bool{}
 	for i, s := range w.RegexPatternSets {
@@ -196,7 +181,8 @@ func (v *validator) setName(key, name string, seen map[string]bool) {
 	seen[name] = true
 }
 
-// ParsePrefix parses a CIDR or a bare address (as a /32 or /128).
-func ParsePrefix(s string) (netip.Prefix, error) {
+// parsePrefix parses a CIDR or a bare address (as a /32 or /128), as AWS
+// IPSets write them.
+func parsePrefix(s string) (netip.Prefix, error) {
 	return ipset.ParsePrefix(strings.TrimSpace(s))
 }

@@ -1,10 +1,6 @@
 package config
 
-import (
-	"fmt"
-
-	"go.yaml.in/yaml/v3"
-)
+import "net/netip"
 
 // WAF configures the web ACL.
 type WAF struct {
@@ -22,7 +18,7 @@ type WAF struct {
 	Account string `yaml:"account"`
 	Name    string `yaml:"name"`
 	// DefaultAction is ALLOW (default) or BLOCK when no web_acl file sets one.
-	DefaultAction string `yaml:"default_action"`
+	DefaultAction WAFAction `yaml:"default_action"`
 	// IPv6Prefix keys rate-based rules on an IPv6 client's network prefix
 	// of this many bits (1-128) instead of its whole address, so that
 	// rotating addresses inside one /64 does not evade a per-IP limit.
@@ -38,39 +34,17 @@ type Preset struct {
 	Params map[string]any `yaml:"params"`
 }
 
-// UnmarshalYAML accepts a scalar name or a mapping with name and params.
-func (p *Preset) UnmarshalYAML(n *yaml.Node) error {
-	if n.Kind == yaml.ScalarNode {
-		p.Name = n.Value
-		return nil
-	}
-	if n.Kind != yaml.MappingNode {
-		return fmt.Errorf("line %d: a preset is a name or {name, params}", n.Line)
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		var err error
-		switch k.Value {
-		case "name":
-			err = v.Decode(&p.Name)
-		case "params":
-			err = v.Decode(&p.Params)
-		default:
-			err = fmt.Errorf("line %d: field %s not found in type config.Preset", k.Line, k.Value)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
+// setScalar takes a bare preset name (the YAML form "- cognito-proxy").
+func (p *Preset) setScalar(name string) { p.Name = name }
 
 // IPSet is a named set of addresses, listed inline or in a file (one CIDR
 // or address per line; '#' comments).
 type IPSet struct {
-	Name      string   `yaml:"name"`
-	Addresses []string `yaml:"addresses"`
-	File      string   `yaml:"file"`
+	Name string `yaml:"name"`
+	// Addresses are CIDR blocks or bare addresses (a /32 or /128), in
+	// AWS's IPSet notation.
+	Addresses []netip.Prefix `yaml:"addresses"`
+	File      string         `yaml:"file"`
 }
 
 // RegexPatternSet is a named list of regular expressions.

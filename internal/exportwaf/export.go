@@ -207,15 +207,11 @@ func fillIPSets(cfg *config.Config, sets []presets.IPSet) ([]presets.IPSet, erro
 
 // cidrsOf writes addrs as CIDRs (AWS wants 192.0.2.1/32, not 192.0.2.1),
 // refusing any address of the other family.
-func cidrsOf(addrs []string, v6 bool) ([]string, error) {
+func cidrsOf(addrs []netip.Prefix, v6 bool) ([]string, error) {
 	out := make([]string, 0, len(addrs))
-	for _, a := range addrs {
-		p, err := config.ParsePrefix(a)
-		if err != nil {
-			return nil, fmt.Errorf("%q: %w", a, err)
-		}
+	for _, p := range addrs {
 		if p.Addr().Is4() == v6 {
-			return nil, fmt.Errorf("%q is not an %s address", a, map[bool]string{true: "IPv6", false: "IPv4"}[v6])
+			return nil, fmt.Errorf("%s is not an %s address", p, map[bool]string{true: "IPv6", false: "IPv4"}[v6])
 		}
 		out = append(out, p.Masked().String())
 	}
@@ -304,12 +300,8 @@ func sortedSet(s []string) []string {
 	return slices.Compact(s)
 }
 
-func splitIPs(addrs []string) (v4, v6 []string, err error) {
-	for _, a := range addrs {
-		p, err := config.ParsePrefix(a)
-		if err != nil {
-			return nil, nil, fmt.Errorf("pool_acl.proxy_egress_ips: %q: %w", a, err)
-		}
+func splitIPs(addrs []netip.Prefix) (v4, v6 []string, err error) {
+	for _, p := range addrs {
 		if p.Addr().Is4() || p.Addr().Is4In6() {
 			v4 = append(v4, netip.PrefixFrom(p.Addr().Unmap(), min(p.Bits(), 32)).String())
 		} else {

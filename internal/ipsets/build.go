@@ -33,14 +33,9 @@ func (r *Registry) Begin() *Build {
 // one, and accepts either otherwise.
 func (b *Build) SetVersion(name, version string) { b.versions[name] = version }
 
-// Define declares set name with addresses (AWS IPSet notation) from config
-// or a preset, and returns the set to compile against. Every invalid
-// address is reported.
-func (b *Build) Define(name string, addresses []string) (*ipset.Set, error) {
-	prefixes, err := ipset.ParsePrefixes(addresses)
-	if err != nil {
-		return nil, err
-	}
+// Define declares set name with prefixes from config or a preset, and
+// returns the set to compile against.
+func (b *Build) Define(name string, prefixes []netip.Prefix) *ipset.Set {
 	b.static[name] = prefixes
 	b.r.mu.Lock()
 	defer b.r.mu.Unlock()
@@ -52,7 +47,7 @@ func (b *Build) Define(name string, addresses []string) (*ipset.Set, error) {
 		s, _ = ipset.New(name, nil)
 	}
 	b.sets[name] = s
-	return s, nil
+	return s
 }
 
 // Sets returns every set a web ACL may reference: those defined in this

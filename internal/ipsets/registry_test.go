@@ -29,9 +29,7 @@ func configured(t *testing.T, backend Backend) *Registry {
 		t.Fatal(err)
 	}
 	b := r.Begin()
-	if _, err := b.Define("DenyList", []string{"192.0.2.0/24", "203.0.113.5"}); err != nil {
-		t.Fatal(err)
-	}
+	b.Define("DenyList", []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24"), netip.MustParsePrefix("203.0.113.5/32")})
 	b.Commit(t0)
 	return r
 }
@@ -77,9 +75,8 @@ func TestBuildKeepsPointersAndFailedBuildChangesNothing(t *testing.T) {
 	r := configured(t, nil)
 	before := r.Begin().Sets()["DenyList"]
 	b := r.Begin()
-	s, err := b.Define("DenyList", []string{"10.0.0.1"})
-	if err != nil || s != before {
-		t.Fatalf("Define: %p, %v; want the same set %p", s, err, before)
+	if s := b.Define("DenyList", []netip.Prefix{netip.MustParsePrefix("10.0.0.1/32")}); s != before {
+		t.Fatalf("Define: %p; want the same set %p", s, before)
 	}
 	if !before.Contains(netip.MustParseAddr("192.0.2.1")) || before.Contains(netip.MustParseAddr("10.0.0.1")) {
 		t.Fatal("an uncommitted build changed the set")
@@ -87,9 +84,6 @@ func TestBuildKeepsPointersAndFailedBuildChangesNothing(t *testing.T) {
 	b.Commit(t0)
 	if before.Contains(netip.MustParseAddr("192.0.2.1")) || !before.Contains(netip.MustParseAddr("10.0.0.1")) {
 		t.Fatal("Commit did not apply the new config addresses")
-	}
-	if _, err := r.Begin().Define("X", []string{"300.1.1.1"}); err == nil {
-		t.Fatal("Define with a bad address: no error")
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -77,22 +76,14 @@ type Deps struct {
 func BuildState(cfg *config.Config, deps Deps) (*proxy.State, error) {
 	st := &proxy.State{
 		Clients:            make(map[string]*cognito.Client, len(cfg.Clients)),
-		PassUnknownClients: cfg.UnknownClients == "pass",
+		PassUnknownClients: cfg.UnknownClients == config.PassUnknown,
 		Policy:             policy(cfg.Operations),
 		CORS:               cors(cfg.CORS),
 		MaxBodyBytes:       cfg.Limits.MaxBodyBytes,
 		Rewriter:           &cognito.Rewriter{TokenLifetime: cfg.RefreshMemory.TokenLifetime},
 	}
 	var errs []error
-	var trusted []netip.Prefix
-	for _, p := range cfg.TrustedProxies {
-		pfx, err := config.ParsePrefix(p)
-		if err != nil {
-			errs = append(errs, err)
-		}
-		trusted = append(trusted, pfx)
-	}
-	st.ClientIP = clientip.New(trusted)
+	st.ClientIP = clientip.New(cfg.TrustedProxies)
 	resolve := secretResolver(cfg, deps)
 	for i := range cfg.Clients {
 		c, err := buildClient(&cfg.Clients[i], resolve)
@@ -216,8 +207,7 @@ func region(cfg *config.Config) string {
 }
 
 func buildClient(cc *config.Client, resolve func(string) (*secrets.Value, error)) (*cognito.Client, error) {
-	refresh, _ := cognito.ParseRefresh(cc.Refresh)
-	c := &cognito.Client{ID: cc.ClientID, UserPoolID: cc.UserPoolID, PropagateIP: cc.PropagateIP, Refresh: refresh}
+	c := &cognito.Client{ID: cc.ClientID, UserPoolID: cc.UserPoolID, PropagateIP: cc.PropagateIP, Refresh: cc.Refresh}
 	if len(cc.AllowedAuthFlows) > 0 {
 		c.AllowedAuthFlows = make(map[string]bool, len(cc.AllowedAuthFlows))
 		for _, f := range cc.AllowedAuthFlows {

@@ -31,7 +31,7 @@ func buildSignals(cfg *config.Config, deps Deps, st *proxy.State, in *webacl.Inp
 	}
 	sc := signals.Config{Bots: s.BotsEnabled(), GeoDatabase: abs(s.Geo.Database), CacheDir: abs(s.CacheDir)}
 	for _, l := range s.IPLists {
-		sc.Lists = append(sc.Lists, signals.ListConfig{Name: l.Name, Label: l.Label, Source: abs(l.Source), Format: signals.Format(l.Format), Interval: l.Refresh})
+		sc.Lists = append(sc.Lists, signals.ListConfig{Name: l.Name, Label: l.Label, Source: abs(l.Source), Format: l.Format, Interval: l.Refresh})
 	}
 	for _, l := range s.EmailDomainLists {
 		label := l.Label
@@ -69,12 +69,12 @@ func buildSignals(cfg *config.Config, deps Deps, st *proxy.State, in *webacl.Inp
 		return append(errs, fmt.Errorf("%s: signals.challenge.token_secret: %w", cfg.File, err))
 	}
 	var verifier challenge.Verifier
-	if p := c.Captcha.Provider; p != "" && p != "puzzle" {
+	if p := c.Captcha.Provider; p.External() {
 		secret, err := secrets.Resolve(c.Captcha.Secret)
 		if err != nil {
 			return append(errs, fmt.Errorf("%s: signals.challenge.captcha.secret: %w", cfg.File, err))
 		}
-		if verifier, err = challenge.NewSiteVerify(p, c.Captcha.SiteKey, string(secret.Bytes())); err != nil {
+		if verifier, err = challenge.NewSiteVerify(string(p), c.Captcha.SiteKey, string(secret.Bytes())); err != nil {
 			return append(errs, fmt.Errorf("%s: signals.challenge.captcha: %w", cfg.File, err))
 		}
 	}

@@ -37,6 +37,20 @@ const (
 // Formats lists the valid formats.
 var Formats = []Format{FormatCIDR, FormatNetset, FormatSpamhaus, FormatTor, FormatDomains}
 
+// UnmarshalText sets f to the format named text, refusing unknown names,
+// so that a configuration decodes a list's format once.
+func (f *Format) UnmarshalText(text []byte) error {
+	if !validFormat(Format(text)) {
+		names := make([]string, len(Formats))
+		for i, g := range Formats {
+			names[i] = string(g)
+		}
+		return fmt.Errorf("%q is not one of %s", text, strings.Join(names, ", "))
+	}
+	*f = Format(text)
+	return nil
+}
+
 // maxBadLines is how many unparsable lines a parse error quotes.
 const maxBadLines = 5
 

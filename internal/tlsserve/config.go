@@ -1,6 +1,10 @@
 package tlsserve
 
-import "crypto/tls"
+import (
+	"crypto/tls"
+
+	"github.com/poolguard/poolguard/internal/config"
+)
 
 // suites are the TLS 1.2 cipher suites offered: ECDHE key exchange with
 // AEAD ciphers only (no CBC, no RSA key exchange, no 3DES). TLS 1.3's
@@ -15,15 +19,15 @@ var suites = []uint16{
 }
 
 // baseConfig returns the server tls.Config without a certificate source:
-// minVersion "1.3" or TLS 1.2, the suites above, HTTP/2 then HTTP/1.1 by
+// minVersion 1.3 or TLS 1.2, the suites above, HTTP/2 then HTTP/1.1 by
 // ALPN.
-func baseConfig(minVersion string) *tls.Config {
+func baseConfig(minVersion config.TLSVersion) *tls.Config {
 	c := &tls.Config{
 		MinVersion:   tls.VersionTLS12,
 		CipherSuites: suites,
 		NextProtos:   []string{"h2", "http/1.1"},
 	}
-	if minVersion == "1.3" {
+	if minVersion == config.TLS13 {
 		c.MinVersion = tls.VersionTLS13
 	}
 	return c

@@ -16,13 +16,13 @@ import (
 )
 
 // addresses returns n distinct addresses in 10.0.0.0/8 or fd00::/8.
-func addresses(n int, v6 bool) []string {
-	out := make([]string, n)
+func addresses(n int, v6 bool) []netip.Prefix {
+	out := make([]netip.Prefix, n)
 	for i := range out {
 		if v6 {
-			out[i] = fmt.Sprintf("fd00::%x:%x/128", i>>16, i&0xffff)
+			out[i] = netip.MustParsePrefix(fmt.Sprintf("fd00::%x:%x/128", i>>16, i&0xffff))
 		} else {
-			out[i] = fmt.Sprintf("10.%d.%d.%d/32", i>>16, (i>>8)&0xff, i&0xff)
+			out[i] = netip.MustParsePrefix(fmt.Sprintf("10.%d.%d.%d/32", i>>16, (i>>8)&0xff, i&0xff))
 		}
 	}
 	return out

@@ -13,9 +13,11 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/poolguard/poolguard/internal/config"
+	"github.com/poolguard/poolguard/internal/ipset"
 	"github.com/poolguard/poolguard/internal/ipsets"
 	"github.com/poolguard/poolguard/internal/presets"
 	"github.com/poolguard/poolguard/internal/ratelimit"
@@ -44,7 +46,7 @@ type Input struct {
 // Build compiles the web ACL described by w. Every problem is reported,
 // each naming the file or preset, the rule and the JSON path.
 func Build(w *config.WAF, in Input) (*waf.Engine, error) {
-	b := &builder{in: in, w: w, ipSets: map[string][]string{}, regexSets: map[string][]string{}}
+	b := &builder{in: in, w: w, ipSets: map[string][]netip.Prefix{}, regexSets: map[string][]string{}}
 	b.presets()
 	b.file()
 	b.configSets()
@@ -60,7 +62,7 @@ type builder struct {
 	rules     []json.RawMessage
 	next      int
 	fileACL   *waf.WebACL
-	ipSets    map[string][]string
+	ipSets    map[string][]netip.Prefix
 	regexSets map[string][]string
 	bodies    map[string]waf.CustomResponseBody // the presets' custom response bodies
 	errs      []error
@@ -87,7 +89,12 @@ func (b *builder) presets() {
 		}
 		b.next = gen.LastPriority + 1
 		for _, s := range gen.IPSets {
-			b.ipSets[s.Name] = s.Addresses
+			addrs, err := ipset.ParsePrefixes(s.Addresses)
+			if err != nil {
+				b.fail("waf.presets[%d]: ip set %s: %w", i, s.Name, err)
+				continue
+			}
+			b.ipSets[s.Name] = addrs
 			if b.in.IPSets != nil {
 				b.in.IPSets.SetVersion(s.Name, s.IPAddressVersion)
 			}
@@ -141,20 +148,24 @@ func (b *builder) configSets() {
 	}
 }
 
-// IPSetAddresses returns a configured IP set's addresses: its list, then
-// its file's lines (relative to baseDir), as written.
-func IPSetAddresses(s config.IPSet, baseDir string) ([]string, error) {
+// IPSetAddresses returns a configured IP set's addresses: its list (parsed
+// when the config was), then its file's lines (relative to baseDir).
+func IPSetAddresses(s config.IPSet, baseDir string) ([]netip.Prefix, error) {
 	addrs := s.Addresses
 	if s.File != "" {
 		path := s.File
 		if !filepath.IsAbs(path) && baseDir != "" {
 			path = filepath.Join(baseDir, path)
 		}
-		more, err := readLines(path)
+		lines, err := readLines(path)
 		if err != nil {
 			return nil, err
 		}
-		addrs = append(append([]string{}, addrs...), more...)
+		more, err := ipset.ParsePrefixes(lines)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		addrs = append(slices.Clone(addrs), more...)
 	}
 	return addrs, nil
 }

@@ -3,8 +3,10 @@ package webacl
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 
+	"github.com/poolguard/poolguard/internal/config"
 	"github.com/poolguard/poolguard/internal/ipset"
 	"github.com/poolguard/poolguard/internal/waf"
 )
@@ -96,8 +98,8 @@ func joinRaw(b *builder) []byte {
 	return out
 }
 
-func defaultAction(s string) *waf.DefaultAction {
-	if strings.EqualFold(s, "BLOCK") {
+func defaultAction(a config.WAFAction) *waf.DefaultAction {
+	if a == config.ActionBlock {
 		return &waf.DefaultAction{Block: &waf.BlockAction{}}
 	}
 	return &waf.DefaultAction{Allow: &waf.AllowAction{}}
@@ -113,9 +115,9 @@ func presetNames(b *builder) string {
 
 // defineSet returns the set to compile against: the registry's, or a new
 // one from config.
-func (b *builder) defineSet(name string, addrs []string) (*ipset.Set, error) {
+func (b *builder) defineSet(name string, addrs []netip.Prefix) (*ipset.Set, error) {
 	if b.in.IPSets != nil {
-		return b.in.IPSets.Define(name, addrs)
+		return b.in.IPSets.Define(name, addrs), nil
 	}
-	return ipset.Parse(name, addrs)
+	return ipset.New(name, addrs)
 }
