@@ -26,3 +26,35 @@ func TestXssMatchStatement(t *testing.T) {
 		{"plain text", testRequest{Body: "hello <world"}, false},
 	})
 }
+
+// TestHighSensitivitySQL: SensitivityLevel HIGH adds SQL comment openers
+// and quote-breaking boolean operators to libinjection's fingerprints, in
+// any letter case, anywhere in the value (including at its very end).
+func TestHighSensitivitySQL(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want bool
+	}{
+		{"admin'--", true},             // line comment
+		{"--", true},                   // the whole value
+		{"a-b-c", false},               // single dashes
+		{"-", false},                   // one byte: no pair
+		{"x/*", true},                  // block comment opener at the end
+		{"*/", false},                  // a closer alone
+		{"a/b*c", false},               // not adjacent
+		{"x' or 1=1", true},            // quote-breaking OR
+		{`x" and 1=1`, true},           // double quote, AND
+		{"x' OR 1=1", true},            // upper case
+		{"x' AnD 1=1", true},           // mixed case, A at the alphabet's start
+		{"x' or ", true},               // the operator ends the value
+		{"x' or", false},               // no space after it: not an operator
+		{"x'or 1", false},              // no space before it
+		{"x' nor 1", false},            // another word
+		{"x' order by", false},         // a word starting with or
+		{"it's orange and red", false}, // an apostrophe in prose
+	} {
+		if got := highSensitivitySQL([]byte(tt.in)); got != tt.want {
+			t.Errorf("highSensitivitySQL(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package waf
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"slices"
 	"strings"
@@ -148,5 +149,108 @@ func TestRateKeysAggregateIPv6(t *testing.T) {
 				t.Fatalf("keys %q; want %q", keys, want)
 			}
 		})
+	}
+}
+
+// TestRateCustomKeyValues checks the value each kind of custom key counts
+// (a length-prefixed component of the key) and that a request without the
+// component is not counted at all: a missing cookie or query string must
+// not fall back to another value, or to an empty key all such requests
+// would share.
+func TestRateCustomKeyValues(t *testing.T) {
+	long := strings.Repeat("v", 200) // a length that takes two varint bytes
+	for _, tt := range []struct {
+		name string
+		key  string // one CustomKeys entry
+		req  testRequest
+		want string // the counted value; "" means not counted
+	}{
+		{"cookie", `{"Cookie":{"Name":"sid","TextTransformations":` + tNONE + `}}`,
+			testRequest{URI: "/", Headers: map[string]string{"Cookie": "a=1; sid=xyz; b=2"}}, "xyz"},
+		{"cookie first of several", `{"Cookie":{"Name":"a","TextTransformations":` + tNONE + `}}`,
+			testRequest{URI: "/", Headers: map[string]string{"Cookie": "a=1; sid=xyz"}}, "1"},
+		{"cookie missing", `{"Cookie":{"Name":"sid","TextTransformations":` + tNONE + `}}`,
+			testRequest{URI: "/", Headers: map[string]string{"Cookie": "a=1; sidx=2"}}, ""},
+		{"no cookie header", `{"Cookie":{"Name":"sid","TextTransformations":` + tNONE + `}}`,
+			testRequest{URI: "/"}, ""},
+		{"query string", `{"QueryString":{"TextTransformations":` + tNONE + `}}`,
+			testRequest{URI: "/p?a=1&b=2"}, "a=1&b=2"},
+		{"query string missing", `{"QueryString":{"TextTransformations":` + tNONE + `}}`,
+			testRequest{URI: "/p"}, ""},
+		{"query argument", `{"QueryArgument":{"Name":"u","TextTransformations":` + tNONE + `}}`,
+			testRequest{URI: "/p?a=1&u=bob"}, "bob"},
+		{"query argument missing", `{"QueryArgument":{"Name":"u","TextTransformations":` + tNONE + `}}`,
+			testRequest{URI: "/p?a=1&uu=bob"}, ""},
+		{"header", `{"Header":{"Name":"x-k","TextTransformations":` + tNONE + `}}`,
+			testRequest{URI: "/", Headers: map[string]string{"X-K": "v1"}}, "v1"},
+		{"long header", `{"Header":{"Name":"x-k","TextTransformations":` + tNONE + `}}`,
+			testRequest{URI: "/", Headers: map[string]string{"X-K": long}}, long},
+		{"header missing", `{"Header":{"Name":"x-k","TextTransformations":` + tNONE + `}}`,
+			testRequest{URI: "/"}, ""},
+		{"method", `{"HTTPMethod":{}}`, testRequest{Method: "PUT", URI: "/"}, "PUT"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			store := newFakeStore()
+			o := testOptions()
+			o.Store = store
+			e, err := New([]byte(rulesDoc(ruleJSON("r", 0, rateStmt(`"Limit":10,"AggregateKeyType":"CUSTOM_KEYS","CustomKeys":[`+tt.key+`]`), block))), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out Verdict
+			if err := e.Evaluate(context.Background(), testStart, tt.req.view(), &out); err != nil {
+				t.Fatal(err)
+			}
+			var keys []string
+			for k := range store.seen {
+				_, key, _ := strings.Cut(k, "\x00")
+				keys = append(keys, key)
+			}
+			var want []string
+			if tt.want != "" {
+				want = []string{string(binary.AppendUvarint(nil, uint64(len(tt.want)))) + tt.want}
+			}
+			if !slices.Equal(keys, want) {
+				t.Errorf("counted keys %q, want %q", keys, want)
+			}
+		})
+	}
+}
+
+// TestRateKeyText checks how a custom key is rendered for the log's
+// LimitValue: its components, comma-separated, however long, and a
+// truncated key rendered as far as it is whole.
+func TestRateKeyText(t *testing.T) {
+	long := strings.Repeat("x", 300)
+	key := func(parts ...string) []byte {
+		var b []byte
+		for _, p := range parts {
+			start := len(b)
+			b = binary.AppendUvarint(b, 0)
+			b = append(b, p...)
+			b = fixLength(b, start)
+		}
+		return b
+	}
+	rr := &rateRule{agg: aggCustom}
+	for _, tt := range []struct {
+		key  []byte
+		want string
+	}{
+		{key("a", "bob"), "a, bob"},
+		{key(long, "b"), long + ", b"},
+		{key("", "b"), ", b"},
+		{key("a", "bob")[:4], "a"}, // "bob" cut short
+		{[]byte{0x80}, ""},         // an unfinished length
+	} {
+		if got := rr.keyText(tt.key); got != tt.want {
+			t.Errorf("keyText(%q) = %q, want %q", tt.key, got, tt.want)
+		}
+	}
+	if got, want := key(long), append(binary.AppendUvarint(nil, 300), long...); !slices.Equal(got, want) {
+		t.Errorf("fixLength: a 300-byte component encoded as %q..., want %q...", got[:4], want[:4])
+	}
+	if got := (&rateRule{agg: aggIP}).keyText([]byte("192.0.2.1")); got != "192.0.2.1" {
+		t.Errorf("IP key rendered %q", got)
 	}
 }
