@@ -18,6 +18,7 @@ type exchange struct {
 	verdict waf.Verdict
 	out     observe.Outcome
 	track   outcome.Exchange
+	memo    waf.Memo // rate decisions made on the request's head
 }
 
 var exchangePool = sync.Pool{New: func() any { return new(exchange) }}
@@ -35,5 +36,6 @@ func putExchange(x *exchange) {
 	x.view = request.View{}
 	x.out = observe.Outcome{}
 	x.track = outcome.Exchange{}
+	x.memo.Reset()
 	exchangePool.Put(x)
 }

@@ -19,6 +19,8 @@ type Handler struct {
 	log      *slog.Logger
 	observer observe.Observer
 	now      func() time.Time
+	// fullPathOnly turns refuseOnHead off (tests compare both paths).
+	fullPathOnly bool
 }
 
 // live is everything a reload replaces, published as one value behind one
@@ -85,7 +87,10 @@ func (h *Handler) State() *State { return h.live.Load().state }
 //
 //  1. route: a CORS preflight, or the challenge service's own paths
 //     (answered without an exchange; no observer sees them).
-//  2. read (State.ReadView): method, path, headers, client IP and the body,
+//  2. refuse on the head (refuseOnHead): a flood the web ACL blocks on
+//     what precedes the body (a deny list, a rate limit already exceeded)
+//     is refused without reading or parsing the body.
+//     read (State.ReadView): method, path, headers, client IP and the body,
 //     once, into the view; a request the proxy does not read gets its
 //     error.
 //  3. judge: Cognito's parse, the signals, the attack-protection labels
@@ -138,12 +143,15 @@ func route(r *http.Request, st *State) answer {
 // stages runs stages 2 to 9 of ServeHTTP and returns the first answer that
 // is not next.
 func (h *Handler) stages(r *http.Request, st *State, up *Upstream, x *exchange, buf *buffer) answer {
+	if a, refused := h.refuseOnHead(r, st, x); refused {
+		return a
+	}
 	v := &x.view
 	var readErr *cognito.Error
 	if buf.b, readErr = st.ReadView(r, v, buf.b[:0]); readErr != nil {
 		return fail(readErr)
 	}
-	parseErr, evalErr := st.judge(r.Context(), x.start, v, &x.verdict, &x.track)
+	parseErr, evalErr := st.judge(r.Context(), x.start, v, &x.verdict, &x.track, &x.memo)
 	if x.track.Tracked() {
 		x.out.Tracking = &x.track
 	}

@@ -27,15 +27,7 @@ import (
 // method other than POST, a path other than /, a body too large). A GET of
 // a user pool's JWKS or OpenID configuration is read too, without a body.
 func (st *State) ReadView(r *http.Request, v *request.View, dst []byte) ([]byte, *cognito.Error) {
-	peer, _ := netip.ParseAddrPort(r.RemoteAddr)
-	*v = request.View{
-		Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Proto: r.Proto,
-		Host: r.Host, Scheme: scheme(r), Header: r.Header,
-		Target:    r.Header.Get("X-Amz-Target"),
-		PeerIP:    clientip.Canonical(peer.Addr()),
-		ClientIP:  st.ClientIP.ClientIP(peer.Addr(), r.Header["X-Forwarded-For"]),
-		RequestID: v.RequestID, Country: "XX",
-	}
+	st.readHead(r, v)
 	if r.Method == http.MethodGet && wellKnownPath(r.URL.Path) != "" {
 		return dst, nil // a pool's JWKS or OpenID configuration: no body
 	}
@@ -53,6 +45,21 @@ func (st *State) ReadView(r *http.Request, v *request.View, dst []byte) ([]byte,
 	return body, nil
 }
 
+// readHead fills v with what r says before its body: method, path,
+// headers, the client address through the trusted proxies. Everything
+// else in v is reset but the request id.
+func (st *State) readHead(r *http.Request, v *request.View) {
+	peer, _ := netip.ParseAddrPort(r.RemoteAddr)
+	*v = request.View{
+		Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Proto: r.Proto,
+		Host: r.Host, Scheme: scheme(r), Header: r.Header,
+		Target:    r.Header.Get("X-Amz-Target"),
+		PeerIP:    clientip.Canonical(peer.Addr()),
+		ClientIP:  st.ClientIP.ClientIP(peer.Addr(), r.Header["X-Forwarded-For"]),
+		RequestID: v.RequestID, Country: "XX",
+	}
+}
+
 // Judge runs the stages that decide on a read request before the decision
 // hook: Cognito's parse, the signals (the phone number the request can make
 // the pool text, the e-mail address it names, the breached-password check,
@@ -61,16 +68,18 @@ func (st *State) ReadView(r *http.Request, v *request.View, dst []byte) ([]byte,
 // ACL). Labels already in v.Labels stay. It returns the error the proxy
 // answers when the web ACL allows the request (a malformed call, an invalid
 // phone number, a breached new password), and err when the web ACL could
-// not decide (a rate store under fail_closed).
-func (st *State) Judge(ctx context.Context, now time.Time, v *request.View, vd *waf.Verdict) (parseErr *cognito.Error, err error) {
-	return st.judge(ctx, now, v, vd, nil)
+// not decide (a rate store under fail_closed). memo holds the rate
+// decisions JudgeHead made for the same request, or is nil.
+func (st *State) Judge(ctx context.Context, now time.Time, v *request.View, vd *waf.Verdict, memo *waf.Memo) (parseErr *cognito.Error, err error) {
+	return st.judge(ctx, now, v, vd, nil, memo)
 }
 
 // judge is Judge with the attack-protection tracker's labels added after
 // the signals' when tx is not nil (the live handler; the rule tester
 // passes nil and neither reads nor changes the outcome counts). A tracker
-// store failure under fail_closed is returned as err.
-func (st *State) judge(ctx context.Context, now time.Time, v *request.View, vd *waf.Verdict, tx *outcome.Exchange) (parseErr *cognito.Error, err error) {
+// store failure under fail_closed is returned as err. memo holds the rate
+// decisions the head's evaluation made (refuseOnHead), or is nil.
+func (st *State) judge(ctx context.Context, now time.Time, v *request.View, vd *waf.Verdict, tx *outcome.Exchange, memo *waf.Memo) (parseErr *cognito.Error, err error) {
 	parseErr = cognito.Parse(v)
 	if v.BodyValidJSON {
 		c := st.Clients[v.ClientID]
@@ -91,7 +100,7 @@ func (st *State) judge(ctx context.Context, now time.Time, v *request.View, vd *
 		}
 	}
 	if st.WAF != nil {
-		err = st.WAF.Evaluate(ctx, now, v, vd)
+		err = st.WAF.EvaluateMemo(ctx, now, v, vd, memo)
 	}
 	return parseErr, err
 }

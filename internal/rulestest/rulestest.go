@@ -167,16 +167,37 @@ func evaluate(st *proxy.State, r *Request, now time.Time) (Result, time.Time, er
 func once(st *proxy.State, r *Request, hr *http.Request, now time.Time) (Result, error) {
 	res := Result{Name: r.Name, Action: waf.ActionAllow, Labels: []string{}, NonTerminating: []waf.RuleMatch{}}
 	var v request.View
+	var vd waf.Verdict
+	var memo waf.Memo
+	adjust := func() {
+		if r.Country != "" {
+			v.Country = r.Country
+		}
+		v.Labels = append(v.Labels, r.Labels...)
+	}
+	// A call the web ACL blocks on its head is refused there (as the
+	// handler's refuseOnHead does), its body unread.
+	if st.ReadHead(hr, &v) {
+		adjust()
+		refused, err := st.JudgeHead(context.Background(), now, &v, &vd, &memo)
+		if err != nil {
+			return res, err
+		}
+		if refused {
+			res.Action, res.TerminatingRuleID, res.TerminatingRuleType = vd.Action, vd.TerminatingRuleID, vd.TerminatingRuleType
+			res.Labels = append(res.Labels, vd.Labels...)
+			res.NonTerminating = append(res.NonTerminating, vd.NonTerminating...)
+			res.RateBased = append([]waf.RateBasedMatch{}, vd.RateBased...)
+			res.ResponseCode = responseCode(&vd)
+			return res, nil
+		}
+	}
 	if _, readErr := st.ReadView(hr, &v, nil); readErr != nil {
 		res.ProxyError = describe(readErr)
 		return res, nil
 	}
-	if r.Country != "" {
-		v.Country = r.Country
-	}
-	v.Labels = append(v.Labels, r.Labels...)
-	var vd waf.Verdict
-	parseErr, err := st.Judge(context.Background(), now, &v, &vd)
+	adjust()
+	parseErr, err := st.Judge(context.Background(), now, &v, &vd, &memo)
 	if err != nil {
 		return res, err
 	}

@@ -77,7 +77,7 @@ func TestEmailDomainListWired(t *testing.T) {
 		v := &request.View{Target: "AWSCognitoIdentityProviderService.SignUp",
 			Body: []byte(`{"ClientId":"c","Username":"` + addr + `","Password":"a clean passphrase"}`)}
 		var vd waf.Verdict
-		if _, err := st.Judge(context.Background(), time.Now(), v, &vd); err != nil {
+		if _, err := st.Judge(context.Background(), time.Now(), v, &vd, nil); err != nil {
 			t.Fatal(err)
 		}
 		if got := slices.Contains(v.Labels, config.DefaultDisposableLabel); got != want {

@@ -39,6 +39,17 @@ func (s *Signals) Geo() *Geo {
 	return s.geo
 }
 
+// ReadsBody reports whether some of the labels Annotate adds come from the
+// request's body (an e-mail domain list labels the address a call names).
+// When it is false, Annotate on a view of the request's head alone gives
+// every label the whole request would get. A nil *Signals reads nothing.
+func (s *Signals) ReadsBody() bool {
+	if s == nil {
+		return false
+	}
+	return slices.ContainsFunc(s.lists, (*List).IsDomains)
+}
+
 // Annotate appends v's labels to v.Labels (each once) and sets v.Country
 // from the geo database when it knows the client address. It reads
 // v.ClientIP, v.Header and v.EmailDomain (domain lists label the e-mail
