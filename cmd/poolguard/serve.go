@@ -90,7 +90,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	defer up.Close()
+	defer up.Close() // until the handler owns it
 	ls, err := listen(cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "poolguard:", err)
@@ -107,6 +107,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	go sweep(ctx, sh.store, time.Minute)
 	go sh.deps.Secrets.Run(ctx)
 	handler := proxy.New(st, up, log, obs.observers)
+	defer handler.Close() // after Serve has drained
 	reloader := server.NewReloader(path, cfg, sh.deps, handler, log)
 	metrics.RegisterReloads(obs.metrics.Registry(), reloader)
 	go reloadOnHangup(ctx, reloader)

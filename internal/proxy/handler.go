@@ -62,7 +62,9 @@ func (h *Handler) SetDegraded(f func() bool) {
 // Swap publishes st, and up unless it is nil, as one value for requests
 // that start after it returns; requests in flight finish on what they
 // started with. A replaced upstream is closed: its idle connections at
-// once, each connection carrying a request when that request is done.
+// once, each connection carrying a request when that request is done. A
+// replaced decision hook closes its idle connections; its calls in flight
+// finish.
 func (h *Handler) Swap(st *State, up *Upstream) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -75,6 +77,24 @@ func (h *Handler) Swap(st *State, up *Upstream) {
 	h.live.Store(&l)
 	if old.upstream != l.upstream {
 		old.upstream.Close()
+	}
+	if old.state != nil && old.state.Hook != st.Hook {
+		old.state.Hook.Close()
+	}
+}
+
+// Close closes the current upstream and decision hook, when the server
+// has stopped: their idle connections at once, connections in use when
+// their requests finish.
+func (h *Handler) Close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	l := h.live.Load()
+	if l.upstream != nil {
+		l.upstream.Close()
+	}
+	if l.state != nil {
+		l.state.Hook.Close()
 	}
 }
 

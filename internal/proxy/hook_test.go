@@ -212,3 +212,59 @@ func TestSlowHookUnderLoad(t *testing.T) {
 		t.Errorf("the hook saw up to %d calls at once (limit %d); stats %+v", maxInFlight.Load(), slots, s)
 	}
 }
+
+// A reload that replaces the decision hook closes the old hook's idle
+// connections (they would linger until the hook server dropped them), and
+// Handler.Close closes the current one's when the server stops.
+func TestReplacedHookClosesItsConnections(t *testing.T) {
+	closed := make(chan struct{}, 8)
+	hkSrv := httptest.NewUnstartedServer(blockIP("203.0.113.7"))
+	hkSrv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateClosed {
+			closed <- struct{}{}
+		}
+	}
+	hkSrv.Start()
+	t.Cleanup(hkSrv.Close)
+	newHook := func() *hook.Hook {
+		hk, err := hook.New(&config.DecisionHook{URL: hkSrv.URL, Timeout: 5 * time.Second, OnError: "allow",
+			Operations: []string{"SignUp"}, MaxConcurrency: 4}, &hook.Counters{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return hk
+	}
+	up := httptest.NewServer(&recorder{})
+	t.Cleanup(up.Close)
+	u, _ := url.Parse(up.URL)
+	st := testState()
+	st.Hook = newHook()
+	h := New(st, NewUpstream(u, 5*time.Second, 4), slog.New(slog.DiscardHandler), nil)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	signUp := func() {
+		t.Helper()
+		resp := call(t, srv.URL, "SignUp", signUpBody, map[string]string{"X-Forwarded-For": "198.51.100.1"})
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("SignUp: %d", resp.StatusCode)
+		}
+	}
+	waitClosed := func(what string) {
+		t.Helper()
+		select {
+		case <-closed:
+		case <-time.After(30 * time.Second): // a safety bound, not a timing
+			t.Fatalf("%s: the hook connection is still open", what)
+		}
+	}
+
+	signUp() // the hook's connection is now idle in its client
+	next := testState()
+	next.Hook = newHook()
+	h.Swap(next, nil)
+	waitClosed("after a reload replaced the hook")
+
+	signUp()
+	h.Close()
+	waitClosed("after Handler.Close")
+}
