@@ -17,8 +17,8 @@ and its app clients with the default AWS credential chain, and reports the
 settings that let users or callers go around the proxy, with their fixes.
 
 Exit status: 0 no findings (or only info), 1 worst finding low or medium,
-2 worst finding high, 3 the audit could not run. An unknown flag exits 2,
-as in every poolguard command.
+2 worst finding high, 3 the audit could not run (bad flags included: unlike
+the other commands, whose usage errors exit 2, since 2 means high here).
 `
 
 // auditTimeout bounds the whole audit: reading every pool and its clients.
@@ -36,6 +36,9 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 	asJSON := c.fs.Bool("json", false, "same as --format json")
 	asSARIF := c.fs.Bool("sarif", false, "same as --format sarif")
 	pos, code, ok := c.parse(args, stdout, stderr)
+	if !ok && code == 2 {
+		return 3 // a bad flag: 2 already means "worst finding high" here
+	}
 	if !ok {
 		return code
 	}
