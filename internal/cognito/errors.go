@@ -122,3 +122,40 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	return append(b, '"')
 }
+
+// PreparedError is an Error whose answer is encoded once: the body and the
+// header values are shared by every answer, so writing it allocates only
+// the request id's header value. It serves an error answered often, such
+// as the web ACL's block during a flood.
+type PreparedError struct {
+	*Error
+	body                   []byte
+	ctype, errType, length []string
+}
+
+// Prepare encodes e's answer as WriteError writes it. e must not change
+// afterwards.
+func Prepare(e *Error) *PreparedError {
+	body := AppendErrorJSON(nil, e.Type, e.Message)
+	return &PreparedError{Error: e, body: body,
+		ctype:   []string{"application/x-amz-json-1.1"},
+		errType: []string{e.Type + ":"},
+		length:  []string{strconv.Itoa(len(body))},
+	}
+}
+
+// Write writes the prepared answer, exactly as WriteError(w, requestID,
+// p.Error) would. The shared header values have no spare capacity, so a
+// later Add to one of them copies it rather than changing every answer's.
+func (p *PreparedError) Write(w http.ResponseWriter, requestID string) {
+	h := w.Header()
+	h["Content-Type"] = p.ctype
+	h["X-Amzn-Errortype"] = p.errType
+	h["X-Amzn-Requestid"] = []string{requestID}
+	h["Content-Length"] = p.length
+	w.WriteHeader(p.Status)
+	_, _ = w.Write(p.body)
+}
+
+// WAFBlock is ErrWAFBlock, prepared.
+var WAFBlock = Prepare(ErrWAFBlock)

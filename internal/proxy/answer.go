@@ -121,6 +121,10 @@ func (h *Handler) respond(w http.ResponseWriter, r *http.Request, st *State, x *
 // writeError answers err in Cognito's shape.
 func (h *Handler) writeError(w http.ResponseWriter, x *exchange, err *cognito.Error) {
 	x.out.Status, x.out.ErrorType = err.Status, err.Type
+	if err == cognito.ErrWAFBlock { // a flood's answer: encoded once
+		cognito.WAFBlock.Write(w, x.view.RequestID)
+		return
+	}
 	cognito.WriteError(w, x.view.RequestID, err)
 }
 
