@@ -39,7 +39,7 @@ func load(path string, deps server.Deps, stderr io.Writer) (*config.Config, *pro
 	for _, w := range cfg.Warnings {
 		fmt.Fprintln(stderr, "warning:", w)
 	}
-	st, err := server.BuildState(cfg, deps)
+	st, err := server.BuildState(context.Background(), cfg, deps)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return nil, nil, false
@@ -80,7 +80,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	}
 	defer obs.close() // after Serve has drained: the log queue is flushed last
 	sh.deps.Observer = obs.observers
-	st, err := server.BuildState(cfg, sh.deps)
+	st, err := server.BuildState(ctx, cfg, sh.deps) // sources bounded by DefaultSourceTimeout
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -179,7 +179,7 @@ func reloadOnHangup(ctx context.Context, r *server.Reloader) {
 		case <-ctx.Done():
 			return
 		case <-hup:
-			_ = r.Reload() // logged; the running config stays on failure
+			_ = r.ReloadContext(ctx, false) // logged; the running config stays on failure
 		}
 	}
 }

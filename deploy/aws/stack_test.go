@@ -198,7 +198,7 @@ func TestGeneratedConfigLoads(t *testing.T) {
 			if got := cfg.Logging.S3 != nil; got != tc.wafLogs {
 				t.Errorf("WAF log delivery configured: %v, want %v", got, tc.wafLogs)
 			}
-			if _, err := server.BuildState(cfg, server.Deps{Store: ratelimit.NewMemory()}); err != nil {
+			if _, err := server.BuildState(context.Background(), cfg, server.Deps{Store: ratelimit.NewMemory()}); err != nil {
 				t.Fatalf("BuildState: %v\n%s", err, cfgText)
 			}
 		})

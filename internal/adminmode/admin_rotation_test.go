@@ -166,7 +166,7 @@ func TestSecretErrorsNameTheSourceNotTheValue(t *testing.T) {
 	e := start(t)
 	cfg := e.config(t)
 	cfg.Clients[0].ClientSecret = "aws-secretsmanager:" + secretID + "#no-such-key"
-	_, err := server.BuildState(cfg, server.Deps{Store: ratelimit.NewMemory()})
+	_, err := server.BuildState(context.Background(), cfg, server.Deps{Store: ratelimit.NewMemory()})
 	if err == nil || !strings.Contains(err.Error(), secretID+"#no-such-key") || !strings.Contains(err.Error(), `has no key "no-such-key"`) {
 		t.Fatalf("BuildState: %v", err)
 	}
@@ -188,7 +188,7 @@ clients:
 		t.Fatal(err)
 	}
 	began := time.Now()
-	_, err = server.BuildState(cfg, server.Deps{Store: ratelimit.NewMemory()})
+	_, err = server.BuildState(context.Background(), cfg, server.Deps{Store: ratelimit.NewMemory()})
 	if err == nil || !strings.Contains(err.Error(), "clients[0].auth_mode (app1): admin mode: no usable AWS credentials") || strings.Contains(err.Error(), "app2") {
 		t.Fatalf("BuildState: %v", err)
 	}

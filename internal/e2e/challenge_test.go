@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -70,7 +71,7 @@ signals:
 	if err != nil {
 		t.Fatalf("config.Load: %v", err)
 	}
-	st, err := server.BuildState(cfg, server.Deps{Store: ratelimit.NewMemory()})
+	st, err := server.BuildState(context.Background(), cfg, server.Deps{Store: ratelimit.NewMemory()})
 	if err != nil {
 		t.Fatalf("server.BuildState: %v", err)
 	}

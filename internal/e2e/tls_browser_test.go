@@ -190,7 +190,7 @@ tls:
 	if err != nil {
 		t.Fatalf("config.Load: %v\n%s", err, yaml)
 	}
-	st, err := server.BuildState(cfg, server.Deps{Store: ratelimit.NewMemory()})
+	st, err := server.BuildState(context.Background(), cfg, server.Deps{Store: ratelimit.NewMemory()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package proxy_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -53,7 +54,7 @@ clients:
 		fmt.Println(err)
 		return
 	}
-	st, err := server.BuildState(cfg, server.Deps{Store: ratelimit.NewMemory()})
+	st, err := server.BuildState(context.Background(), cfg, server.Deps{Store: ratelimit.NewMemory()})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -48,7 +48,7 @@ func build(t testing.TB, cfg *config.Config, deps server.Deps) (*proxy.State, *p
 	if deps.Store == nil {
 		deps.Store = ratelimit.NewMemory()
 	}
-	st, err := server.BuildState(cfg, deps)
+	st, err := server.BuildState(context.Background(), cfg, deps)
 	if err != nil {
 		t.Fatalf("server.BuildState: %v", err)
 	}

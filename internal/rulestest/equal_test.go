@@ -2,6 +2,7 @@ package rulestest_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net"
 	"net/http"
@@ -108,7 +109,7 @@ func compare(t *testing.T, preset string, cf *caseFile) {
 	cfg := proxytest.Load(t, dir, yaml)
 
 	// The tester: an offline build, without the client secret.
-	offline, err := server.BuildState(cfg, server.Deps{Store: ratelimit.NewMemory(), Offline: true})
+	offline, err := server.BuildState(context.Background(), cfg, server.Deps{Store: ratelimit.NewMemory(), Offline: true})
 	if err != nil {
 		t.Fatalf("offline build: %v", err)
 	}

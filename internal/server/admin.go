@@ -2,8 +2,8 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"time"
 
@@ -35,46 +35,30 @@ func adminMode(cc *config.Client) *cognito.AdminMode {
 }
 
 // secretResolver returns the function that reads a client_secret
-// reference: aws-secretsmanager references through deps.Secrets (a
-// throwaway source, never refreshed, when deps has none, as for
-// `poolguard validate`), every other one with secrets.Resolve. Loading an
-// AWS secret here is what keeps the proxy from serving before every
-// configured secret has loaded once.
-func secretResolver(cfg *config.Config, deps Deps) func(string) (*secrets.Value, error) {
-	if deps.Offline {
-		return placeholderSecret
-	}
-	src := deps.Secrets
-	if src == nil {
-		src = secrets.NewAWSSources(slog.New(slog.DiscardHandler))
-	}
-	src.SetInterval(cfg.Secrets.RefreshInterval)
-	where := secrets.AWSOptions{Region: cfg.Secrets.Region, Endpoint: cfg.Secrets.Endpoint}
+// reference: aws-secretsmanager references from src (OpenSources read
+// them), every other one with secrets.Resolve (environment variables and
+// files), or a placeholder with deps.Offline.
+func secretResolver(src *Sources, deps Deps) func(string) (*secrets.Value, error) {
 	return func(ref string) (*secrets.Value, error) {
-		if !secrets.IsAWS(ref) {
-			return secrets.Resolve(ref)
+		switch {
+		case ref == "":
+			return nil, nil
+		case secrets.IsAWS(ref):
+			if v := src.awsSecrets[ref]; v != nil {
+				return v, nil
+			}
+			return nil, errors.New("the AWS secret was not opened (OpenSources)")
+		case deps.Offline:
+			return placeholder(), nil
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), secretLoadTimeout)
-		defer cancel()
-		return src.Value(ctx, where, ref)
+		return secrets.Resolve(ref)
 	}
 }
 
-// placeholderSecret stands in for a client secret in an offline build: a
-// fixed value, never the real one, so that rewrites run as they would.
-func placeholderSecret(ref string) (*secrets.Value, error) {
-	if ref == "" {
-		return nil, nil
-	}
-	v := &secrets.Value{}
-	v.Set([]byte("poolguard-offline-placeholder-secret"))
-	return v, nil
-}
-
-// buildSigner gives st a SigV4 signer on the default credential chain when
+// openSigner gives src a SigV4 signer on the default credential chain when
 // a client is in admin mode, and reports each such client when no usable
-// credentials can be retrieved.
-func buildSigner(cfg *config.Config, st *proxy.State) []error {
+// credentials can be retrieved within ctx (and credentialsTimeout).
+func (src *Sources) openSigner(ctx context.Context, cfg *config.Config) []error {
 	var admins []int
 	for i := range cfg.Clients {
 		if cfg.Clients[i].AuthMode == config.AuthAdmin {
@@ -84,7 +68,7 @@ func buildSigner(cfg *config.Config, st *proxy.State) []error {
 	if len(admins) == 0 {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), credentialsTimeout)
+	ctx, cancel := context.WithTimeout(ctx, credentialsTimeout)
 	defer cancel()
 	signer, err := proxy.LoadSigner(ctx)
 	if err == nil {
@@ -97,6 +81,6 @@ func buildSigner(cfg *config.Config, st *proxy.State) []error {
 		}
 		return errs
 	}
-	st.Signer = signer
+	src.signer = signer
 	return nil
 }

@@ -4,6 +4,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -70,10 +71,26 @@ type Deps struct {
 	OutcomeStats *outcome.Stats
 }
 
-// BuildState compiles cfg into the proxy's request-time state. It reads
-// client secrets and the web ACL's files; every failure is reported, naming
-// the client or file, never a secret's value.
-func BuildState(cfg *config.Config, deps Deps) (*proxy.State, error) {
+// BuildState opens cfg's network sources (OpenSources, bounded by ctx) and
+// compiles cfg with them (Compile). Every failure of either step is
+// reported, naming the client, key or file, never a secret's value.
+func BuildState(ctx context.Context, cfg *config.Config, deps Deps) (*proxy.State, error) {
+	src, openErr := OpenSources(ctx, cfg, deps)
+	st, err := Compile(cfg, src, deps)
+	if err := errors.Join(openErr, err); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// Compile turns cfg into the proxy's request-time state with the sources
+// OpenSources or OfflineSources opened. It makes no network call: it reads
+// the config's local files (the web ACL, IP set files, the breached
+// password filter) and its environment and file secrets. A compile that
+// fails changes nothing that outlives it (the IP set registry is changed
+// only by a successful one). Every failure is reported, naming the
+// client, key or file, never a secret's value.
+func Compile(cfg *config.Config, src *Sources, deps Deps) (*proxy.State, error) {
 	st := &proxy.State{
 		Clients:            make(map[string]*cognito.Client, len(cfg.Clients)),
 		PassUnknownClients: cfg.UnknownClients == config.PassUnknown,
@@ -84,7 +101,7 @@ func BuildState(cfg *config.Config, deps Deps) (*proxy.State, error) {
 	}
 	var errs []error
 	st.ClientIP = clientip.New(cfg.TrustedProxies)
-	resolve := secretResolver(cfg, deps)
+	resolve := secretResolver(src, deps)
 	for i := range cfg.Clients {
 		c, err := buildClient(&cfg.Clients[i], resolve)
 		if err != nil {
@@ -100,15 +117,13 @@ func BuildState(cfg *config.Config, deps Deps) (*proxy.State, error) {
 		st.Clients[c.ID] = c
 		st.Protected = st.Protected || c.Protection.Checks()
 	}
-	if !deps.Offline {
-		errs = append(errs, buildSigner(cfg, st)...)
-	}
+	st.Signer = src.signer
 	var sets *ipsets.Build
 	if deps.IPSets != nil {
 		sets = deps.IPSets.Begin()
 	}
 	in := webacl.Input{BaseDir: filepath.Dir(cfg.File), Region: region(cfg), Store: deps.Store, IPSets: sets}
-	errs = append(errs, buildSignals(cfg, deps, st, &in)...)
+	errs = append(errs, buildSignals(cfg, src.signals, st, &in)...)
 	engine, err := webacl.Build(&cfg.WAF, in)
 	if err != nil {
 		errs = append(errs, err)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -53,7 +54,7 @@ func serveFile(t *testing.T, path string, deps Deps, obs observe.Observer) *test
 	if deps.Store == nil {
 		deps.Store = ratelimit.NewMemory()
 	}
-	st, err := BuildState(cfg, deps)
+	st, err := BuildState(context.Background(), cfg, deps)
 	if err != nil {
 		t.Fatal(err)
 	}

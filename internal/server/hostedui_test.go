@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -44,7 +45,7 @@ func TestHostedUIClientAuthIsOptIn(t *testing.T) {
 	}))
 	t.Cleanup(domain.Close)
 	cfg := loadConfig(t, writeConfig(t, hostedUIConfig, domain.URL))
-	st, err := BuildState(cfg, Deps{Store: ratelimit.NewMemory()})
+	st, err := BuildState(context.Background(), cfg, Deps{Store: ratelimit.NewMemory()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,7 +39,7 @@ func TestBuildBreached(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		st, err := BuildState(cfg, Deps{})
+		st, err := BuildState(context.Background(), cfg, Deps{})
 		switch {
 		case tc.want == "" && err != nil:
 			t.Errorf("min_count %s: %v", tc.min, err)
@@ -52,7 +52,7 @@ func TestBuildBreached(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "pwned.filter"), []byte("not a filter at all, but long enough to have a header......."), 0o600)
 	os.WriteFile(path, []byte(strings.ReplaceAll(string(raw), "MIN", "0")), 0o600)
 	cfg, _ := config.Load(path)
-	if _, err := BuildState(cfg, Deps{}); err == nil || !strings.Contains(err.Error(), "breached_passwords.filter") {
+	if _, err := BuildState(context.Background(), cfg, Deps{}); err == nil || !strings.Contains(err.Error(), "breached_passwords.filter") {
 		t.Errorf("a damaged filter: err = %v", err)
 	}
 }
@@ -69,7 +69,7 @@ func TestEmailDomainListWired(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := BuildState(cfg, Deps{})
+	st, err := BuildState(context.Background(), cfg, Deps{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -11,16 +13,29 @@ import (
 	"github.com/poolguard/poolguard/internal/proxy"
 )
 
+// ErrReloadSuperseded is wrapped by the error of a reload that finished
+// opening its sources after a reload that started later had already been
+// applied: the newer config stays. Test with errors.Is.
+var ErrReloadSuperseded = errors.New("a newer reload was applied first")
+
 // Reloader rebuilds the proxy's state from its config file and swaps it in
 // atomically. A config that fails to load leaves the running one in place.
-// It is safe for concurrent use; reloads are serialised.
+// It is safe for concurrent use. A reload reads the file and opens its
+// network sources (OpenSources: secrets, credentials, lists) without any
+// lock, bounded by its context; only compiling and swapping are
+// serialised, so a slow source delays its own reload and nothing else.
+// Reloads are applied in the order they started.
 type Reloader struct {
 	path    string
 	deps    Deps
 	handler *proxy.Handler
 	log     *slog.Logger
 
+	// started numbers reloads as they begin.
+	started atomic.Uint64
+
 	mu       sync.Mutex
+	applied  uint64 // the number of the last reload applied; guarded by mu
 	current  *config.Config
 	failures atomic.Int64
 	reloads  atomic.Int64
@@ -42,18 +57,33 @@ func NewReloader(path string, cfg *config.Config, deps Deps, handler *proxy.Hand
 // reported and ignored. A config that would remove every client or web
 // ACL rule, or more than half of either, is refused (ErrReloadShrinks)
 // unless its reload_confirm names the new counts.
-func (r *Reloader) Reload() error { return r.reload(false) }
+func (r *Reloader) Reload() error { return r.ReloadContext(context.Background(), false) }
 
 // ReloadForce is Reload without the check that the new config keeps most
 // clients and web ACL rules (the admin API's force=true).
-func (r *Reloader) ReloadForce() error { return r.reload(true) }
+func (r *Reloader) ReloadForce() error { return r.ReloadContext(context.Background(), true) }
 
-func (r *Reloader) reload(force bool) error {
+// ReloadContext is Reload (or ReloadForce, with force) with ctx bounding
+// the opening of the new config's sources (DefaultSourceTimeout when ctx
+// has no deadline).
+func (r *Reloader) ReloadContext(ctx context.Context, force bool) error {
+	n := r.started.Add(1)
+	cfg, err := config.Load(r.path)
+	var src *Sources
+	var openErr error
+	if err == nil {
+		src, openErr = OpenSources(ctx, cfg, r.deps) // no lock held: network calls
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	cfg, err := config.Load(r.path)
 	if err == nil {
-		err = r.apply(cfg, force)
+		if n < r.applied {
+			r.log.Info("reload superseded by a newer one; keeping it", "config", r.path)
+			return fmt.Errorf("%s: %w", r.path, ErrReloadSuperseded)
+		}
+		if err = r.apply(cfg, src, openErr, force); err == nil {
+			r.applied = n
+		}
 	}
 	if err != nil {
 		r.failures.Add(1)
@@ -68,9 +98,11 @@ func (r *Reloader) reload(force bool) error {
 	return nil
 }
 
-func (r *Reloader) apply(cfg *config.Config, force bool) error {
-	st, err := BuildState(cfg, r.deps)
-	if err != nil {
+// apply compiles cfg with src and swaps it in; openErr (OpenSources's) is
+// reported with the compile's own problems.
+func (r *Reloader) apply(cfg *config.Config, src *Sources, openErr error, force bool) error {
+	st, err := Compile(cfg, src, r.deps)
+	if err := errors.Join(openErr, err); err != nil {
 		return err
 	}
 	if err := checkShrink(cfg.File, r.handler.State(), st, cfg.ReloadConfirm, force); err != nil {

@@ -1,12 +1,9 @@
 package server
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/netip"
-	"path/filepath"
-	"time"
 
 	"github.com/poolguard/poolguard/internal/challenge"
 	"github.com/poolguard/poolguard/internal/config"
@@ -16,38 +13,13 @@ import (
 	"github.com/poolguard/poolguard/internal/webacl"
 )
 
-// buildSignals builds st.Signals and st.Challenge from cfg.signals and
-// gives the web ACL what it needs from them: the token checker, the key
-// of personal rate-key hashes and the geo lookup for forwarded addresses.
-func buildSignals(cfg *config.Config, deps Deps, st *proxy.State, in *webacl.Input) []error {
+// buildSignals sets st.Signals (sig, opened by OpenSources or
+// OfflineSources) and builds st.Challenge from cfg.signals, and gives the
+// web ACL what it needs from them: the token checker, the key of personal
+// rate-key hashes and the geo lookup for forwarded addresses.
+func buildSignals(cfg *config.Config, sig *signals.Signals, st *proxy.State, in *webacl.Input) []error {
 	s := &cfg.Signals
 	var errs []error
-	base := filepath.Dir(cfg.File)
-	abs := func(p string) string {
-		if p == "" || filepath.IsAbs(p) || hasScheme(p) {
-			return p
-		}
-		return filepath.Join(base, p)
-	}
-	sc := signals.Config{Bots: s.BotsEnabled(), GeoDatabase: abs(s.Geo.Database), CacheDir: abs(s.CacheDir)}
-	for _, l := range s.IPLists {
-		sc.Lists = append(sc.Lists, signals.ListConfig{Name: l.Name, Label: l.Label, Source: abs(l.Source), Format: l.Format, Interval: l.Refresh})
-	}
-	for _, l := range s.EmailDomainLists {
-		label := l.Label
-		if label == "" {
-			label = config.DefaultDisposableLabel
-		}
-		sc.Lists = append(sc.Lists, signals.ListConfig{Name: l.Name, Label: label, Source: abs(l.Source), Format: signals.FormatDomains, Interval: l.Refresh})
-	}
-	mgr := deps.Signals
-	if mgr == nil {
-		mgr = signals.NewManager(nil, nil)
-	}
-	sig, err := mgr.Build(context.Background(), sc, time.Now())
-	if err != nil {
-		errs = append(errs, fmt.Errorf("%s: %w", cfg.File, err))
-	}
 	st.Signals = sig
 	if g := sig.Geo(); g != nil {
 		in.Country = g.Country

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"os"
@@ -107,7 +108,7 @@ func TestWAFConfigErrorsNameTheRule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = BuildState(cfg, Deps{Store: ratelimit.NewMemory()})
+	_, err = BuildState(context.Background(), cfg, Deps{Store: ratelimit.NewMemory()})
 	if err == nil || !strings.Contains(err.Error(), `rule "Bad"`) || !strings.Contains(err.Error(), "acl.json") || !strings.Contains(err.Error(), "Nope") {
 		t.Fatalf("err = %v, want it to name the file, the rule and the missing set", err)
 	}

@@ -50,13 +50,15 @@ func NewManager(log *slog.Logger, client *http.Client) *Manager {
 // Build returns the Signals for cfg. Sources new to this Manager are loaded
 // now; a list that cannot be loaded (and has no cached copy) or a database
 // that cannot be opened is an error naming it. Sources the previous Build
-// used and cfg does not are dropped.
+// used and cfg does not are dropped. The Manager's lock is not held while
+// lists download: a slow source delays this Build only, not a concurrent
+// one nor Refresh.
 func (m *Manager) Build(ctx context.Context, cfg Config, now time.Time) (*Signals, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	var errs []error
 	lists := make([]*List, 0, len(cfg.Lists))
 	keep := map[ListConfig]*List{}
+	var fresh []*List
+	m.mu.Lock()
 	for _, lc := range cfg.Lists {
 		if lc.Client == nil {
 			lc.Client = m.client
@@ -71,20 +73,22 @@ func (m *Manager) Build(ctx context.Context, cfg Config, now time.Time) (*Signal
 				errs = append(errs, err)
 				continue
 			}
-			if err := l.Refresh(ctx, now); err != nil && l.Status().Entries == 0 {
-				errs = append(errs, err)
-				continue
-			} else if err != nil {
-				m.log.Warn("ip list: using the cached copy", "list", lc.Name, "err", err)
-			}
+			fresh = append(fresh, l)
 		}
 		keep[lc] = l
 		lists = append(lists, l)
 	}
-	var geo *Geo
+	geo := m.geos[cfg.GeoDatabase]
+	m.mu.Unlock()
+	for _, l := range fresh {
+		if err := l.Refresh(ctx, now); err != nil && l.Status().Entries == 0 {
+			errs = append(errs, err)
+		} else if err != nil {
+			m.log.Warn("ip list: using the cached copy", "list", l.Name(), "err", err)
+		}
+	}
 	geos := map[string]*Geo{}
 	if p := cfg.GeoDatabase; p != "" {
-		geo = m.geos[p]
 		if geo == nil {
 			var err error
 			if geo, err = OpenGeo(p); err != nil {
@@ -98,7 +102,9 @@ func (m *Manager) Build(ctx context.Context, cfg Config, now time.Time) (*Signal
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("signals: %w", err)
 	}
+	m.mu.Lock()
 	m.lists, m.geos = keep, geos
+	m.mu.Unlock()
 	return New(lists, geo, cfg.Bots), nil
 }
 
