@@ -5,12 +5,15 @@
 # ||, + for -, ...) in the files listed below, runs the package's tests, and
 # prints the kill rate and every surviving mutant as a diff.
 #
-# Usage: scripts/mutation.sh [--check] [--changed BASE] [PACKAGE...]
+# Usage: scripts/mutation.sh [--check] [--changed BASE] [--budget MIN] [PACKAGE...]
 #   PACKAGE         package directories to run (default: all listed below)
 #   --check         fail when a package's kill rate is below the figure
 #                   recorded in scripts/mutation-rates.txt
 #   --changed BASE  run only the listed packages whose files differ from
 #                   the git revision BASE (for CI on a change)
+#   --budget MIN    run only as many of the selected packages as their
+#                   durations recorded in scripts/mutation-rates.txt fit
+#                   in MIN minutes, shortest first, and name the others
 # Environment: MUTATION_WORKERS (1), MUTATION_TIMEOUT_COEFFICIENT (5, or
 # the package's figure in SCOPES): a mutant's tests are stopped after that
 # many times the package's normal test time and count as killed (TIMED
@@ -42,12 +45,14 @@ SCOPES=(
 
 check=0
 base=""
+budget=""
 want=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--check) check=1 ;;
 	--changed) base="$2"; shift ;;
-	-h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+	--budget) budget="$2"; shift ;;
+	-h|--help) sed -n '2,21p' "$0"; exit 0 ;;
 	*) want+=("${1%/}") ;;
 	esac
 	shift
@@ -64,6 +69,29 @@ for s in "${SCOPES[@]}"; do
 	fi
 	selected+=("$s")
 done
+if [ -n "$budget" ] && [ ${#selected[@]} -gt 0 ]; then
+	# Shortest recorded run first, while the sum fits; a package with no
+	# recorded duration does not fit.
+	fits=()
+	order=$(for s in "${selected[@]}"; do
+		pkg=${s%%|*}
+		m=$(awk -v p="$pkg" '$1 == "minutes" && $2 == p { print $3 }' "$RATES")
+		echo "${m:-inf} $s"
+	done | sort -g)
+	used=0
+	while read -r m s; do
+		pkg=${s%%|*}
+		if [ "$m" != inf ] && awk -v u="$used" -v m="$m" -v b="$budget" 'BEGIN { exit !(u + m <= b) }'; then
+			fits+=("$s")
+			used=$(awk -v u="$used" -v m="$m" 'BEGIN { print u + m }')
+		elif [ "$m" = inf ]; then
+			echo "mutation: $pkg not run: no duration recorded in $RATES (run scripts/mutation.sh --check $pkg)"
+		else
+			echo "mutation: $pkg not run: its recorded $m min do not fit the $budget-min budget (run scripts/mutation.sh --check $pkg)"
+		fi
+	done <<<"$order"
+	selected=("${fits[@]}")
+fi
 if [ ${#selected[@]} -eq 0 ]; then
 	echo "mutation: no listed package selected"
 	exit 0

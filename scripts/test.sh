@@ -23,3 +23,20 @@ go test -race -count=1 -timeout 15m "$@" ./...
 # The release config, checked by goreleaser itself (pinned version, built
 # from the Go module proxy; the first run compiles it, a few minutes).
 scripts/goreleaser-check.sh
+
+# The mutation gate (README, "Mutation testing") for the listed packages
+# this change touches, against POOLGUARD_MUTATION_BASE: by default where
+# HEAD left origin/main, so nothing runs on main itself or without that
+# ref; "off" skips it. A full run takes hours, so only the packages whose
+# recorded durations fit POOLGUARD_MUTATION_BUDGET minutes run (default 16,
+# the slowest package that fits, cognito: with the ~6 minutes above, CI stays
+# under its 25), shortest first; the others are named, to run by hand.
+mutation_base=${POOLGUARD_MUTATION_BASE:-}
+if [ -z "$mutation_base" ] && git rev-parse -q --verify origin/main >/dev/null; then
+	mutation_base=$(git merge-base HEAD origin/main) || mutation_base="" # a shallow clone
+fi
+if [ -n "$mutation_base" ] && [ "$mutation_base" != off ]; then
+	scripts/mutation.sh --check --changed "$mutation_base" --budget "${POOLGUARD_MUTATION_BUDGET:-16}"
+else
+	echo "mutation gate: no base (set POOLGUARD_MUTATION_BASE, or clone with origin/main)"
+fi

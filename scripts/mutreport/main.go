@@ -155,7 +155,8 @@ func summarize(pkg string, res *result, rs *rates) *summary {
 	return s
 }
 
-// readRates parses the rates file: "rate PACKAGE PERCENT ..." and
+// readRates parses the rates file: "rate PACKAGE PERCENT ...",
+// "minutes PACKAGE N ..." (checked, used by scripts/mutation.sh) and
 // "equivalent FILE:LINE:COLUMN MUTATOR why...", "#" comments.
 func readRates(path string) (*rates, error) {
 	rs := &rates{rate: map[string]float64{}, equivalent: map[string]string{}}
@@ -182,8 +183,13 @@ func readRates(path string) (*rates, error) {
 			rs.rate[fields[1]] = v
 		case fields[0] == "equivalent" && len(fields) >= 4:
 			rs.equivalent[fields[1]+" "+fields[2]] = strings.Join(fields[3:], " ")
+		case fields[0] == "minutes" && len(fields) >= 3:
+			// a package's measured run time, read by scripts/mutation.sh --budget
+			if _, err := strconv.ParseFloat(fields[2], 64); err != nil {
+				return nil, fmt.Errorf("%s:%d: minutes: %v", path, n, err)
+			}
 		default:
-			return nil, fmt.Errorf("%s:%d: want \"rate PACKAGE PERCENT\" or \"equivalent FILE:LINE:COLUMN MUTATOR why\"", path, n)
+			return nil, fmt.Errorf("%s:%d: want \"rate PACKAGE PERCENT\", \"minutes PACKAGE N\" or \"equivalent FILE:LINE:COLUMN MUTATOR why\"", path, n)
 		}
 	}
 	return rs, sc.Err()

@@ -71,12 +71,16 @@ func TestRunChecksRecordedRate(t *testing.T) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
 	}
-	write("rates.txt", "rate p 50.0\nequivalent p/a.go:4:20 CONDITIONALS_NEGATION see above\n")
+	write("rates.txt", "rate p 50.0\nminutes p 2.5  # when\nequivalent p/a.go:4:20 CONDITIONALS_NEGATION see above\n")
 	if err := run(&strings.Builder{}, "p", "out.json", "rates.txt", true); err != nil {
 		t.Errorf("at the recorded rate: %v", err)
 	}
 	if err := run(&strings.Builder{}, "q", "out.json", filepath.Join(dir, "rates.txt"), true); err == nil {
 		t.Error("a package with no recorded rate passed the check")
+	}
+	write("rates.txt", "rate p 50.0\nminutes p soon\n")
+	if err := run(&strings.Builder{}, "p", "out.json", "rates.txt", true); err == nil || !strings.Contains(err.Error(), "rates.txt:2: minutes") {
+		t.Errorf("a duration that is not a number: err %v", err)
 	}
 }
 
