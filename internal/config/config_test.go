@@ -152,7 +152,7 @@ func TestManyMistakesGolden(t *testing.T) {
 // YAML library does, a key beside a merge overrides the merged one, and
 // an anchor that contains itself is an error, not a hang.
 func TestAnchorsAndMerges(t *testing.T) {
-	cfg, err := Parse("t.yaml", []byte(`upstream: {region: us-east-1}
+	_, err := Parse("t.yaml", []byte(`upstream: {region: us-east-1}
 x-client: &base {user_pool_id: us-east-1_abc, refresh: remember, propagate_ip: true}
 clients:
   - {<<: *base, client_id: one}
@@ -163,7 +163,7 @@ pool_acl: {proxy_egress_ips: *nets}
 	if err == nil || !strings.Contains(err.Error(), "t.yaml:2: x-client: unknown key") {
 		t.Fatalf("err = %v; want the extension key refused (strict keys)", err)
 	}
-	cfg, err = Parse("t.yaml", []byte(`upstream: {region: us-east-1}
+	cfg, err := Parse("t.yaml", []byte(`upstream: {region: us-east-1}
 clients:
   - &base {client_id: one, user_pool_id: us-east-1_abc, refresh: remember, propagate_ip: true}
   - {<<: *base, client_id: two, refresh: raw_secret}
@@ -185,6 +185,11 @@ pool_acl: {proxy_egress_ips: *nets}
 		if _, err := Parse("t.yaml", []byte(doc)); err == nil {
 			t.Errorf("%q: no error", doc)
 		}
+	}
+	flood := "upstream: {region: us-east-1}\nx: &x {client_id: a, allowed_auth_flows: [USER_SRP_AUTH]}\nclients: [" +
+		strings.Repeat("*x, ", 4000) + "*x]\n"
+	if _, err := Parse("t.yaml", []byte(flood)); err == nil || !strings.Contains(err.Error(), "too many values reached through aliases") {
+		t.Errorf("alias flood: err = %.200v", err)
 	}
 }
 

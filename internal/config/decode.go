@@ -75,7 +75,7 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 		d.alias(n, v, path)
 		return
 	}
-	if d.expanding != nil && len(d.expanding) > 0 {
+	if len(d.expanding) > 0 {
 		if d.aliased++; d.aliased > maxAliased {
 			if d.aliased == maxAliased+1 {
 				d.add(n, path, "too many values reached through aliases")
