@@ -85,11 +85,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	up, err := server.BuildUpstream(cfg)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
+	up := server.BuildUpstream(cfg)
 	defer up.Close() // until the handler owns it
 	ls, err := listen(cfg)
 	if err != nil {
@@ -219,7 +215,7 @@ func listen(cfg *config.Config) (ls listeners, err error) {
 	if ls.admin, err = net.Listen("tcp", cfg.AdminListen); err != nil {
 		return ls, fmt.Errorf("admin_listen: %w", err)
 	}
-	if cfg.Upstream.HostedUI != "" {
+	if !cfg.Upstream.HostedUI.IsZero() {
 		if ls.hostedUI, err = net.Listen("tcp", cfg.HostedUI.Listen); err != nil {
 			return ls, fmt.Errorf("hosted_ui.listen: %w", err)
 		}

@@ -111,7 +111,7 @@ func redisTLS(r config.Redis) *tls.Config {
 
 // hostedUITransport is the connection pool to the user pool domain.
 func hostedUITransport(cfg *config.Config) http.RoundTripper {
-	if cfg.Upstream.HostedUI == "" {
+	if cfg.Upstream.HostedUI.IsZero() {
 		return nil
 	}
 	t := http.DefaultTransport.(*http.Transport).Clone()

@@ -82,7 +82,7 @@ type Upstream struct {
 	// Region selects the default endpoint.
 	Region string `yaml:"region"`
 	// Endpoint overrides https://cognito-idp.<region>.amazonaws.com/.
-	Endpoint string `yaml:"endpoint"`
+	Endpoint URL `yaml:"endpoint"`
 	// Timeout bounds one upstream exchange, headers and body.
 	Timeout time.Duration `yaml:"timeout"`
 	// MaxIdleConns is the size of the keep-alive pool.
@@ -90,7 +90,7 @@ type Upstream struct {
 	// HostedUI is the user pool domain's URL
 	// (https://<domain>.auth.<region>.amazoncognito.com), served on
 	// hosted_ui.listen.
-	HostedUI string `yaml:"hosted_ui"`
+	HostedUI URL `yaml:"hosted_ui"`
 }
 
 // Client is one app client.

@@ -29,8 +29,8 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Upstream.Endpoint != "https://cognito-idp.eu-west-1.amazonaws.com/" {
-		t.Errorf("endpoint %q", cfg.Upstream.Endpoint)
+	if cfg.Upstream.Endpoint.String() != "https://cognito-idp.eu-west-1.amazonaws.com/" {
+		t.Errorf("endpoint %q", cfg.Upstream.Endpoint.String())
 	}
 	if cfg.Upstream.Timeout != 10*time.Second || cfg.Limits.MaxBodyBytes != 64<<10 || cfg.UnknownClients != "reject" {
 		t.Errorf("defaults not applied: %+v", cfg)
@@ -249,5 +249,30 @@ func TestRedisAddressesParsedOnce(t *testing.T) {
 		if got := strings.Join(cfg.State.Redis.Address.Strings(), " "); got != c.want {
 			t.Errorf("%q: addresses %q, want %q", c.addr, got, c.want)
 		}
+	}
+}
+
+// TestURLsParsedOnceCompareByValue: upstream URLs are parsed at load into
+// values that compare equal when written alike, so a reload that leaves
+// upstream alone keeps its connection pool (server.Reloader compares
+// cfg.Upstream), and one that changes the endpoint does not.
+func TestURLsParsedOnceCompareByValue(t *testing.T) {
+	parse := func(endpoint string) *Config {
+		t.Helper()
+		cfg, err := Parse("t.yaml", []byte("upstream: {endpoint: '"+endpoint+"', hosted_ui: 'https://d.auth.us-east-1.amazoncognito.com'}\nhosted_ui: {listen: '127.0.0.1:8081'}\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	a, b, c := parse("http://127.0.0.1:9000/"), parse("http://127.0.0.1:9000/"), parse("http://127.0.0.1:9001/")
+	if a.Upstream != b.Upstream || a.Upstream == c.Upstream {
+		t.Errorf("same endpoint equal: %v; other endpoint equal: %v", a.Upstream == b.Upstream, a.Upstream == c.Upstream)
+	}
+	if u := a.Upstream.Endpoint.Ptr(); u.Host != "127.0.0.1:9000" || u.Scheme != "http" || a.Upstream.HostedUI.Host != "d.auth.us-east-1.amazoncognito.com" {
+		t.Errorf("parsed %v and %v", u, a.Upstream.HostedUI)
+	}
+	if _, err := Parse("t.yaml", []byte("upstream: {endpoint: 'ftp://x'}\n")); err == nil || err.Error() != `t.yaml:1: upstream.endpoint: "ftp://x" is not an absolute http(s) URL` {
+		t.Errorf("ftp endpoint: %v", err)
 	}
 }

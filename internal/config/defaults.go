@@ -1,6 +1,9 @@
 package config
 
-import "time"
+import (
+	"net/url"
+	"time"
+)
 
 // Defaults used when a key is absent.
 const (
@@ -21,8 +24,8 @@ func applyDefaults(c *Config) {
 	setDefault(&c.UnknownClients, RejectUnknown)
 	setDefault(&c.Upstream.Timeout, DefaultTimeout)
 	setDefault(&c.Upstream.MaxIdleConns, DefaultMaxIdleConns)
-	if c.Upstream.Endpoint == "" && c.Upstream.Region != "" {
-		c.Upstream.Endpoint = "https://cognito-idp." + c.Upstream.Region + ".amazonaws.com/"
+	if c.Upstream.Endpoint.IsZero() && c.Upstream.Region != "" {
+		c.Upstream.Endpoint = URL{url.URL{Scheme: "https", Host: "cognito-idp." + c.Upstream.Region + ".amazonaws.com", Path: "/"}}
 	}
 	if c.Operations.AllowTokenAuth == nil {
 		yes := true

@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"net/url"
 	"reflect"
 	"strings"
 	"time"
@@ -75,7 +74,7 @@ type HostedUI struct {
 	Listen string `yaml:"listen"`
 	// PublicURL is the proxy's public URL for that listener; Location
 	// headers pointing at the pool domain are rewritten to it.
-	PublicURL string `yaml:"public_url"`
+	PublicURL URL `yaml:"public_url"`
 }
 
 func (v *validator) state(c *Config) {
@@ -120,24 +119,16 @@ func (v *validator) state(c *Config) {
 }
 
 func (v *validator) hostedUI(c *Config) {
-	if c.Upstream.HostedUI == "" {
+	if c.Upstream.HostedUI.IsZero() {
 		if c.HostedUI != (HostedUI{}) {
 			v.add("upstream.hosted_ui", "is required when hosted_ui is set")
 		}
 		return
 	}
-	if u, err := url.Parse(c.Upstream.HostedUI); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		v.add("upstream.hosted_ui", "%q is not an absolute http(s) URL", c.Upstream.HostedUI)
-	}
 	if c.HostedUI.Listen == "" {
 		v.add("hosted_ui.listen", "is required when upstream.hosted_ui is set")
 	} else {
 		v.addr("hosted_ui.listen", c.HostedUI.Listen)
-	}
-	if p := c.HostedUI.PublicURL; p != "" {
-		if u, err := url.Parse(p); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			v.add("hosted_ui.public_url", "%q is not an absolute http(s) URL", p)
-		}
 	}
 }
 

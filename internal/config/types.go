@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/url"
 	"strings"
 )
 
@@ -156,4 +157,36 @@ func (h HostPorts) Strings() []string {
 		out[i] = a.String()
 	}
 	return out
+}
+
+// URL is an absolute http(s) URL, parsed when the config is read. Its
+// zero value is no URL. URLs compare equal when they are written alike.
+type URL struct{ url.URL }
+
+// ParseURL parses s as an absolute http(s) URL.
+func ParseURL(s string) (URL, error) {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return URL{}, fmt.Errorf("%q is not an absolute http(s) URL", s)
+	}
+	return URL{*u}, nil
+}
+
+// UnmarshalText accepts an absolute http(s) URL.
+func (u *URL) UnmarshalText(text []byte) error {
+	p, err := ParseURL(string(text))
+	if err != nil {
+		return err
+	}
+	*u = p
+	return nil
+}
+
+// IsZero reports whether u is no URL.
+func (u URL) IsZero() bool { return u.URL == url.URL{} }
+
+// Ptr returns a copy of the parsed URL, for APIs that take a *url.URL.
+func (u URL) Ptr() *url.URL {
+	c := u.URL
+	return &c
 }

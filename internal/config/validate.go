@@ -5,7 +5,6 @@ import (
 	"github.com/poolguard/poolguard/internal/ipset"
 	"net"
 	"net/netip"
-	"net/url"
 	"regexp"
 	"strings"
 
@@ -71,10 +70,8 @@ func (v *validator) oneOf(key, val string, allowed ...string) {
 }
 
 func (v *validator) upstream(u *Upstream) {
-	if u.Endpoint == "" {
-		v.add("upstream", "set upstream.region (or upstream.endpoint)")
-	} else if p, err := url.Parse(u.Endpoint); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
-		v.add("upstream.endpoint", "%q is not an http(s) URL", u.Endpoint)
+	if u.Endpoint.IsZero() { // under the endpoint's key: not repeated when a bad one was given
+		v.add("upstream.endpoint", "set upstream.region (or upstream.endpoint)")
 	}
 	if u.Timeout < 0 {
 		v.add("upstream.timeout", "must be positive")

@@ -194,10 +194,7 @@ tls:
 	if err != nil {
 		t.Fatal(err)
 	}
-	up, err := server.BuildUpstream(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	up := server.BuildUpstream(cfg)
 	log := slog.New(slog.DiscardHandler)
 	ctx, cancel := context.WithCancel(context.Background())
 	public := proxytest.Listen(t)

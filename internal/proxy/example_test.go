@@ -59,11 +59,7 @@ clients:
 		fmt.Println(err)
 		return
 	}
-	up, err := server.BuildUpstream(cfg)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
+	up := server.BuildUpstream(cfg)
 	defer up.Close()
 	front := httptest.NewServer(proxy.New(st, up, nil, nil))
 	defer front.Close()

@@ -52,10 +52,7 @@ func build(t testing.TB, cfg *config.Config, deps server.Deps) (*proxy.State, *p
 	if err != nil {
 		t.Fatalf("server.BuildState: %v", err)
 	}
-	up, err := server.BuildUpstream(cfg)
-	if err != nil {
-		t.Fatalf("server.BuildUpstream: %v", err)
-	}
+	up := server.BuildUpstream(cfg)
 	t.Cleanup(up.Close)
 	return st, up
 }

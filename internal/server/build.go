@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"path/filepath"
 	"strings"
 	"time"
@@ -167,19 +166,13 @@ func buildUpstreamHeaders(cfg *config.Config, st *proxy.State) error {
 // buildHostedUI builds the Hosted UI / OAuth2 handler when
 // upstream.hosted_ui is set.
 func buildHostedUI(cfg *config.Config, st *proxy.State, deps Deps) error {
-	if cfg.Upstream.HostedUI == "" {
+	if cfg.Upstream.HostedUI.IsZero() {
 		return nil
 	}
-	up, err := url.Parse(cfg.Upstream.HostedUI)
-	if err != nil {
-		return fmt.Errorf("%s: upstream.hosted_ui: %w", cfg.File, err)
-	}
-	hc := hostedui.Config{Upstream: up, Secrets: map[string][]byte{}, ClientIP: st.ClientIP,
+	hc := hostedui.Config{Upstream: cfg.Upstream.HostedUI.Ptr(), Secrets: map[string][]byte{}, ClientIP: st.ClientIP,
 		MaxBodyBytes: cfg.Limits.MaxBodyBytes, Transport: deps.HostedUITransport, Observer: deps.Observer}
-	if p := cfg.HostedUI.PublicURL; p != "" {
-		if hc.PublicURL, err = url.Parse(p); err != nil {
-			return fmt.Errorf("%s: hosted_ui.public_url: %w", cfg.File, err)
-		}
+	if p := cfg.HostedUI.PublicURL; !p.IsZero() {
+		hc.PublicURL = p.Ptr()
 	}
 	for i := range cfg.Clients {
 		cc := &cfg.Clients[i]
@@ -267,11 +260,8 @@ func cors(c config.CORS) proxy.CORS {
 	return out
 }
 
-// BuildUpstream returns the upstream for cfg.
-func BuildUpstream(cfg *config.Config) (*proxy.Upstream, error) {
-	u, err := url.Parse(cfg.Upstream.Endpoint)
-	if err != nil {
-		return nil, fmt.Errorf("%s: upstream.endpoint: %w", cfg.File, err)
-	}
-	return proxy.NewUpstream(u, cfg.Upstream.Timeout, cfg.Upstream.MaxIdleConns), nil
+// BuildUpstream returns the upstream for cfg (its endpoint was parsed and
+// checked when the config was).
+func BuildUpstream(cfg *config.Config) *proxy.Upstream {
+	return proxy.NewUpstream(cfg.Upstream.Endpoint.Ptr(), cfg.Upstream.Timeout, cfg.Upstream.MaxIdleConns)
 }

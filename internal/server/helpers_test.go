@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -58,11 +57,7 @@ func serveFile(t *testing.T, path string, deps Deps, obs observe.Observer) *test
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := url.Parse(cfg.Upstream.Endpoint)
-	if err != nil {
-		t.Fatal(err)
-	}
-	up := proxy.NewUpstream(u, cfg.Upstream.Timeout, 16)
+	up := proxy.NewUpstream(cfg.Upstream.Endpoint.Ptr(), cfg.Upstream.Timeout, 16)
 	t.Cleanup(up.Close)
 	h := proxy.New(st, up, slog.New(slog.DiscardHandler), obs)
 	srv := httptest.NewServer(h)

@@ -113,9 +113,7 @@ func (r *Reloader) apply(cfg *config.Config, src *Sources, openErr error, force 
 	}
 	var up *proxy.Upstream // nil keeps the running one
 	if cfg.Upstream != r.current.Upstream {
-		if up, err = BuildUpstream(cfg); err != nil {
-			return fmt.Errorf("upstream: %w", err)
-		}
+		up = BuildUpstream(cfg)
 	}
 	// One swap: requests in flight finish on the old state and upstream,
 	// whose connections the handler closes as those requests end.
