@@ -18,7 +18,7 @@ COPY . .
 ARG VERSION=dev
 ARG REVISION=unknown
 RUN CGO_ENABLED=0 go build -trimpath -buildvcs=false \
-      -ldflags "-s -w -X github.com/poolguard/poolguard/internal/buildinfo.version=${VERSION} -X github.com/poolguard/poolguard/internal/buildinfo.revision=${REVISION}" \
+      -ldflags "-s -w -X github.com/poolguard/poolguard/internal/ops/buildinfo.version=${VERSION} -X github.com/poolguard/poolguard/internal/ops/buildinfo.revision=${REVISION}" \
       -o /out/poolguard ./cmd/poolguard \
  && mkdir -p /out/var/lib/poolguard
 

@@ -195,7 +195,7 @@ mkdir -p "$TMP/bin"
 (
 	cd "$ROOT"
 	go build -o "$TMP/bin/poolguard" ./cmd/poolguard
-	go build -o "$TMP/bin/stubserver" ./internal/cognitotest/stubserver
+	go build -o "$TMP/bin/stubserver" ./internal/testkit/cognitotest/stubserver
 	if [[ -n $PROFILE ]]; then
 		printf '{"Replace":{"%s":"%s"}}\n' "$ROOT/cmd/poolguard/zz_benchprof.go" "$BENCH_DIR/pgprof/benchprof.go" >"$TMP/overlay.json"
 		go build -tags poolguard_benchprof -overlay "$TMP/overlay.json" -o "$TMP/bin/pgprof" ./cmd/poolguard

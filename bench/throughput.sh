@@ -180,7 +180,7 @@ mkdir -p "$TMP/bin"
 (
 	cd "$ROOT"
 	go build -o "$TMP/bin/poolguard" ./cmd/poolguard
-	go build -o "$TMP/bin/stubserver" ./internal/cognitotest/stubserver
+	go build -o "$TMP/bin/stubserver" ./internal/testkit/cognitotest/stubserver
 	go build -o "$TMP/bin/bareproxy" ./bench/bareproxy
 	if [[ -n $PROFILE ]]; then
 		# The same cmd/poolguard plus bench/pgprof/benchprof.go (a signal-driven

@@ -27,14 +27,14 @@ RATES=scripts/mutation-rates.txt
 # package directory | files under test (a regexp on the file name)
 SCOPES=(
 	"internal/cognito|^(secrethash|rewrite|refresh|jsonedit|protect|protect_existence|protect_token)\.go$"
-	"internal/clientip|\.go$"
-	"internal/ratelimit|\.go$"
-	"internal/waf|^(stmt_.*|fwdip|keyhash)\.go$"
-	"internal/waflog|^redact\.go$"
-	"internal/challenge|\.go$"
-	"internal/proxy/upclient|^head\.go$"
-	"internal/hostedui|^clientauth\.go$"
-	"internal/adminapi|^api\.go$"
+	"internal/edge/clientip|\.go$"
+	"internal/rules/ratelimit|\.go$"
+	"internal/rules/waf|^(stmt_.*|fwdip|keyhash)\.go$"
+	"internal/ops/waflog|^redact\.go$"
+	"internal/edge/challenge|\.go$"
+	"internal/edge/proxy/upclient|^head\.go$"
+	"internal/edge/hostedui|^clientauth\.go$"
+	"internal/ops/adminapi|^api\.go$"
 )
 
 check=0

@@ -13,7 +13,7 @@ if ! command -v moto_server >/dev/null 2>&1 || ! python3 -c 'import boto3, moto'
 fi
 
 # cfn-lint checks the CloudFormation stack (deploy/aws) and the exports
-# (internal/exportwaf), whose API calls botocore's wafv2 model also checks
+# (internal/ops/exportwaf), whose API calls botocore's wafv2 model also checks
 # (boto3, above, brings botocore).
 if ! command -v cfn-lint >/dev/null 2>&1; then
 	echo "setup: installing cfn-lint with pip" >&2
@@ -32,7 +32,7 @@ if ((${#missing[@]})); then
 	DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq redis-server redis-tools >/dev/null
 fi
 
-# Browser end-to-end tests (internal/e2e): Debian's Chromium, driven by
+# Browser end-to-end tests (test/e2e): Debian's Chromium, driven by
 # playwright-core, which never downloads a browser of its own.
 apt_install() {
 	local sudo_cmd=""

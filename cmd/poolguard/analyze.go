@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/poolguard/poolguard/internal/analyze"
 	"github.com/poolguard/poolguard/internal/config"
+	"github.com/poolguard/poolguard/internal/ops/analyze"
 )
 
 const analyzeUsage = `usage: poolguard analyze COMMAND [flags] FILE...

@@ -11,8 +11,8 @@ import (
 // trail is a CloudTrail log file of Cognito calls; the analyze package's
 // golden files hold the reports on it.
 const (
-	trail      = "../../internal/analyze/testdata/cloudtrail/111122223333_CloudTrail_eu-west-1_20250314T1505Z_c0gn1t0a.json"
-	analyzeDir = "../../internal/analyze/testdata/golden/"
+	trail      = "../../internal/ops/analyze/testdata/cloudtrail/111122223333_CloudTrail_eu-west-1_20250314T1505Z_c0gn1t0a.json"
+	analyzeDir = "../../internal/ops/analyze/testdata/golden/"
 )
 
 // The analyze command lines of the docs give the reports the analyze

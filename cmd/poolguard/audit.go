@@ -7,7 +7,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/poolguard/poolguard/internal/audit"
+	"github.com/poolguard/poolguard/internal/ops/audit"
 )
 
 const auditUsage = `Usage: poolguard audit [--config FILE] [--user-pool-id ID ...] [--region R] [--endpoint URL] [--json | --sarif]

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/poolguard/poolguard/internal/exportwaf"
+	"github.com/poolguard/poolguard/internal/ops/exportwaf"
 )
 
 const exportUsage = `Usage:

@@ -3,7 +3,7 @@ package main
 import (
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/poolguard/poolguard/internal/hook"
+	"github.com/poolguard/poolguard/internal/edge/hook"
 )
 
 // hookCollector exposes the decision hook's counters, which live across

@@ -7,7 +7,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/poolguard/poolguard/internal/adminapi"
+	"github.com/poolguard/poolguard/internal/ops/adminapi"
 )
 
 const ipsetUsage = `usage:

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/poolguard/poolguard/internal/adminapi"
-	"github.com/poolguard/poolguard/internal/ipsets"
+	"github.com/poolguard/poolguard/internal/ops/adminapi"
+	"github.com/poolguard/poolguard/internal/rules/ipsets"
 )
 
 const adminToken = "s3cret-token"

@@ -91,7 +91,7 @@ func TestVersionStamped(t *testing.T) {
 	if err != nil {
 		t.Skipf("not in a git checkout: %v", err)
 	}
-	const pkg = "github.com/poolguard/poolguard/internal/buildinfo"
+	const pkg = "github.com/poolguard/poolguard/internal/ops/buildinfo"
 	bin := buildBinary(t, "-X "+pkg+".version=v9.8.7-test -X "+pkg+".revision="+strings.TrimSpace(string(rev)))
 	want := "poolguard v9.8.7-test (revision " + strings.TrimSpace(string(rev)) + ", " + runtime.Version() + ")\n"
 	for _, arg := range []string{"version", "--version"} {

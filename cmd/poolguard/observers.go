@@ -9,12 +9,12 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/poolguard/poolguard/internal/buildinfo"
 	"github.com/poolguard/poolguard/internal/config"
-	"github.com/poolguard/poolguard/internal/metrics"
-	"github.com/poolguard/poolguard/internal/observe"
-	"github.com/poolguard/poolguard/internal/s3deliver"
-	"github.com/poolguard/poolguard/internal/waflog"
+	"github.com/poolguard/poolguard/internal/ops/buildinfo"
+	"github.com/poolguard/poolguard/internal/ops/metrics"
+	"github.com/poolguard/poolguard/internal/ops/observe"
+	"github.com/poolguard/poolguard/internal/ops/s3deliver"
+	"github.com/poolguard/poolguard/internal/ops/waflog"
 )
 
 // observers are what every finished request is reported to: the WAF log

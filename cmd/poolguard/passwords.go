@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/poolguard/poolguard/internal/breached"
+	"github.com/poolguard/poolguard/internal/rules/breached"
 )
 
 const passwordsUsage = `Usage:

@@ -11,8 +11,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/poolguard/poolguard/internal/config"
-	"github.com/poolguard/poolguard/internal/ratelimit"
-	"github.com/poolguard/poolguard/internal/ratelimit/redisstore"
+	"github.com/poolguard/poolguard/internal/rules/ratelimit"
+	"github.com/poolguard/poolguard/internal/rules/ratelimit/redisstore"
 )
 
 // redisMetrics are the rate store's metrics that are observed rather than

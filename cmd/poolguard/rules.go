@@ -7,11 +7,11 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/poolguard/poolguard/internal/exportwaf"
-	"github.com/poolguard/poolguard/internal/presets"
-	"github.com/poolguard/poolguard/internal/ratelimit"
-	"github.com/poolguard/poolguard/internal/rulestest"
-	"github.com/poolguard/poolguard/internal/server"
+	"github.com/poolguard/poolguard/internal/edge/server"
+	"github.com/poolguard/poolguard/internal/ops/exportwaf"
+	"github.com/poolguard/poolguard/internal/rules/presets"
+	"github.com/poolguard/poolguard/internal/rules/ratelimit"
+	"github.com/poolguard/poolguard/internal/rules/rulecheck"
 )
 
 const rulesUsage = `Usage:
@@ -122,7 +122,7 @@ func rulesTest(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return 1
 	}
-	results, err := rulestest.Run(st, *reqPath)
+	results, err := rulecheck.Run(st, *reqPath)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

@@ -13,13 +13,13 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/poolguard/poolguard/internal/adminapi"
 	"github.com/poolguard/poolguard/internal/config"
-	"github.com/poolguard/poolguard/internal/metrics"
-	"github.com/poolguard/poolguard/internal/proxy"
+	"github.com/poolguard/poolguard/internal/edge/proxy"
+	"github.com/poolguard/poolguard/internal/edge/server"
+	"github.com/poolguard/poolguard/internal/edge/tlsserve"
+	"github.com/poolguard/poolguard/internal/ops/adminapi"
+	"github.com/poolguard/poolguard/internal/ops/metrics"
 	"github.com/poolguard/poolguard/internal/secrets"
-	"github.com/poolguard/poolguard/internal/server"
-	"github.com/poolguard/poolguard/internal/tlsserve"
 )
 
 const serveUsage = `Usage: poolguard serve --config FILE

@@ -9,17 +9,17 @@ import (
 
 	"github.com/poolguard/poolguard/internal/cognito"
 	"github.com/poolguard/poolguard/internal/config"
-	"github.com/poolguard/poolguard/internal/hook"
-	"github.com/poolguard/poolguard/internal/ipsets"
-	"github.com/poolguard/poolguard/internal/outcome"
-	"github.com/poolguard/poolguard/internal/outcome/redisoutcome"
-	"github.com/poolguard/poolguard/internal/proxy"
-	"github.com/poolguard/poolguard/internal/ratelimit"
-	"github.com/poolguard/poolguard/internal/ratelimit/redisstore"
+	"github.com/poolguard/poolguard/internal/edge/hook"
+	"github.com/poolguard/poolguard/internal/edge/proxy"
+	"github.com/poolguard/poolguard/internal/edge/server"
+	"github.com/poolguard/poolguard/internal/edge/usermemo"
+	"github.com/poolguard/poolguard/internal/rules/ipsets"
+	"github.com/poolguard/poolguard/internal/rules/outcome"
+	"github.com/poolguard/poolguard/internal/rules/outcome/redisoutcome"
+	"github.com/poolguard/poolguard/internal/rules/ratelimit"
+	"github.com/poolguard/poolguard/internal/rules/ratelimit/redisstore"
+	"github.com/poolguard/poolguard/internal/rules/signals"
 	"github.com/poolguard/poolguard/internal/secrets"
-	"github.com/poolguard/poolguard/internal/server"
-	"github.com/poolguard/poolguard/internal/signals"
-	"github.com/poolguard/poolguard/internal/usermemo"
 )
 
 // sweeper is a rate store that can evict idle keys.

@@ -6,8 +6,8 @@ import (
 	"io"
 
 	"github.com/poolguard/poolguard/internal/config"
-	"github.com/poolguard/poolguard/internal/ratelimit"
-	"github.com/poolguard/poolguard/internal/server"
+	"github.com/poolguard/poolguard/internal/edge/server"
+	"github.com/poolguard/poolguard/internal/rules/ratelimit"
 )
 
 const validateUsage = `Usage: poolguard validate --config FILE [--online]

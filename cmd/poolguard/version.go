@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/poolguard/poolguard/internal/buildinfo"
+	"github.com/poolguard/poolguard/internal/ops/buildinfo"
 )
 
 const versionUsage = `Usage: poolguard version | poolguard --version

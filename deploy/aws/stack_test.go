@@ -13,11 +13,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/poolguard/poolguard/internal/cognitotest"
 	"github.com/poolguard/poolguard/internal/config"
-	"github.com/poolguard/poolguard/internal/ratelimit"
+	"github.com/poolguard/poolguard/internal/edge/server"
+	"github.com/poolguard/poolguard/internal/rules/ratelimit"
 	"github.com/poolguard/poolguard/internal/secrets"
-	"github.com/poolguard/poolguard/internal/server"
+	"github.com/poolguard/poolguard/internal/testkit/cognitotest"
 )
 
 // RequireCfnLintEnv, set to "1" (scripts/test.sh, CI), turns the skip of

@@ -78,18 +78,18 @@ func TestDockerfile(t *testing.T) {
 			goBuild = s
 		}
 	}
-	for _, want := range []string{"CGO_ENABLED=0", "-trimpath", "internal/buildinfo.version=${VERSION}", "internal/buildinfo.revision=${REVISION}", "./cmd/poolguard"} {
+	for _, want := range []string{"CGO_ENABLED=0", "-trimpath", "internal/ops/buildinfo.version=${VERSION}", "internal/ops/buildinfo.revision=${REVISION}", "./cmd/poolguard"} {
 		if !strings.Contains(goBuild, want) {
 			t.Errorf("the go build step lacks %q: %s", want, goBuild)
 		}
 	}
 	// The -X targets exist: a renamed variable would make -X a silent no-op.
-	src, err := os.ReadFile("../../internal/buildinfo/buildinfo.go")
+	src, err := os.ReadFile("../../internal/ops/buildinfo/buildinfo.go")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !regexp.MustCompile(`(?m)^var version, revision string$`).Match(src) {
-		t.Error("internal/buildinfo no longer declares `var version, revision string`, the -X targets")
+		t.Error("internal/ops/buildinfo no longer declares `var version, revision string`, the -X targets")
 	}
 
 	from := find(final, "from")[0].args[0]

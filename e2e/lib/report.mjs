@@ -1,6 +1,6 @@
 // Shared step runner for the e2e scripts: runs named steps in order, records
 // each outcome, and prints one JSON document on stdout for the Go test
-// (internal/e2e) to parse. Nothing else may write to stdout.
+// (test/e2e) to parse. Nothing else may write to stdout.
 
 /**
  * errorInfo reduces a thrown value (Cognito SDK error, Amplify AuthError,

@@ -12,7 +12,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/poolguard/poolguard/internal/cognitotest"
+	"github.com/poolguard/poolguard/internal/testkit/cognitotest"
 )
 
 // need skips the test when a tool the sandbox needs is missing, or fails

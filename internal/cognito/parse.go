@@ -1,7 +1,7 @@
 package cognito
 
 import (
-	"github.com/poolguard/poolguard/internal/request"
+	"github.com/poolguard/poolguard/internal/edge/request"
 	"github.com/tidwall/gjson"
 )
 

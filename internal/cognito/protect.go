@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/poolguard/poolguard/internal/request"
+	"github.com/poolguard/poolguard/internal/edge/request"
 	"github.com/tidwall/gjson"
 )
 

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/poolguard/poolguard/internal/request"
+	"github.com/poolguard/poolguard/internal/edge/request"
 )
 
 // Replacement is the answer the proxy sends instead of an upstream answer

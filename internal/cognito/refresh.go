@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/poolguard/poolguard/internal/request"
+	"github.com/poolguard/poolguard/internal/edge/request"
 	"github.com/tidwall/gjson"
 )
 

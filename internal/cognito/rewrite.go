@@ -4,7 +4,7 @@ import (
 	"crypto/sha256"
 	"time"
 
-	"github.com/poolguard/poolguard/internal/request"
+	"github.com/poolguard/poolguard/internal/edge/request"
 	"github.com/tidwall/gjson"
 )
 

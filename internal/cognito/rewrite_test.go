@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/poolguard/poolguard/internal/request"
+	"github.com/poolguard/poolguard/internal/edge/request"
 	"github.com/tidwall/gjson"
 )
 

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/poolguard/poolguard/internal/signals"
+	"github.com/poolguard/poolguard/internal/rules/signals"
 )
 
 // Signals configures the request signals that stand in for AWS WAF's

@@ -2,7 +2,7 @@ package config
 
 import (
 	"fmt"
-	"github.com/poolguard/poolguard/internal/ipset"
+	"github.com/poolguard/poolguard/internal/rules/prefixset"
 	"net"
 	"net/netip"
 	"regexp"
@@ -181,5 +181,5 @@ func (v *validator) setName(key, name string, seen map[string]bool) {
 // parsePrefix parses a CIDR or a bare address (as a /32 or /128), as AWS
 // IPSets write them.
 func parsePrefix(s string) (netip.Prefix, error) {
-	return ipset.ParsePrefix(strings.TrimSpace(s))
+	return prefixset.ParsePrefix(strings.TrimSpace(s))
 }

@@ -51,7 +51,7 @@ type rates struct {
 
 func main() {
 	var (
-		pkg       = flag.String("pkg", "", "package directory, relative to the module root (internal/waf)")
+		pkg       = flag.String("pkg", "", "package directory, relative to the module root (internal/rules/waf)")
 		in        = flag.String("json", "", "gremlins output file (-o)")
 		ratesPath = flag.String("rates", "scripts/mutation-rates.txt", "recorded kill rates and equivalent mutants")
 		check     = flag.Bool("check", false, "exit 1 when the kill rate is below the recorded figure")

@@ -1,6 +1,0 @@
-package proxy
-
-import "github.com/poolguard/poolguard/internal/requestid"
-
-// newRequestID returns an id in the form of Cognito's x-amzn-RequestId.
-func newRequestID() string { return requestid.New() }

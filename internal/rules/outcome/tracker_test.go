@@ -1,0 +1,251 @@
+package outcome
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/netip"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/poolguard/poolguard/internal/edge/request"
+)
+
+var t0 = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+
+// rig drives a tracker over a memory store with explicit times.
+type rig struct {
+	t  *testing.T
+	tr *Tracker
+}
+
+func newRig(t *testing.T, cfg Config) *rig {
+	return &rig{t: t, tr: New(cfg, NewMemory(0), NewHasher([]byte("k")), nil)}
+}
+
+// call runs one call through Before and, unless the labels it got are
+// refused (refuse), After with Cognito's answer; it returns the labels.
+func (r *rig) call(now time.Time, ip, op, user string, status int, errType, body string, refuse ...string) []string {
+	r.t.Helper()
+	v := &request.View{Operation: op, Username: user, ClientIP: netip.MustParseAddr(ip)}
+	if op == "InitiateAuth" {
+		v.AuthFlow = "USER_PASSWORD_AUTH"
+	}
+	if op == "SignUp" {
+		v.Phone, v.PhoneCC = "+33612345678", "+33"
+	}
+	var x Exchange
+	if err := r.tr.Before(context.Background(), now, v, &x); err != nil {
+		r.t.Fatal(err)
+	}
+	for _, l := range refuse {
+		if slices.Contains(v.Labels, l) {
+			if x.Snapshot.SMSReserved {
+				_, _ = r.tr.After(context.Background(), now, v, &x, 403, "ForbiddenException", nil)
+			}
+			return v.Labels
+		}
+	}
+	if _, err := r.tr.After(context.Background(), now, v, &x, status, errType, []byte(body)); err != nil {
+		r.t.Fatal(err)
+	}
+	return v.Labels
+}
+
+func (r *rig) fail(now time.Time, ip, user string) []string {
+	return r.call(now, ip, "InitiateAuth", user, 400, "NotAuthorizedException", "")
+}
+
+func (r *rig) succeed(now time.Time, ip, user string) []string {
+	return r.call(now, ip, "InitiateAuth", user, 200, "", `{"AuthenticationResult":{"AccessToken":"a"}}`)
+}
+
+func has(labels []string, l string) bool { return slices.Contains(labels, l) }
+
+// Brute force: the 11th attempt from one IP for one user carries the label
+// (the threshold is 10 failures), for that user only; a success from the
+// IP clears it; a known source never gets it; the window ends it.
+func TestBruteForcePerUserAndSource(t *testing.T) {
+	r := newRig(t, DefaultConfig())
+	r.succeed(t0, "192.0.2.1", "alice") // alice's home
+	for i := range 10 {
+		if l := r.fail(t0.Add(time.Duration(i)*time.Second), "203.0.113.9", "alice"); has(l, LabelBruteForce) {
+			t.Fatalf("attempt %d labelled brute force", i+1)
+		}
+	}
+	now := t0.Add(time.Minute)
+	if l := r.fail(now, "203.0.113.9", "alice"); !has(l, LabelBruteForce) {
+		t.Fatalf("11th attempt not labelled: %v", l)
+	}
+	if l := r.fail(now, "203.0.113.9", "bob"); has(l, LabelBruteForce) {
+		t.Fatalf("another user from the same IP labelled: %v", l)
+	}
+	if l := r.fail(now, "198.51.100.4", "ALICE"); has(l, LabelBruteForce) {
+		t.Fatalf("alice from another network labelled: %v", l)
+	}
+	for range 12 {
+		r.fail(now, "192.0.2.1", "alice") // her own typos, from home
+	}
+	if l := r.fail(now, "192.0.2.1", "alice"); has(l, LabelBruteForce) || !has(l, LabelKnownSource) {
+		t.Fatalf("alice at home: %v, want known and no brute force", l)
+	}
+	if l := r.fail(now.Add(3*time.Hour), "203.0.113.9", "alice"); has(l, LabelBruteForce) {
+		t.Fatalf("still labelled after the window: %v", l)
+	}
+	// A success from the attacked source clears its count.
+	for range 10 {
+		r.fail(now.Add(4*time.Hour), "203.0.113.77", "alice")
+	}
+	r.succeed(now.Add(4*time.Hour), "203.0.113.77", "alice")
+	if l := r.fail(now.Add(4*time.Hour), "203.0.113.77", "alice"); has(l, LabelBruteForce) {
+		t.Fatalf("labelled after a success from the source: %v", l)
+	}
+}
+
+// A /24 gets 4× the per-IP threshold, so rotating addresses within it does
+// not help; an IPv6 /64 is one source.
+func TestBruteForceNetworks(t *testing.T) {
+	r := newRig(t, DefaultConfig())
+	for i := range 40 {
+		r.fail(t0, fmt.Sprintf("203.0.113.%d", i+1), "carol")
+	}
+	if l := r.fail(t0, "203.0.113.200", "carol"); !has(l, LabelBruteForce) {
+		t.Fatalf("41st failure from one /24 not labelled: %v", l)
+	}
+	for i := range 10 {
+		r.fail(t0, fmt.Sprintf("2001:db8:1:2::%x", i+1), "dave")
+	}
+	if l := r.fail(t0, "2001:db8:1:2:ffff::1", "dave"); !has(l, LabelBruteForce) {
+		t.Fatalf("11th failure from one /64 not labelled: %v", l)
+	}
+}
+
+// A confirmed password reset clears the user's brute-force counts.
+func TestPasswordResetClears(t *testing.T) {
+	r := newRig(t, DefaultConfig())
+	for range 10 {
+		r.fail(t0, "203.0.113.9", "erin")
+	}
+	r.call(t0.Add(time.Second), "198.51.100.1", "ConfirmForgotPassword", "erin", 200, "", `{}`)
+	if l := r.fail(t0.Add(2*time.Second), "203.0.113.9", "erin"); has(l, LabelBruteForce) {
+		t.Fatalf("labelled after a password reset: %v", l)
+	}
+}
+
+// Failures from 3 or more sources adding up to 10 put the account under
+// attack; the label goes to every request for that user, known sources
+// included (the preset exempts those with the known label).
+func TestUnderAttack(t *testing.T) {
+	r := newRig(t, DefaultConfig())
+	r.succeed(t0, "192.0.2.1", "frank")
+	for i := range 10 {
+		if l := r.fail(t0, fmt.Sprintf("10.%d.0.1", i/2), "frank"); has(l, LabelUnderAttack) {
+			t.Fatalf("attempt %d labelled", i+1)
+		}
+	}
+	if l := r.fail(t0, "10.99.0.1", "frank"); !has(l, LabelUnderAttack) {
+		t.Fatalf("not under attack: %v", l)
+	}
+	if l := r.succeed(t0, "192.0.2.1", "frank"); !has(l, LabelUnderAttack) || !has(l, LabelKnownSource) {
+		t.Fatalf("home sign-in: %v, want under-attack and known", l)
+	}
+	// 10 failures from one source are brute force, not an attack on the account.
+	for range 10 {
+		r.fail(t0, "10.200.0.1", "grace")
+	}
+	if l := r.fail(t0, "10.201.0.1", "grace"); has(l, LabelUnderAttack) {
+		t.Fatalf("one source put the account under attack: %v", l)
+	}
+}
+
+// A source failing for 5 users with no success is suspicious; one with a
+// healthy success ratio (a shared office NAT) is not; enumeration is a
+// high share of unknown users.
+func TestSuspiciousAndEnumeration(t *testing.T) {
+	r := newRig(t, DefaultConfig())
+	for i := range 5 {
+		r.fail(t0, "203.0.113.5", fmt.Sprintf("leaked%d", i))
+	}
+	if l := r.fail(t0, "203.0.113.5", "leaked9"); !has(l, LabelSuspicious) {
+		t.Fatalf("not suspicious: %v", l)
+	}
+	for i := range 40 {
+		r.succeed(t0, "198.51.100.5", fmt.Sprintf("staff%d", i))
+		if i%5 == 0 {
+			r.fail(t0, "198.51.100.5", fmt.Sprintf("staff%d", i))
+		}
+	}
+	if l := r.fail(t0, "198.51.100.5", "staff1"); has(l, LabelSuspicious) {
+		t.Fatalf("office NAT suspicious: %v", l)
+	}
+	for i := range 10 {
+		r.call(t0, "192.0.2.77", "InitiateAuth", fmt.Sprintf("nobody%d", i), 400, "UserNotFoundException", "")
+	}
+	if l := r.fail(t0, "192.0.2.77", "nobody"); !has(l, LabelEnumerating) {
+		t.Fatalf("not enumerating: %v", l)
+	}
+	// The burst: 10 failures in a minute for one user from one source.
+	for range 10 {
+		r.fail(t0, "192.0.2.88", "henry")
+	}
+	if l := r.fail(t0.Add(30*time.Second), "192.0.2.88", "henry"); !has(l, LabelSuspicious) {
+		t.Fatalf("burst not suspicious: %v", l)
+	}
+}
+
+// The SMS budget holds exactly: reservations are taken before the call and
+// given back when Cognito sent no SMS; the calling-code budget is separate.
+func TestSMSBudgetExact(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Windows.SMSHour, cfg.Windows.CallingCodeHour = 5, 3
+	r := newRig(t, cfg)
+	sms := `{"CodeDeliveryDetails":{"DeliveryMedium":"SMS"}}`
+	sent, refused := 0, 0
+	for i := range 8 {
+		body := sms
+		if i == 1 {
+			body = `{"CodeDeliveryDetails":{"DeliveryMedium":"EMAIL"}}` // gives its reservation back
+		}
+		l := r.call(t0.Add(time.Duration(i)*time.Second), "192.0.2.1", "SignUp", fmt.Sprintf("u%d", i), 200, "", body, LabelSMSExhausted)
+		if has(l, LabelSMSExhausted) {
+			refused++
+		} else if body == sms {
+			sent++
+		}
+	}
+	if sent != 3 || refused != 4 {
+		t.Fatalf("%d SMS sent, %d refused; want 3 (the +33 budget) and 4", sent, refused)
+	}
+	if l := r.call(t0.Add(time.Hour), "192.0.2.1", "SignUp", "later", 200, "", sms, LabelSMSExhausted); has(l, LabelSMSExhausted) {
+		t.Fatalf("refused in the next hour: %v", l)
+	}
+}
+
+// Once a sign-in names the user, its aliases share her counters.
+func TestAliasesResolve(t *testing.T) {
+	r := newRig(t, DefaultConfig())
+	tok := "x." + b64(`{"sub":"0c5e-uuid","cognito:username":"0c5e-uuid","email":"Ivy@Example.com"}`) + ".sig"
+	r.call(t0, "192.0.2.1", "InitiateAuth", "ivy@example.com", 200, "", `{"AuthenticationResult":{"IdToken":"`+tok+`"}}`)
+	for i := range 10 {
+		name := []string{"IVY@example.com", "0C5E-UUID"}[i%2]
+		r.fail(t0, "203.0.113.3", name)
+	}
+	if l := r.fail(t0, "203.0.113.3", "0c5e-uuid"); !has(l, LabelBruteForce) {
+		t.Fatalf("aliases counted apart: %v", l)
+	}
+}
+
+func TestMemoryBounded(t *testing.T) {
+	m := NewMemory(2048)
+	w := DefaultConfig().Windows
+	for i := range 10000 {
+		s := Subject{IP: uint64(i)*0x9e3779b97f4a7c15 + 1}
+		_ = m.Record(context.Background(), t0, &w, &s, Event{Kind: WrongCredentials, Attempt: true})
+	}
+	if n, _ := m.Len(); n > 2048 {
+		t.Fatalf("%d records held, bound 2048", n)
+	}
+}
+
+func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
