@@ -311,6 +311,13 @@ func (h *Handler) relayAndLearn(w http.ResponseWriter, r *http.Request, x *excha
 	if complete {
 		h.State().Rewriter.Learn(decoded(body, resp.Header.Get("Content-Encoding")), h.now())
 	}
+	h.relayRead(w, r, x, st, resp, body, complete)
+	return nil
+}
+
+// relayRead relays the upstream's answer of which the proxy has read body
+// (all of it when complete; the rest then streams after it).
+func (h *Handler) relayRead(w http.ResponseWriter, r *http.Request, x *exchange, st *State, resp *upclient.Response, body []byte, complete bool) {
 	copyHeaders(w.Header(), resp.Header)
 	if complete {
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
@@ -325,7 +332,6 @@ func (h *Handler) relayAndLearn(w http.ResponseWriter, r *http.Request, x *excha
 		defer copyPool.put(buf)
 		h.relayRest(w, x, resp.Body, *buf)
 	}
-	return nil
 }
 
 // maxRebuiltBytes bounds the answer read to rebuild it (errors and code
@@ -357,20 +363,7 @@ func (h *Handler) relayRebuilt(w http.ResponseWriter, r *http.Request, x *exchan
 	}
 	h.log.Warn("upstream answer relayed without rebuilding it", "request_id", x.view.RequestID, "operation", x.view.Operation,
 		"status", resp.StatusCode, "bytes", len(body))
-	copyHeaders(w.Header(), resp.Header)
-	if complete {
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	} else {
-		w.Header().Del("Content-Length") // the rest streams after what was read
-	}
-	st.CORS.apply(w.Header(), r.Header.Get("Origin"))
-	w.WriteHeader(resp.StatusCode)
-	_, _ = w.Write(body)
-	if !complete {
-		buf := copyPool.get()
-		defer copyPool.put(buf)
-		h.relayRest(w, x, resp.Body, *buf)
-	}
+	h.relayRead(w, r, x, st, resp, body, complete)
 	return nil
 }
 
