@@ -100,62 +100,10 @@ TARGETS=$(echo $TARGETS)
 [[ -n $TARGETS ]] || skip "no target left to measure"
 CLK_TCK=$(getconf CLK_TCK)
 
-# ---- process bookkeeping ----------------------------------------------------
-PIDS=()
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/poolguard-cpu.XXXXXX")
-stop_pid() {
-	local pid=$1 i
-	kill -0 "$pid" 2>/dev/null || return 0
-	kill -TERM "$pid" 2>/dev/null || true
-	for i in $(seq 50); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-}
-cleanup() {
-	local rc=$? i
-	trap - EXIT INT TERM
-	for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do stop_pid "${PIDS[i]}"; done
-	if [[ -n $KEEP_TMP ]]; then say "kept $TMP"; else rm -rf "$TMP"; fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-start() {
-	local name=$1
-	shift
-	"$@" >"$TMP/$name.log" 2>&1 &
-	PIDS+=($!)
-	LAST_PID=$!
-}
-declare -A HANDED_OUT=()
-free_port() {
-	local p _
-	for _ in $(seq 500); do
-		p=$((20000 + RANDOM % 40000))
-		[[ -z ${HANDED_OUT[$p]:-} ]] || continue
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			HANDED_OUT[$p]=1
-			printf -v "$1" '%s' "$p"
-			return 0
-		fi
-	done
-	die "no free loopback port found"
-}
-wait_log() {
-	local name=$1 pid=$2 re=$3 _
-	for _ in $(seq 100); do
-		grep -Eq "$re" "$TMP/$name.log" 2>/dev/null && return 0
-		kill -0 "$pid" 2>/dev/null || { cat "$TMP/$name.log" >&2; die "$name exited during start-up"; }
-		sleep 0.1
-	done
-	cat "$TMP/$name.log" >&2
-	die "$name did not start within 10 s"
-}
+BENCH_NAME=cpu
+# ---- process bookkeeping (bench/lib.sh) -------------------------------------
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 probe() {
 	curl -sS -o "$TMP/probe.out" -w '%{http_code}' --max-time 5 \
 		-H 'Content-Type: application/x-amz-json-1.1' \
