@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -15,12 +14,12 @@ import (
 // listed operations after the web ACL has allowed them.
 type DecisionHook struct {
 	// URL receives a POST with a JSON description of each request.
-	URL string `yaml:"url"`
+	URL URL `yaml:"url"`
 	// Timeout bounds one call, connection included; default 150ms.
 	Timeout time.Duration `yaml:"timeout"`
 	// OnError is what a timeout, an error or a full concurrency limit
 	// decides: "allow" (default) or "block".
-	OnError string `yaml:"on_error"`
+	OnError HookFailure `yaml:"on_error"`
 	// Operations are the Cognito operations sent to the hook, e.g. SignUp.
 	Operations []string `yaml:"operations"`
 	// SendHeaders are request headers sent to the hook, e.g. User-Agent.
@@ -34,6 +33,20 @@ type DecisionHook struct {
 	MaxConcurrency int `yaml:"max_concurrency"`
 }
 
+// HookFailure is what a decision hook that does not answer decides.
+type HookFailure string
+
+// Decisions of a hook that does not answer.
+const (
+	// HookAllow lets the request go on (the default).
+	HookAllow HookFailure = "allow"
+	// HookBlock refuses it.
+	HookBlock HookFailure = "block"
+)
+
+// UnmarshalText accepts allow or block.
+func (f *HookFailure) UnmarshalText(b []byte) error { return oneOf(f, b, HookAllow, HookBlock) }
+
 // Decision hook defaults.
 const (
 	DefaultHookTimeout     = 150 * time.Millisecond
@@ -43,7 +56,7 @@ const (
 func hookDefaults(c *Config) {
 	if h := c.DecisionHook; h != nil {
 		setDefault(&h.Timeout, DefaultHookTimeout)
-		setDefault(&h.OnError, "allow")
+		setDefault(&h.OnError, HookAllow)
 		setDefault(&h.MaxConcurrency, DefaultHookConcurrency)
 	}
 }
@@ -55,13 +68,12 @@ func (v *validator) hook(h *DecisionHook) {
 	if h == nil {
 		return
 	}
-	if u, err := url.Parse(h.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		v.add("decision_hook.url", "%q is not an http(s) URL", h.URL)
+	if h.URL.IsZero() { // a bad URL was reported where it was decoded
+		v.add("decision_hook.url", "set the URL of the decision service")
 	}
 	if h.Timeout < 0 || h.Timeout > 10*time.Second {
 		v.add("decision_hook.timeout", "%v is outside 0..10s", h.Timeout)
 	}
-	v.oneOf("decision_hook.on_error", h.OnError, "allow", "block")
 	if len(h.Operations) == 0 {
 		v.add("decision_hook.operations", "list the operations to send, e.g. [SignUp, InitiateAuth]")
 	}

@@ -21,10 +21,14 @@ func TestDecisionHookDefaults(t *testing.T) {
 
 func TestDecisionHookProblems(t *testing.T) {
 	for _, tc := range []struct{ yaml, want string }{
-		{"{url: 'ftp://x', operations: [SignUp]}", "decision_hook.url"},
+		{"{url: 'ftp://x', operations: [SignUp]}", "t.yaml:3:"},
+		{"{url: 'ftp://x', operations: [SignUp]}", "decision_hook.url: \"ftp://x\" is not an absolute http(s) URL"},
+		{"{url: 'http://[::1', operations: [SignUp]}", "decision_hook.url"},
+		{"{operations: [SignUp]}", "decision_hook.url: set the URL"},
 		{"{url: 'http://h', operations: []}", "decision_hook.operations: list"},
 		{"{url: 'http://h', operations: [SignUpp]}", "unknown Cognito operation"},
 		{"{url: 'http://h', operations: [SignUp], on_error: maybe}", "decision_hook.on_error"},
+		{"{url: 'http://h', operations: [SignUp], on_error: maybe}", "t.yaml:3:"},
 		{"{url: 'http://h', operations: [SignUp], body_fields: [Password]}", "never sent"},
 		{"{url: 'http://h', operations: [SignUp], body_fields: [AuthParameters.SRP_A]}", "never sent"},
 		{"{url: 'http://h', operations: [SignUp], body_fields: ['UserAttributes.#.Value']}", "dotted field path"},

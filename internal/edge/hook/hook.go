@@ -10,7 +10,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/poolguard/poolguard/internal/config"
@@ -37,18 +36,15 @@ type Hook struct {
 // New returns the Hook configured by c, or nil when c is nil. counters,
 // which may be nil, receive its counts; pass the same Counters to every
 // Hook built across reloads.
-func New(c *config.DecisionHook, counters *Counters) (*Hook, error) {
+func New(c *config.DecisionHook, counters *Counters) *Hook {
 	if c == nil {
-		return nil, nil
-	}
-	if _, err := url.Parse(c.URL); err != nil {
-		return nil, fmt.Errorf("decision_hook.url: %w", err)
+		return nil
 	}
 	if counters == nil {
 		counters = new(Counters)
 	}
 	h := &Hook{
-		url: c.URL, timeout: c.Timeout, onError: Action(c.OnError),
+		url: c.URL.String(), timeout: c.Timeout, onError: Action(c.OnError),
 		operations: make(map[string]bool, len(c.Operations)),
 		fields:     c.BodyFields,
 		sem:        make(chan struct{}, c.MaxConcurrency),
@@ -61,7 +57,7 @@ func New(c *config.DecisionHook, counters *Counters) (*Hook, error) {
 	for _, name := range c.SendHeaders {
 		h.headers = append(h.headers, http.CanonicalHeaderKey(name))
 	}
-	return h, nil
+	return h
 }
 
 // transport keeps up to n connections to the hook alive and never opens

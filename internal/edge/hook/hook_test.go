@@ -54,11 +54,8 @@ func answer(body string) http.HandlerFunc {
 func newHook(t *testing.T, url, onError string, n int) (*Hook, *Counters) {
 	t.Helper()
 	c := &Counters{}
-	h, err := New(&config.DecisionHook{URL: url, Timeout: 200 * time.Millisecond, OnError: onError,
+	h := New(&config.DecisionHook{URL: cfgURL(t, url), Timeout: 200 * time.Millisecond, OnError: config.HookFailure(onError),
 		Operations: []string{"SignUp"}, SendHeaders: []string{"user-agent"}, MaxConcurrency: n}, c)
-	if err != nil {
-		t.Fatal(err)
-	}
 	t.Cleanup(h.Close)
 	return h, c
 }
@@ -177,11 +174,8 @@ func TestConcurrencyLimit(t *testing.T) {
 		_, _ = io.WriteString(w, `{"action":"allow"}`)
 	})
 	c := &Counters{}
-	h, err := New(&config.DecisionHook{URL: f.URL, Timeout: 5 * time.Second, OnError: "block",
+	h := New(&config.DecisionHook{URL: cfgURL(t, f.URL), Timeout: 5 * time.Second, OnError: config.HookBlock,
 		Operations: []string{"SignUp"}, MaxConcurrency: 1}, c)
-	if err != nil {
-		t.Fatal(err)
-	}
 	first := make(chan Decision)
 	go func() {
 		d, _ := h.Decide(context.Background(), view(), nil)
@@ -223,4 +217,14 @@ func TestNilHookWantsNothing(t *testing.T) {
 	if !h2.Wants("SignUp") || h2.Wants("InitiateAuth") {
 		t.Error("Wants does not follow operations")
 	}
+}
+
+// cfgURL is s parsed as the configuration parses a URL.
+func cfgURL(t *testing.T, s string) config.URL {
+	t.Helper()
+	u, err := config.ParseURL(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }

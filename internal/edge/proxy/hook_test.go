@@ -56,11 +56,8 @@ func (o *outcomes) last() seen {
 func hookProxy(t *testing.T, hookURL, onError string, n int, timeout time.Duration) (string, *outcomes, *hook.Counters) {
 	t.Helper()
 	counters := &hook.Counters{}
-	hk, err := hook.New(&config.DecisionHook{URL: hookURL, Timeout: timeout, OnError: onError,
+	hk := hook.New(&config.DecisionHook{URL: cfgURL(t, hookURL), Timeout: timeout, OnError: config.HookFailure(onError),
 		Operations: []string{"SignUp"}, SendHeaders: []string{"User-Agent"}, BodyFields: []string{"UserAttributes"}, MaxConcurrency: n}, counters)
-	if err != nil {
-		t.Fatal(err)
-	}
 	t.Cleanup(hk.Close)
 	st := testState()
 	st.Hook = hk
@@ -227,11 +224,8 @@ func TestReplacedHookClosesItsConnections(t *testing.T) {
 	hkSrv.Start()
 	t.Cleanup(hkSrv.Close)
 	newHook := func() *hook.Hook {
-		hk, err := hook.New(&config.DecisionHook{URL: hkSrv.URL, Timeout: 5 * time.Second, OnError: "allow",
+		hk := hook.New(&config.DecisionHook{URL: cfgURL(t, hkSrv.URL), Timeout: 5 * time.Second, OnError: config.HookAllow,
 			Operations: []string{"SignUp"}, MaxConcurrency: 4}, &hook.Counters{})
-		if err != nil {
-			t.Fatal(err)
-		}
 		return hk
 	}
 	up := httptest.NewServer(&recorder{})
@@ -267,4 +261,14 @@ func TestReplacedHookClosesItsConnections(t *testing.T) {
 	signUp()
 	h.Close()
 	waitClosed("after Handler.Close")
+}
+
+// cfgURL is s parsed as the configuration parses a URL.
+func cfgURL(t *testing.T, s string) config.URL {
+	t.Helper()
+	u, err := config.ParseURL(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }

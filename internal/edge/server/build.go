@@ -131,9 +131,7 @@ func Compile(cfg *config.Config, src *Sources, deps Deps) (*proxy.State, error) 
 	if err := buildOutcomes(cfg, deps, st, in.KeyHashKey); err != nil {
 		errs = append(errs, err)
 	}
-	if st.Hook, err = hook.New(cfg.DecisionHook, deps.HookCounters); err != nil {
-		errs = append(errs, err)
-	}
+	st.Hook = hook.New(cfg.DecisionHook, deps.HookCounters)
 	if !deps.Offline {
 		errs = append(errs, buildUpstreamHeaders(cfg, st))
 	}
