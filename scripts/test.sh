@@ -13,12 +13,15 @@ export POOLGUARD_REQUIRE_MOTO=1 POOLGUARD_REQUIRE_REDIS=1 POOLGUARD_REQUIRE_BROW
 export POOLGUARD_REQUIRE_PROMTOOL=1 POOLGUARD_REQUIRE_SYSTEMD=1 POOLGUARD_REQUIRE_CFNLINT=1 POOLGUARD_REQUIRE_BOTOCORE=1
 
 go vet ./...
+# staticcheck, pinned, from the Go module proxy (the first run compiles it).
+STATICCHECK="go run honnef.co/go/tools/cmd/staticcheck@v0.8.2"
+$STATICCHECK ./...
 go test -race -count=1 -timeout 15m "$@" ./...
 
 # The deployment files checked with Helm's, BuildKit's and Compose's own
 # parsers: a module of its own (deploy/deploytest), which ./... does not
 # enter, so that Helm and Kubernetes stay out of the product's go.mod.
-(cd deploy/deploytest && go vet ./... && go test -count=1 -timeout 15m ./...)
+(cd deploy/deploytest && go vet ./... && $STATICCHECK ./... && go test -count=1 -timeout 15m ./...)
 
 # The release config, checked by goreleaser itself (pinned version, built
 # from the Go module proxy; the first run compiles it, a few minutes).

@@ -60,15 +60,6 @@ func (v *validator) addr(key, a string) {
 	}
 }
 
-func (v *validator) oneOf(key, val string, allowed ...string) {
-	for _, a := range allowed {
-		if val == a {
-			return
-		}
-	}
-	v.add(key, "%q is not one of %s", val, strings.Join(allowed, ", "))
-}
-
 func (v *validator) upstream(u *Upstream) {
 	if u.Endpoint.IsZero() { // under the endpoint's key: not repeated when a bad one was given
 		v.add("upstream.endpoint", "set upstream.region (or upstream.endpoint)")

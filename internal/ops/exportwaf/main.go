@@ -24,7 +24,7 @@ func (o Options) CheckRun() error {
 		return fmt.Errorf("--format %q is not waf, cloudformation or ipsets", o.Format)
 	}
 	if o.LogBucket != "" && !strings.HasPrefix(o.LogBucket, "aws-waf-logs-") {
-		return fmt.Errorf("--log-bucket %q: AWS WAF logs only to buckets named aws-waf-logs-...", o.LogBucket)
+		return fmt.Errorf("--log-bucket %q: AWS WAF logs only to buckets whose name starts with aws-waf-logs-", o.LogBucket)
 	}
 	return nil
 }
