@@ -29,6 +29,7 @@ SCOPES=(
 	"internal/cognito|^(secrethash|rewrite|refresh|jsonedit|protect|protect_existence|protect_token)\.go$"
 	"internal/edge/clientip|\.go$"
 	"internal/rules/ratelimit|\.go$"
+	"internal/rules/outcome|\.go$"
 	"internal/rules/waf|^(stmt_.*|fwdip|keyhash)\.go$"
 	"internal/ops/waflog|^redact\.go$"
 	"internal/edge/challenge|\.go$"
