@@ -101,6 +101,56 @@ func TestOverKeys(t *testing.T) {
 	}
 }
 
+// TestOverKeysHighestCountFirst checks that OverKeys lists the heaviest
+// key first, whatever the order of the keys' names.
+func TestOverKeysHighestCountFirst(t *testing.T) {
+	m := NewMemory()
+	for key, n := range map[string]int{"a": 3, "b": 5, "c": 4} {
+		for range n {
+			decide(t, m, t0, "r", key, 1, time.Minute)
+		}
+	}
+	var got []string
+	for _, k := range m.OverKeys("r", t0) {
+		got = append(got, fmt.Sprint(k.Key, "=", k.Count))
+	}
+	if fmt.Sprint(got) != "[b=5 c=4 a=3]" {
+		t.Fatalf("OverKeys = %v, want [b=5 c=4 a=3]", got)
+	}
+}
+
+// TestOverKeysRuleShare checks the bound on a rule's over-limit keys in a
+// shard: a rule holding its share (overPerRuleShard keys) makes room for a
+// heavier new key by replacing its own lightest key, never another rule's,
+// even one lighter still.
+func TestOverKeysRuleShare(t *testing.T) {
+	m := NewMemory()
+	const sh = 3
+	other := keysInShard(m, "a", sh, 1)[0]
+	keys := keysInShard(m, "r", sh, overPerRuleShard+1)
+	count := func(rule, key string, n int) {
+		for range n {
+			decide(t, m, t0, rule, key, 1, time.Minute)
+		}
+	}
+	count("a", other, 2) // listed first, lightest of all
+	count("r", keys[0], 3)
+	for _, k := range keys[1:overPerRuleShard] {
+		count("r", k, 4)
+	}
+	count("r", keys[overPerRuleShard], 5)
+	listed := map[string]int64{}
+	for _, k := range m.OverKeys("r", t0) {
+		listed[k.Key] = k.Count
+	}
+	if len(listed) != overPerRuleShard || listed[keys[overPerRuleShard]] != 5 || listed[keys[0]] != 0 {
+		t.Fatalf("rule r lists %v; want its %d keys with %s=5 in place of %s", listed, overPerRuleShard, keys[overPerRuleShard], keys[0])
+	}
+	if o := m.OverKeys("a", t0); len(o) != 1 || o[0].Key != other {
+		t.Fatalf("rule a lists %+v, want its key %s kept", o, other)
+	}
+}
+
 func TestOverKeysBounded(t *testing.T) {
 	m := NewMemory()
 	for i := range 100_000 {
