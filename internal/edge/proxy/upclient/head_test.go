@@ -2,6 +2,7 @@ package upclient
 
 import (
 	"bufio"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -52,6 +53,7 @@ func TestReadHead(t *testing.T) {
 		{"space before colon", "HTTP/1.1 200 OK\r\nContent-Length : 1\r\n\r\n", false, 0, 0, false, false, "", ""},
 		{"protocol switch", "HTTP/1.1 101 Switching Protocols\r\n\r\n", false, 0, 0, false, false, "", ""},
 		{"HTTP/1.5", "HTTP/1.5 200 OK\r\nContent-Length: 1\r\n\r\n", false, 0, 0, false, false, "", ""},
+		{"token letters and digits to the ends of their ranges", "HTTP/1.1 200 OK\r\nX-AZaz09: v\r\nContent-Length: 0\r\n\r\n", true, 200, 0, false, false, "X-Azaz09", "v"},
 		{"trailer names a length", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: Content-Length\r\n\r\n", false, 0, 0, false, false, "", ""},
 	}
 	for _, tt := range tests {
@@ -132,6 +134,28 @@ func TestBodyCutIsAnError(t *testing.T) {
 				t.Fatalf("a cut body read as complete: %q", body)
 			}
 		})
+	}
+}
+
+// A trailer field that net/textproto refuses makes the body fail with the
+// error net/http gives for it, never io.ErrUnexpectedEOF: the proxy logs
+// the error ("upstream answer malformed"), and a malformed answer must not
+// read there as a connection cut short.
+func TestMalformedTrailerError(t *testing.T) {
+	in := "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nno colon\r\n\r\n"
+	br := bufio.NewReader(strings.NewReader(in))
+	hd := head{header: http.Header{}}
+	if err := readHead(br, &hd); err != nil {
+		t.Fatal(err)
+	}
+	var lb lengthBody
+	_, err := io.ReadAll(hd.body(br, &lb))
+	resp, stdErr := http.ReadResponse(bufio.NewReader(strings.NewReader(in)), nil)
+	if stdErr == nil {
+		_, stdErr = io.ReadAll(resp.Body)
+	}
+	if err == nil || stdErr == nil || errors.Is(err, io.ErrUnexpectedEOF) || err.Error() != stdErr.Error() {
+		t.Fatalf("body error %v, want net/http's: %v", err, stdErr)
 	}
 }
 
