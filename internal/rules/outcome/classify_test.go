@@ -39,6 +39,23 @@ func TestClassify(t *testing.T) {
 	}
 }
 
+// Kind.String names each kind as logs and metrics write it, and calls a
+// kind out of range unclassified rather than failing.
+func TestKindString(t *testing.T) {
+	for k, want := range map[Kind]string{
+		Unclassified:     "unclassified",
+		Success:          "success",
+		WrongCredentials: "wrong_credentials",
+		OtherError:       "other_error",
+		OtherError + 1:   "unclassified",
+		255:              "unclassified",
+	} {
+		if got := k.String(); got != want {
+			t.Errorf("Kind(%d).String() = %q, want %q", k, got, want)
+		}
+	}
+}
+
 func TestErrorType(t *testing.T) {
 	for in, want := range map[string]string{
 		"NotAuthorizedException:": "NotAuthorizedException",

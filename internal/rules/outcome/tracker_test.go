@@ -133,6 +133,20 @@ func TestPasswordResetClears(t *testing.T) {
 	}
 }
 
+// Only a successful sign-in makes its source known for the user: a
+// confirmed password reset proves a code, not the password, so its source
+// is neither known nor spared the brute-force label.
+func TestPasswordResetDoesNotMakeSourceKnown(t *testing.T) {
+	r := newRig(t, DefaultConfig())
+	r.call(t0, "203.0.113.9", "ConfirmForgotPassword", "erin", 200, "", `{}`)
+	for range 10 {
+		r.fail(t0.Add(time.Second), "203.0.113.9", "erin")
+	}
+	if l := r.fail(t0.Add(2*time.Second), "203.0.113.9", "erin"); has(l, LabelKnownSource) || !has(l, LabelBruteForce) {
+		t.Fatalf("after a reset from the source: %v, want brute force and not known", l)
+	}
+}
+
 // Failures from 3 or more sources adding up to 10 put the account under
 // attack; the label goes to every request for that user, known sources
 // included (the preset exempts those with the known label).
@@ -233,6 +247,84 @@ func TestAliasesResolve(t *testing.T) {
 	}
 	if l := r.fail(t0, "203.0.113.3", "0c5e-uuid"); !has(l, LabelBruteForce) {
 		t.Fatalf("aliases counted apart: %v", l)
+	}
+}
+
+// Which operations the tracker counts, and how: sign-ins (a refresh is no
+// attempt at a secret), account recovery, and calls that may send an SMS
+// (a sign-up or attribute update only with a phone number). Category
+// names sign-in first, then recovery, then SMS; a nil Tracker tracks
+// nothing.
+func TestOperationClasses(t *testing.T) {
+	tr := New(DefaultConfig(), NewMemory(0), NewHasher(nil), nil)
+	for _, tt := range []struct {
+		op, flow, phone string
+		category        int // index in Categories; -1: not tracked
+	}{
+		{"InitiateAuth", "USER_PASSWORD_AUTH", "", 0},
+		{"AdminInitiateAuth", "USER_SRP_AUTH", "", 0},
+		{"InitiateAuth", "REFRESH_TOKEN_AUTH", "", -1},
+		{"RespondToAuthChallenge", "", "", 0},
+		{"ForgotPassword", "", "", 1},
+		{"ResendConfirmationCode", "", "", 1},
+		{"ConfirmForgotPassword", "", "", 1},
+		{"ConfirmSignUp", "", "", 1},
+		{"GetUserAttributeVerificationCode", "", "", 2},
+		{"SignUp", "", "+33612345678", 2},
+		{"UpdateUserAttributes", "", "+33612345678", 2},
+		{"SignUp", "", "", -1},
+		{"ListUsers", "", "", -1},
+	} {
+		v := &request.View{Operation: tt.op, AuthFlow: tt.flow, Username: "u", Phone: tt.phone, ClientIP: netip.MustParseAddr("192.0.2.1")}
+		if tt.phone != "" {
+			v.PhoneCC = "+33"
+		}
+		tracked := tt.category >= 0
+		if got := tr.Tracks(v); got != tracked {
+			t.Errorf("%s %s: Tracks = %v, want %v", tt.op, tt.flow, got, tracked)
+		}
+		var x Exchange
+		if err := tr.Before(context.Background(), t0, v, &x); err != nil {
+			t.Fatal(err)
+		}
+		if x.Tracked() != tracked || x.Category() != tt.category {
+			t.Errorf("%s %s: Tracked %v, Category %d; want %v, %d", tt.op, tt.flow, x.Tracked(), x.Category(), tracked, tt.category)
+		}
+	}
+	if (*Tracker)(nil).Tracks(&request.View{Operation: "InitiateAuth"}) {
+		t.Error("a nil Tracker tracks")
+	}
+}
+
+// NeedsBody asks for the body of every answer After reads it from: any
+// 2xx (Classify reads a success from its body alone) and errors without an
+// x-amzn-ErrorType header (their __type); never for an untracked call.
+func TestNeedsBody(t *testing.T) {
+	tr := New(DefaultConfig(), NewMemory(0), NewHasher(nil), nil)
+	var signIn, other Exchange
+	for op, x := range map[string]*Exchange{"InitiateAuth": &signIn, "ListUsers": &other} {
+		v := &request.View{Operation: op, AuthFlow: "USER_PASSWORD_AUTH", Username: "u", ClientIP: netip.MustParseAddr("192.0.2.1")}
+		if err := tr.Before(context.Background(), t0, v, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct {
+		x       *Exchange
+		status  int
+		errType string
+		want    bool
+	}{
+		{&signIn, 200, "", true},
+		{&signIn, 200, "NotAuthorizedException:", true},
+		{&signIn, 400, "NotAuthorizedException:", false},
+		{&signIn, 400, "", true},
+		{&signIn, 500, "", true},
+		{&other, 200, "", false},
+		{&other, 400, "", false},
+	} {
+		if got := tr.NeedsBody(tt.x, tt.status, tt.errType); got != tt.want {
+			t.Errorf("tracked %v, %d %q: NeedsBody = %v, want %v", tt.x.Tracked(), tt.status, tt.errType, got, tt.want)
+		}
 	}
 }
 
