@@ -108,7 +108,7 @@ func keysInShard(m *Memory, rule string, s uint64, n int) []string {
 // (a limit of 100 counts in groups of one).
 func TestHeavyRecordReused(t *testing.T) {
 	m := NewMemory()
-	const sh = 7
+	sh := uint64(7) // not a constant: m.shards[sh] must compile whatever the shard count
 	keys := keysInShard(m, "r", sh, 4)
 	a, b, c, d := keys[0], keys[1], keys[2], keys[3]
 	count := func(key string, at time.Time, n int) int64 {
