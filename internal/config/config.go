@@ -45,6 +45,9 @@ type Config struct {
 	PoolACL PoolACL `yaml:"pool_acl"`
 	// TLS makes the public listener serve HTTPS; absent, it serves plain HTTP.
 	TLS *TLS `yaml:"tls"`
+	// HTTPServer is the HTTP server of a plain-HTTP public listener:
+	// net/http (the default) or fasthttp. TLS listeners are always net/http.
+	HTTPServer HTTPServer `yaml:"http_server"`
 	// DecisionHook asks an external service about listed operations.
 	DecisionHook *DecisionHook `yaml:"decision_hook"`
 	// State configures shared (Redis) and persistent state.

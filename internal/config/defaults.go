@@ -22,6 +22,7 @@ func applyDefaults(c *Config) {
 	setDefault(&c.Listen, DefaultListen)
 	setDefault(&c.AdminListen, DefaultAdminListen)
 	setDefault(&c.UnknownClients, RejectUnknown)
+	setDefault(&c.HTTPServer, ServerNetHTTP)
 	setDefault(&c.Upstream.Timeout, DefaultTimeout)
 	setDefault(&c.Upstream.MaxIdleConns, DefaultMaxIdleConns)
 	if c.Upstream.Endpoint.IsZero() && c.Upstream.Region != "" {

@@ -65,9 +65,12 @@ func tlsDefaults(c *Config) {
 	}
 }
 
-func (v *validator) tls(t *TLS) {
+func (v *validator) tls(t *TLS, server HTTPServer) {
 	if t == nil {
 		return
+	}
+	if server == ServerFastHTTP {
+		v.add("http_server", "fasthttp serves plain HTTP only: remove tls, or use net/http (TLS listeners speak HTTP/2 through net/http)")
 	}
 	files := t.CertFile != "" || t.KeyFile != ""
 	switch {

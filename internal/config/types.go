@@ -21,6 +21,24 @@ const (
 // UnmarshalText accepts reject or pass.
 func (p *ClientPolicy) UnmarshalText(b []byte) error { return oneOf(p, b, RejectUnknown, PassUnknown) }
 
+// HTTPServer is the HTTP server implementation of the plain-HTTP public
+// listener.
+type HTTPServer string
+
+// HTTP servers.
+const (
+	// ServerNetHTTP is Go's net/http (the default).
+	ServerNetHTTP HTTPServer = "net/http"
+	// ServerFastHTTP is github.com/valyala/fasthttp's server, at about half
+	// net/http's CPU per request (package fastserve); plain HTTP/1.x only.
+	ServerFastHTTP HTTPServer = "fasthttp"
+)
+
+// UnmarshalText accepts net/http or fasthttp.
+func (s *HTTPServer) UnmarshalText(b []byte) error {
+	return oneOf(s, b, ServerNetHTTP, ServerFastHTTP)
+}
+
 // AuthMode is how a client's calls reach Cognito: public or admin.
 type AuthMode string
 

@@ -40,7 +40,7 @@ func validate(c *Config) []Problem {
 	v.observability(c)
 	v.adminMode(c)
 	v.poolACL(&c.PoolACL)
-	v.tls(c.TLS)
+	v.tls(c.TLS, c.HTTPServer)
 	v.hook(c.DecisionHook)
 	v.signals(&c.Signals)
 	v.breachedPasswords(&c.BreachedPasswords)

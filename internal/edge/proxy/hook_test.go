@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"encoding/json"
+	"github.com/poolguard/poolguard/internal/testkit/servetest"
 	"io"
 	"log/slog"
 	"net"
@@ -67,8 +68,7 @@ func hookProxy(t *testing.T, hookURL, onError string, n int, timeout time.Durati
 	upstream := NewUpstream(u, 5*time.Second, 64)
 	t.Cleanup(upstream.Close)
 	obs := &outcomes{}
-	srv := httptest.NewServer(New(st, upstream, slog.New(slog.DiscardHandler), obs))
-	t.Cleanup(srv.Close)
+	srv := servetest.Serve(t, New(st, upstream, slog.New(slog.DiscardHandler), obs))
 	return srv.URL, obs, counters
 }
 
@@ -234,8 +234,7 @@ func TestReplacedHookClosesItsConnections(t *testing.T) {
 	st := testState()
 	st.Hook = newHook()
 	h := New(st, NewUpstream(u, 5*time.Second, 4), slog.New(slog.DiscardHandler), nil)
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	srv := servetest.Serve(t, h)
 	signUp := func() {
 		t.Helper()
 		resp := call(t, srv.URL, "SignUp", signUpBody, map[string]string{"X-Forwarded-For": "198.51.100.1"})

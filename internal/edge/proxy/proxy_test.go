@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"encoding/json"
+	"github.com/poolguard/poolguard/internal/testkit/servetest"
 	"io"
 	"log/slog"
 	"net"
@@ -88,8 +89,7 @@ func startProxy(t *testing.T, st *State, upstreamURL string, timeout time.Durati
 	u, _ := url.Parse(upstreamURL)
 	up := NewUpstream(u, timeout, 8)
 	t.Cleanup(up.Close)
-	srv := httptest.NewServer(New(st, up, slog.New(slog.DiscardHandler), nil))
-	t.Cleanup(srv.Close)
+	srv := servetest.Serve(t, New(st, up, slog.New(slog.DiscardHandler), nil))
 	return srv.URL
 }
 

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bufio"
+	"github.com/poolguard/poolguard/internal/cognito"
 	"io"
 	"net"
 	"net/http"
@@ -108,9 +109,15 @@ func TestUpstreamBodyCutAbortsClient(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			up, _ := rawUpstream(t, always(w, true))
 			p := startProxy(t, testState(), up, 5*time.Second)
-			resp := call(t, p, "GetUser", `{"AccessToken":"t"}`, nil)
+			req, _ := http.NewRequest(http.MethodPost, p+"/", strings.NewReader(`{"AccessToken":"t"}`))
+			req.Header.Set("X-Amz-Target", cognito.TargetPrefix+"GetUser")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return // nothing went out (fastserve sends an answer whole)
+			}
+			defer resp.Body.Close()
 			body, err := io.ReadAll(resp.Body)
-			if err == nil {
+			if err == nil { // net/http relays the head and the first bytes, then aborts
 				t.Fatalf("status %d: a cut body of %d bytes reached the client as complete", resp.StatusCode, len(body))
 			}
 		})

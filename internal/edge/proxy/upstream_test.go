@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"crypto/x509"
 	"fmt"
+	"github.com/poolguard/poolguard/internal/testkit/servetest"
 	"io"
 	"net"
 	"net/http"
@@ -16,8 +17,9 @@ import (
 )
 
 // oneShotServer answers one request per connection, then closes it without
-// saying so, as an upstream closing idle keep-alive connections does.
-func oneShotServer(t *testing.T) (string, *atomic.Int64) {
+// saying so, as an upstream closing idle keep-alive connections does. Each
+// close is reported on the channel, once done.
+func oneShotServer(t *testing.T) (string, *atomic.Int64, <-chan struct{}) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -25,6 +27,7 @@ func oneShotServer(t *testing.T) (string, *atomic.Int64) {
 	}
 	t.Cleanup(func() { l.Close() })
 	var conns atomic.Int64
+	closed := make(chan struct{}, 16)
 	go func() {
 		for {
 			c, err := l.Accept()
@@ -33,7 +36,13 @@ func oneShotServer(t *testing.T) (string, *atomic.Int64) {
 			}
 			conns.Add(1)
 			go func() {
-				defer c.Close()
+				defer func() {
+					c.Close()
+					select {
+					case closed <- struct{}{}:
+					default:
+					}
+				}()
 				req, err := http.ReadRequest(bufio.NewReader(c))
 				if err != nil {
 					return
@@ -43,11 +52,11 @@ func oneShotServer(t *testing.T) (string, *atomic.Int64) {
 			}()
 		}
 	}()
-	return "http://" + l.Addr().String(), &conns
+	return "http://" + l.Addr().String(), &conns, closed
 }
 
 func TestRetryOnConnectionClosedWhileIdle(t *testing.T) {
-	up, conns := oneShotServer(t)
+	up, conns, closed := oneShotServer(t)
 	p := startProxy(t, testState(), up, 5*time.Second)
 	for i := range 3 {
 		resp := call(t, p, "GetUser", `{"AccessToken":"t"}`, nil)
@@ -55,6 +64,10 @@ func TestRetryOnConnectionClosedWhileIdle(t *testing.T) {
 		if resp.StatusCode != 200 || string(body) != "{}" {
 			t.Fatalf("request %d: %d %s", i, resp.StatusCode, body)
 		}
+		// The upstream has closed the idle connection before the next
+		// request (else the close could cross that request, a race no
+		// client wins without retrying a POST).
+		<-closed
 	}
 	if conns.Load() < 3 {
 		t.Fatalf("%d upstream connections for 3 requests on a closing upstream", conns.Load())
@@ -100,8 +113,7 @@ func TestChunkedAndTLSUpstream(t *testing.T) {
 	upstream.tls.RootCAs = roots
 	upstream.tls.ServerName = "example.com" // httptest's certificate names example.com
 	h := New(testState(), upstream, nil, nil)
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	srv := servetest.Serve(t, h)
 	resp := call(t, srv.URL, "GetUser", `{"AccessToken":"t"}`, nil)
 	body, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != 200 || len(body) != 15000 {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"github.com/poolguard/poolguard/internal/testkit/servetest"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -60,7 +61,6 @@ func serveFile(t *testing.T, path string, deps Deps, obs observe.Observer) *test
 	up := proxy.NewUpstream(cfg.Upstream.Endpoint.Ptr(), cfg.Upstream.Timeout, 16)
 	t.Cleanup(up.Close)
 	h := proxy.New(st, up, slog.New(slog.DiscardHandler), obs)
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	srv := servetest.Serve(t, h)
 	return &testProxy{URL: srv.URL, Handler: h, Config: cfg}
 }

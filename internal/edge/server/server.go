@@ -11,18 +11,22 @@ import (
 	"time"
 
 	"github.com/poolguard/poolguard/internal/config"
+	"github.com/poolguard/poolguard/internal/edge/fastserve"
 	"golang.org/x/net/netutil"
 )
 
 // Server runs the public and admin listeners.
 type Server struct {
 	public *http.Server
-	admin  *http.Server
-	extra  []served // further listeners (the Hosted UI)
-	ready  atomic.Bool
-	check  atomic.Pointer[func() (bool, string)]
-	log    *slog.Logger
-	drain  time.Duration
+	// fast, when set, serves the public listener instead of public
+	// (http_server: fasthttp; plain HTTP only).
+	fast  *fastserve.Server
+	admin *http.Server
+	extra []served // further listeners (the Hosted UI)
+	ready atomic.Bool
+	check atomic.Pointer[func() (bool, string)]
+	log   *slog.Logger
+	drain time.Duration
 	// maxConns and maxAdminConns cap each listener's open connections.
 	maxConns, maxAdminConns int
 	// tls, when set, is the public listener's TLS configuration.
@@ -35,6 +39,12 @@ func New(cfg *config.Config, handler http.Handler, log *slog.Logger) *Server {
 	l := &cfg.Limits
 	s := &Server{log: log, drain: l.ShutdownTimeout, maxConns: l.MaxConnections, maxAdminConns: l.AdminMaxConnections}
 	s.public = limitedServer(handler, l, log)
+	if cfg.HTTPServer == config.ServerFastHTTP {
+		s.fast = fastserve.New(handler, fastserve.Options{
+			ReadTimeout: l.ReadTimeout, WriteTimeout: l.WriteTimeout, IdleTimeout: l.IdleTimeout,
+			MaxHeaderBytes: l.MaxHeaderBytes, Log: log,
+		})
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
 	s.admin = limitedServer(mux, l, log)
@@ -74,7 +84,10 @@ func capped(l net.Listener, n int) net.Listener {
 // HTTP/2 (and sets Request.TLS) only on connections that are *tls.Conn, so
 // a cap wrapped around a TLS listener would hide them and answer the h2
 // that TLS negotiated in HTTP/1.1.
-func (s *Server) UseTLS(c *tls.Config) { s.tls = c }
+//
+// A Server built for http_server: fasthttp (which the config's validation
+// allows only without TLS) keeps serving plain HTTP with net/http.
+func (s *Server) UseTLS(c *tls.Config) { s.tls, s.fast = c, nil }
 
 // served is an extra server and its listener.
 type served struct {
@@ -130,7 +143,11 @@ func (s *Server) Serve(ctx context.Context, public, admin net.Listener) error {
 		public = tls.NewListener(public, s.tls)
 	}
 	errc := make(chan error, 2+len(s.extra))
-	go func() { errc <- serveOne(s.public, public) }()
+	if s.fast != nil {
+		go func() { errc <- s.fast.Serve(public) }()
+	} else {
+		go func() { errc <- serveOne(s.public, public) }()
+	}
 	go func() { errc <- serveOne(s.admin, admin) }()
 	for _, e := range s.extra {
 		go func() { errc <- serveOne(e.srv, e.l) }()
@@ -146,7 +163,12 @@ func (s *Server) Serve(ctx context.Context, public, admin net.Listener) error {
 	s.log.Info("draining", "timeout", s.drain.String())
 	sctx, cancel := context.WithTimeout(context.Background(), s.drain)
 	defer cancel()
-	err = errors.Join(err, s.public.Shutdown(sctx), s.admin.Shutdown(sctx))
+	if s.fast != nil {
+		err = errors.Join(err, s.fast.Shutdown(sctx))
+	} else {
+		err = errors.Join(err, s.public.Shutdown(sctx))
+	}
+	err = errors.Join(err, s.admin.Shutdown(sctx))
 	for _, e := range s.extra {
 		err = errors.Join(err, e.srv.Shutdown(sctx))
 	}

@@ -9,8 +9,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,6 +19,7 @@ import (
 	"github.com/poolguard/poolguard/internal/edge/server"
 	"github.com/poolguard/poolguard/internal/ops/observe"
 	"github.com/poolguard/poolguard/internal/rules/ratelimit"
+	"github.com/poolguard/poolguard/internal/testkit/servetest"
 )
 
 // ReadyTimeout bounds every readiness poll.
@@ -37,6 +38,9 @@ func Load(t testing.TB, dir, yaml string) *config.Config {
 	cfg, err := config.Load(path)
 	if err != nil {
 		t.Fatalf("config.Load:\n%v\nconfig:\n%s", err, yaml)
+	}
+	if cfg.TLS == nil && !strings.Contains(yaml, "http_server:") {
+		cfg.HTTPServer = servetest.Kind() // the run's choice, unless the test made its own
 	}
 	return cfg
 }
@@ -57,18 +61,17 @@ func build(t testing.TB, cfg *config.Config, deps server.Deps) (*proxy.State, *p
 	return st, up
 }
 
-// Serve serves cfg's proxy on an httptest server until the test ends. log
-// may be nil (discarded); obs may be nil.
-func Serve(t testing.TB, cfg *config.Config, deps server.Deps, log *slog.Logger, obs observe.Observer) (*httptest.Server, *proxy.Handler) {
+// Serve serves cfg's proxy on a loopback listener until the test ends,
+// with the HTTP server the run selects (package servetest). log may be nil
+// (discarded); obs may be nil.
+func Serve(t testing.TB, cfg *config.Config, deps server.Deps, log *slog.Logger, obs observe.Observer) (*servetest.Server, *proxy.Handler) {
 	t.Helper()
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	st, up := build(t, cfg, deps)
 	h := proxy.New(st, up, log, obs)
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return srv, h
+	return servetest.Serve(t, h), h
 }
 
 // Running is a proxy served by server.Serve on real loopback listeners.

@@ -1,0 +1,454 @@
+// Package fastserve serves the proxy's http.Handler on a plain-HTTP
+// listener with fasthttp's server (github.com/valyala/fasthttp) instead of
+// net/http's: the same handler, the same answers, at a fraction of
+// net/http's cost per request (see bench/README.md).
+//
+// fasthttp parses the request; an adapter hands the handler a *http.Request
+// and an http.ResponseWriter as net/http would, both reused from request to
+// request. Every string the handler sees is a copy (never a view of
+// fasthttp's buffers), so what the handler keeps after returning (a rate
+// key, a learnt alias) stays valid. Header names are canonicalised with
+// net/http's own http.CanonicalHeaderKey, so the handler sees the keys it
+// would see under net/http. Bodies are streamed (fasthttp's
+// StreamRequestBody): the handler reads what it accepts and refuses the
+// rest on its Content-Length, as under net/http.
+//
+// TLS listeners stay on net/http (HTTP/2 by ALPN); this package serves
+// plain HTTP/1.x only.
+package fastserve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+// Options are the limits of a Server, as net/http's http.Server has them.
+type Options struct {
+	// ReadTimeout bounds reading one request, head and body; also the wait
+	// for the first request of a connection.
+	ReadTimeout time.Duration
+	// WriteTimeout bounds writing one answer.
+	WriteTimeout time.Duration
+	// IdleTimeout bounds the wait for the next request on a kept-alive
+	// connection.
+	IdleTimeout time.Duration
+	// MaxHeaderBytes bounds the request line and headers together.
+	MaxHeaderBytes int
+	// Log receives the server's own errors (a malformed request, a
+	// connection that broke) at debug level.
+	Log *slog.Logger
+}
+
+// Server serves one http.Handler with fasthttp.
+type Server struct {
+	srv  *fasthttp.Server
+	h    http.Handler
+	log  *slog.Logger
+	pool sync.Pool // of *call
+}
+
+// New returns a Server that serves h with the limits in o.
+func New(h http.Handler, o Options) *Server {
+	s := &Server{h: h}
+	s.pool.New = func() any { return newCall() }
+	log := o.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s.log = log
+	s.srv = &fasthttp.Server{
+		Handler:                       s.serve,
+		ErrorHandler:                  parseError,
+		ReadTimeout:                   o.ReadTimeout,
+		WriteTimeout:                  o.WriteTimeout,
+		IdleTimeout:                   o.IdleTimeout,
+		ReadBufferSize:                readBufferSize(o.MaxHeaderBytes),
+		StreamRequestBody:             true,
+		DisableHeaderNamesNormalizing: true,
+		DisablePreParseMultipartForm:  true,
+		NoDefaultServerHeader:         true,
+		NoDefaultContentType:          true,
+		CloseOnShutdown:               true,
+		SecureErrorLogMessage:         true,
+		Logger:                        logger{log},
+	}
+	return s
+}
+
+// readBufferSize is fasthttp's per-connection read buffer, which bounds the
+// request head: net/http's MaxHeaderBytes (default 1 MiB) plus the 4 KiB
+// slack net/http allows on top.
+func readBufferSize(maxHeader int) int {
+	if maxHeader <= 0 {
+		maxHeader = http.DefaultMaxHeaderBytes
+	}
+	return maxHeader + 4096
+}
+
+// Serve serves connections from l until Shutdown; it returns nil after a
+// Shutdown, as net/http's returns http.ErrServerClosed.
+func (s *Server) Serve(l net.Listener) error {
+	err := s.srv.Serve(l)
+	if err != nil && errors.Is(err, net.ErrClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting connections and waits, until ctx is done, for
+// requests in flight to finish; idle connections are closed at once.
+func (s *Server) Shutdown(ctx context.Context) error {
+	return s.srv.ShutdownWithContext(ctx)
+}
+
+// parseError answers a request fasthttp could not read as net/http answers
+// one: 431 for a head over the limit, 400 for anything malformed, with the
+// connection closed (fasthttp closes it after an error).
+func parseError(ctx *fasthttp.RequestCtx, err error) {
+	status := http.StatusBadRequest
+	var big *fasthttp.ErrSmallBuffer
+	if errors.As(err, &big) {
+		status = http.StatusRequestHeaderFieldsTooLarge
+	}
+	ctx.Response.Reset()
+	ctx.SetStatusCode(status)
+	ctx.Response.Header.SetContentType("text/plain; charset=utf-8")
+	ctx.SetConnectionClose()
+	ctx.SetBodyString(strconv.Itoa(status) + " " + http.StatusText(status))
+}
+
+// call is the net/http view of one fasthttp request, reused.
+type call struct {
+	req  http.Request
+	url  url.URL
+	body body
+	w    writer
+}
+
+func newCall() *call {
+	c := &call{}
+	c.req.Header = make(http.Header, 16)
+	c.w.header = make(http.Header, 8)
+	return c
+}
+
+func (s *Server) serve(ctx *fasthttp.RequestCtx) {
+	c := s.pool.Get().(*call)
+	if !c.fill(ctx) {
+		c.clear()
+		s.pool.Put(c)
+		parseError(ctx, errors.New("request target"))
+		return
+	}
+	c.w.reset(ctx)
+	defer s.recover(ctx) // c, in an unknown state after a panic, is dropped
+	s.h.ServeHTTP(&c.w, c.req.WithContext(ctx))
+	c.w.finish()
+	c.clear()
+	s.pool.Put(c)
+}
+
+// recover does what net/http does when a handler panics: the connection
+// is closed without an answer (nothing of it has gone out: the answer is
+// sent when the handler returns), and a panic other than
+// http.ErrAbortHandler, the handler's way to abort an answer, is logged
+// with its stack.
+func (s *Server) recover(ctx *fasthttp.RequestCtx) {
+	p := recover()
+	if p == nil {
+		return
+	}
+	if p != http.ErrAbortHandler {
+		s.log.Error("panic serving a request", "remote", ctx.RemoteAddr().String(), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+	}
+	ctx.Response.Reset()
+	ctx.SetConnectionClose()
+	_ = ctx.Conn().Close()
+}
+
+// fill sets c.req from ctx, copying every string. It reports false for a
+// request target net/url does not accept (net/http answers those 400).
+func (c *call) fill(ctx *fasthttp.RequestCtx) bool {
+	r := &c.req
+	h := &ctx.Request.Header
+	uri := ctx.RequestURI()
+	if len(uri) == 1 && uri[0] == '/' {
+		c.url = url.URL{Path: "/"}
+		r.URL = &c.url
+		r.RequestURI = "/"
+	} else {
+		r.RequestURI = string(uri)
+		u, err := url.ParseRequestURI(r.RequestURI)
+		if err != nil {
+			return false
+		}
+		r.URL = u
+	}
+	r.Method = method(h.Method())
+	r.Proto = proto(h.Protocol())
+	r.ProtoMajor, r.ProtoMinor, _ = http.ParseHTTPVersion(r.Proto)
+	for k, v := range h.AllInOrder() {
+		name := canonical(k)
+		switch name {
+		case "Host":
+			continue // r.Host below, as net/http
+		case "Transfer-Encoding":
+			// fasthttp accepts chunked alone (any other coding is a 400),
+			// in any case; net/http spells it in lower case.
+			r.TransferEncoding = append(r.TransferEncoding[:0], "chunked")
+			continue
+		}
+		r.Header[name] = append(r.Header[name], string(v))
+	}
+	if len(r.TransferEncoding) > 0 {
+		// The body is chunked; net/http drops a Content-Length sent
+		// with it (fasthttp answers and then closes the connection).
+		delete(r.Header, "Content-Length")
+	}
+	r.Host = string(h.Host())
+	if r.URL.Host != "" {
+		r.Host = r.URL.Host // absolute-form wins over Host, as net/http
+	}
+	r.RemoteAddr = remoteAddr(ctx)
+	r.Close = h.ConnectionClose()
+	switch n := h.ContentLength(); {
+	case n >= 0:
+		r.ContentLength = int64(n)
+	case n == -1: // chunked
+		r.ContentLength = -1
+	default: // no body
+		r.ContentLength = 0
+	}
+	if r.ContentLength == 0 {
+		r.Body = http.NoBody
+	} else {
+		c.body.r = ctx.RequestBodyStream()
+		if c.body.r == nil {
+			c.body.r = &c.body.mem
+			c.body.mem.reset(ctx.Request.Body())
+		}
+		r.Body = &c.body
+	}
+	return true
+}
+
+// clear drops what the request referred to, so that a pooled call keeps
+// no request's data alive.
+func (c *call) clear() {
+	r := &c.req
+	clear(r.Header)
+	r.TransferEncoding = r.TransferEncoding[:0]
+	r.URL, r.Body, r.Host, r.RemoteAddr, r.RequestURI = nil, nil, "", "", ""
+	c.url = url.URL{}
+	c.body = body{mem: c.body.mem}
+	c.body.mem.reset(nil)
+	c.w.clear()
+}
+
+// method returns m as a string, without allocating for the common ones.
+func method(m []byte) string {
+	switch string(m) {
+	case http.MethodPost:
+		return http.MethodPost
+	case http.MethodGet:
+		return http.MethodGet
+	case http.MethodOptions:
+		return http.MethodOptions
+	case http.MethodHead:
+		return http.MethodHead
+	}
+	return string(m)
+}
+
+// proto returns p as a string, without allocating for HTTP/1.1 and 1.0.
+func proto(p []byte) string {
+	switch string(p) {
+	case "HTTP/1.1":
+		return "HTTP/1.1"
+	case "HTTP/1.0":
+		return "HTTP/1.0"
+	}
+	return string(p)
+}
+
+// names caches http.CanonicalHeaderKey of the header names seen, so the
+// common ones cost a map read; it stops growing at maxNames (a client
+// inventing names costs an allocation per name, no memory).
+var names sync.Map // string -> string
+
+const maxNames = 1024
+
+var nameCount atomic.Int64
+
+func canonical(k []byte) string {
+	if v, ok := names.Load(string(k)); ok {
+		return v.(string)
+	}
+	c := http.CanonicalHeaderKey(string(k))
+	if nameCount.Load() < maxNames {
+		if _, loaded := names.LoadOrStore(string(k), c); !loaded {
+			nameCount.Add(1)
+		}
+	}
+	return c
+}
+
+// remoteAddr is the peer's "ip:port", as net/http's Request.RemoteAddr.
+func remoteAddr(ctx *fasthttp.RequestCtx) string {
+	if a, ok := ctx.RemoteAddr().(*net.TCPAddr); ok {
+		return netip.AddrPortFrom(addrFrom(a.IP), uint16(a.Port)).String()
+	}
+	return ctx.RemoteAddr().String()
+}
+
+func addrFrom(ip net.IP) netip.Addr {
+	a, _ := netip.AddrFromSlice(ip)
+	return a
+}
+
+// body is the request body: fasthttp's stream, or its buffered body.
+type body struct {
+	r   io.Reader
+	mem memReader
+}
+
+func (b *body) Read(p []byte) (int, error) { return b.r.Read(p) }
+
+// Close does nothing: fasthttp discards what the handler left unread
+// before it reads the next request.
+func (b *body) Close() error { return nil }
+
+// memReader reads a byte slice.
+type memReader struct {
+	b []byte
+}
+
+func (m *memReader) reset(b []byte) { m.b = b }
+
+func (m *memReader) Read(p []byte) (int, error) {
+	if len(m.b) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, m.b)
+	m.b = m.b[n:]
+	return n, nil
+}
+
+// writer is the http.ResponseWriter of one request: headers and status are
+// kept until the handler returns or first writes, then copied to
+// fasthttp's response; the body is appended to it.
+type writer struct {
+	ctx         *fasthttp.RequestCtx
+	header      http.Header
+	status      int
+	wroteHeader bool
+	keys        []string // scratch for WriteHeader
+}
+
+func (w *writer) reset(ctx *fasthttp.RequestCtx) {
+	w.ctx, w.status, w.wroteHeader = ctx, http.StatusOK, false
+}
+
+func (w *writer) clear() {
+	clear(w.header)
+	w.ctx = nil
+}
+
+// Header returns the header map the answer will carry.
+func (w *writer) Header() http.Header { return w.header }
+
+// WriteHeader sets the status and freezes the headers, as net/http's.
+func (w *writer) WriteHeader(code int) {
+	if w.wroteHeader {
+		return
+	}
+	if code < 100 || code > 999 {
+		panic("fastserve: invalid WriteHeader code " + strconv.Itoa(code))
+	}
+	if code < 200 { // informational answers are not relayed
+		return
+	}
+	w.wroteHeader = true
+	w.status = code
+	rh := &w.ctx.Response.Header
+	rh.SetStatusCode(code)
+	// In key order, as net/http writes them (after the Date, Content-Type
+	// and Content-Length fasthttp writes first).
+	w.keys = w.keys[:0]
+	for k := range w.header {
+		w.keys = append(w.keys, k)
+	}
+	slices.Sort(w.keys)
+	for _, k := range w.keys {
+		vs := w.header[k]
+		switch k {
+		case "Content-Length", "Transfer-Encoding", "Connection", "Date", "Server":
+			// fasthttp frames the answer itself; Date it sets.
+			if k == "Connection" {
+				for _, v := range vs {
+					if strings.EqualFold(v, "close") {
+						w.ctx.SetConnectionClose()
+					}
+				}
+			}
+			continue
+		case "Content-Type":
+			if len(vs) > 0 {
+				rh.SetContentType(vs[0])
+			}
+			continue
+		}
+		for _, v := range vs {
+			rh.Add(k, v)
+		}
+	}
+}
+
+// Write appends p to the answer's body.
+func (w *writer) Write(p []byte) (int, error) {
+	if !w.wroteHeader {
+		if _, ok := w.header["Content-Type"]; !ok && len(p) > 0 && bodyAllowed(w.status) {
+			w.header.Set("Content-Type", http.DetectContentType(p))
+		}
+		w.WriteHeader(w.status)
+	}
+	if !bodyAllowed(w.status) {
+		return 0, http.ErrBodyNotAllowed
+	}
+	return w.ctx.Write(p)
+}
+
+// Flush does nothing: the answer goes out whole when the handler returns.
+func (w *writer) Flush() {}
+
+func (w *writer) finish() {
+	if !w.wroteHeader {
+		w.WriteHeader(w.status)
+	}
+}
+
+func bodyAllowed(status int) bool {
+	return status >= 200 && status != http.StatusNoContent && status != http.StatusNotModified
+}
+
+type logger struct{ l *slog.Logger }
+
+func (l logger) Printf(format string, args ...any) {
+	l.l.Debug("fasthttp", "msg", fmt.Sprintf(format, args...))
+}

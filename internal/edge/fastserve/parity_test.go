@@ -1,0 +1,89 @@
+package fastserve_test
+
+import (
+	"context"
+	"fmt"
+	"github.com/poolguard/poolguard/internal/edge/fastserve"
+	"github.com/poolguard/poolguard/internal/testkit/servetest"
+	"io"
+	"net"
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// echo answers what it was given: the method, target, host, body and
+// headers as the handler saw them.
+func echo(w http.ResponseWriter, r *http.Request) {
+	b, err := io.ReadAll(r.Body)
+	keys := make([]string, 0, len(r.Header))
+	for k := range r.Header {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%s %s %s host=%q proto=%s cl=%d te=%q body=%q err=%v\n", r.Method, r.URL.Path, r.URL.RawQuery, r.Host, r.Proto, r.ContentLength, r.TransferEncoding, b, err != nil)
+	for _, k := range keys {
+		fmt.Fprintf(&sb, "%s=%q\n", k, r.Header[k])
+	}
+	w.Header().Set("Content-Type", "text/plain")
+	_, _ = io.WriteString(w, sb.String())
+}
+
+// servers starts the echo handler on net/http and on fastserve, on fresh
+// loopback listeners, until the test ends.
+func servers(t *testing.T, o fastserve.Options) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	ln1, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	std := &http.Server{Handler: http.HandlerFunc(echo), ReadTimeout: o.ReadTimeout, MaxHeaderBytes: o.MaxHeaderBytes}
+	go func() { _ = std.Serve(ln1) }()
+	t.Cleanup(func() { _ = std.Close() })
+	out["net/http"] = ln1.Addr().String()
+	ln2, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := fastserve.New(http.HandlerFunc(echo), o)
+	done := make(chan error, 1)
+	go func() { done <- fs.Serve(ln2) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = fs.Shutdown(ctx)
+		<-done
+	})
+	out["fasthttp"] = ln2.Addr().String()
+	return out
+}
+
+// TestParity sends each case to net/http and to fastserve, both serving a
+// handler that echoes the request it was given: the answers must be the
+// same, or fastserve's must be the stricter one the case names.
+func TestParity(t *testing.T) {
+	srv := servers(t, fastserve.Options{})
+	for _, c := range servetest.FramingCases {
+		t.Run(c.Name, func(t *testing.T) {
+			std := servetest.Exchange(t, srv["net/http"], c.Raw)
+			fast := servetest.Exchange(t, srv["fasthttp"], c.Raw)
+			want := std
+			if c.Stricter != nil {
+				want = c.Stricter
+				if fmt.Sprint(std) == fmt.Sprint(fast) {
+					t.Logf("net/http now answers as fasthttp (%s): the row can go", c.Why)
+				}
+			}
+			if fmt.Sprint(fast) != fmt.Sprint(want) {
+				t.Errorf("fasthttp answered\n %q\nwant\n %q\n(net/http: %q)", fast, want, std)
+			}
+			if c.Stricter == nil && len(fast) > len(std) {
+				t.Errorf("fasthttp answered more requests than net/http: %q", fast)
+			}
+		})
+	}
+}

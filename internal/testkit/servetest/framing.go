@@ -1,0 +1,119 @@
+package servetest
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Exchange writes raw to addr on a new connection, half-closes it, and
+// returns every answer as its status and its body, in order, until the
+// server closes. The plain-text bodies of the servers' own refusals are
+// left out (net/http and fasthttp word them differently); a handler's
+// JSON answers are kept.
+func Exchange(t *testing.T, addr, raw string) []string {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.WriteString(c, raw); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.(*net.TCPConn).CloseWrite()
+	br := bufio.NewReader(c)
+	var got []string
+	for {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			break
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		body := string(b)
+		if resp.StatusCode >= 400 && !strings.HasPrefix(body, "{") {
+			body = "" // a server's own refusal: net/http and fasthttp word theirs differently
+		}
+		got = append(got, fmt.Sprintf("%d %s", resp.StatusCode, body))
+	}
+	return got
+}
+
+// FramingCase is a request, as bytes, on whose framing or syntax HTTP
+// parsers can disagree.
+type FramingCase struct {
+	// Name names the case.
+	Name string
+	// Raw is the request as sent, possibly followed by a smuggled one.
+	Raw string
+	// Stricter, when set, is what fastserve answers an echo handler
+	// (status and, below 400, the body; fastserve_test's echo) where
+	// fasthttp refuses what net/http accepts, or refuses it with another
+	// status; nil: exactly net/http's answers.
+	Stricter []string
+	// Why explains Stricter.
+	Why string
+}
+
+// FramingCases are the request-smuggling cases (CL+TE, duplicate
+// Content-Length, obs-fold, bare CR, absolute-form, ...) and a few plain
+// requests, which both servers must answer alike but where listed.
+var FramingCases = []FramingCase{
+	{Name: "plain", Raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}"},
+	{Name: "pipelined", Raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}POST /2 HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n"},
+	{Name: "connection close", Raw: "POST / HTTP/1.1\r\nHost: a\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n"},
+	{Name: "CL+TE", Raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n",
+		Stricter: []string{"200 POST /  host=\"a\" proto=HTTP/1.1 cl=-1 te=[\"chunked\"] body=\"\" err=false\n"},
+		Why:      "the same answer (the chunked body wins, as RFC 9112 6.3 says), then fasthttp closes the connection as the RFC requires; net/http reads on"},
+	{Name: "TE+CL", Raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n",
+		Stricter: []string{"200 POST /  host=\"a\" proto=HTTP/1.1 cl=-1 te=[\"chunked\"] body=\"\" err=false\n"},
+		Why:      "as CL+TE"},
+	{Name: "duplicate CL, same value", Raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n{}",
+		Stricter: []string{"400 "}, Why: "fasthttp refuses any repeated Content-Length; net/http accepts identical ones"},
+	{Name: "duplicate CL, different values", Raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nContent-Length: 30\r\n\r\n{}GET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n"},
+	{Name: "CL list", Raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2, 2\r\n\r\n{}"},
+	{Name: "CL with plus", Raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +2\r\n\r\n{}"},
+	{Name: "CL negative", Raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n{}"},
+	{Name: "obs-fold", Raw: "POST / HTTP/1.1\r\nHost: a\r\nX-Amz-Target: AWSCognitoIdentityProviderService.SignUp\r\n InitiateAuth\r\nContent-Length: 2\r\n\r\n{}"},
+	{Name: "bare CR", Raw: "POST / HTTP/1.1\r\nHost: a\r\nX-A: b\rc\r\nContent-Length: 2\r\n\r\n{}"},
+	{Name: "bare LF", Raw: "POST / HTTP/1.1\nHost: a\nContent-Length: 2\n\n{}",
+		Stricter: []string{"400 "}, Why: "fasthttp requires CRLF line ends; net/http accepts bare LF (RFC 9112 2.2 allows either)"},
+	{Name: "absolute-form", Raw: "POST http://evil.example/x?y=1 HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}"},
+	{Name: "TE xchunked", Raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n",
+		Stricter: []string{"400 "}, Why: "both refuse an unknown coding: net/http with 501, fasthttp with 400"},
+	{Name: "TE list", Raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+		Stricter: []string{"400 "}, Why: "as TE xchunked"},
+	{Name: "TE in capitals", Raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"},
+	{Name: "TE on HTTP/1.0", Raw: "POST / HTTP/1.0\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+		Stricter: []string{"400 "}, Why: "fasthttp refuses chunked on HTTP/1.0; net/http ignores the coding and reads no body"},
+	{Name: "chunk size not hex", Raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"},
+	{Name: "chunk extension", Raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2;x=y\r\n{}\r\n0\r\n\r\n"},
+	{Name: "chunks with bare LF", Raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\n{}\n0\n\n"},
+	{Name: "space before colon", Raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length : 2\r\n\r\n{}"},
+	{Name: "NUL in value", Raw: "POST / HTTP/1.1\r\nHost: a\r\nX-A: b\x00c\r\nContent-Length: 2\r\n\r\n{}"},
+	{Name: "no Host", Raw: "POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}"},
+	{Name: "two Hosts", Raw: "POST / HTTP/1.1\r\nHost: a\r\nHost: b\r\nContent-Length: 2\r\n\r\n{}"},
+	{Name: "bad header name", Raw: "POST / HTTP/1.1\r\nHost: a\r\nX(A): b\r\nContent-Length: 2\r\n\r\n{}"},
+	{Name: "HTTP/2 preface", Raw: "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+		Stricter: []string{"400 "}, Why: "plain listeners speak HTTP/1.x; net/http hands the preface to the handler as a PRI request"},
+	{Name: "HTTP/0.9", Raw: "GET /\r\n"},
+	{Name: "HTTP/1.2", Raw: "POST / HTTP/1.2\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}"},
+	{Name: "lower-case method", Raw: "post / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}"},
+	{Name: "header case", Raw: "POST / HTTP/1.1\r\nhost: a\r\nx-amz-target: t\r\nX-AMZ-TARGET: u\r\ncontent-length: 2\r\n\r\n{}"},
+	{Name: "repeated X-Forwarded-For", Raw: "POST / HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 1.2.3.4\r\nX-Forwarded-For: 5.6.7.8, 9.9.9.9\r\nContent-Length: 2\r\n\r\n{}"},
+	{Name: "tabs around a value", Raw: "POST / HTTP/1.1\r\nHost: a\r\nX-A:\t b \t\r\nContent-Length: 2\r\n\r\n{}"},
+	{Name: "cookies", Raw: "POST / HTTP/1.1\r\nHost: a\r\nCookie: a=1; b=2\r\nCookie: c=3\r\nContent-Length: 2\r\n\r\n{}"},
+	{Name: "query and escapes", Raw: "POST /a%2Fb?x=%41&y HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n"},
+	{Name: "body longer than CL", Raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\n\r\n{}",
+		Stricter: []string{"200 POST /  host=\"a\" proto=HTTP/1.1 cl=1 te=[] body=\"{\" err=false\nContent-Length=[\"1\"]\n", "400 "},
+		Why:      "the bytes past the body are the next request: fasthttp answers their unfinished request line 400, net/http closes without a word"},
+	{Name: "body shorter than CL", Raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 9\r\n\r\n{}",
+		Stricter: []string{"400 "}, Why: "fasthttp refuses a body cut short by the client before the handler runs; net/http gives the handler the short body and a read error"},
+}
