@@ -38,3 +38,25 @@ func TestTLSProblems(t *testing.T) {
 		}
 	}
 }
+
+// http_server: net/http is the default; fasthttp serves plain HTTP only,
+// and an unknown server is named with its line.
+func TestHTTPServer(t *testing.T) {
+	plain, err := Parse("t.yaml", []byte(hookBase))
+	if err != nil || plain.HTTPServer != ServerNetHTTP {
+		t.Fatalf("default: %v, %q; want net/http", err, plain.HTTPServer)
+	}
+	fast, err := Parse("t.yaml", []byte(hookBase+"http_server: fasthttp\n"))
+	if err != nil || fast.HTTPServer != ServerFastHTTP {
+		t.Fatalf("fasthttp: %v, %q", err, fast.HTTPServer)
+	}
+	for yaml, want := range map[string]string{
+		"http_server: fasthttp\ntls: {cert_file: a, key_file: b}\n": "http_server: fasthttp serves plain HTTP only",
+		"http_server: nginx\n": "http_server",
+	} {
+		_, err := Parse("t.yaml", []byte(hookBase+yaml))
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "t.yaml") {
+			t.Errorf("%q: err = %v, want it to name t.yaml and mention %q", yaml, err, want)
+		}
+	}
+}
