@@ -21,7 +21,8 @@
 #          WAF block); nginx limit_req at 1 r/m (503). The warm-up run puts
 #          the client over the limit before the measured run.
 #
-# Targets: poolguard (in-memory rate store), poolguard-redis (the same with
+# Targets: poolguard (in-memory rate store, net/http's server),
+# poolguard-fasthttp (the same with http_server: fasthttp), poolguard-redis (the same as poolguard with
 # state.redis: the rate counters in a redis-server the script starts; the
 # table shows poolguard's CPU and, apart, Redis's), nginx (worker_processes 1,
 # keepalive upstream). All are in front of the same stub upstream, whose CPU
@@ -29,12 +30,13 @@
 #
 # Environment (all optional):
 #   DURATION=10s  WARMUP=2s  ROUNDS=3  CONNECTIONS=32  THREADS=1
-#   PATHS="allow block"   TARGETS="poolguard poolguard-redis nginx"
+#   PATHS="allow block"   TARGETS="poolguard poolguard-fasthttp poolguard-redis nginx"
 #   LOGS=on        poolguard writes its WAF log and nginx its access log to
 #                  files (off: neither logs)
 #   RESULTS=bench/results/cpu-latest.json
 #   PROFILE=FILE   afterwards profile poolguard (in-memory store) on each path
-#                  under the same load: FILE.PATH (CPU) and FILE.PATH.heap
+#                  under the same load: FILE.PATH (CPU) and FILE.PATH.heap;
+#                  PROFILE_SERVER=net/http|fasthttp (default fasthttp)
 #   KEEP_TMP=1     keep the temp dir
 #   BASE_BIN=FILE  also measure target poolguard-base: this poolguard binary
 #                  (say, built from main before a change) with the in-memory
@@ -58,7 +60,7 @@ ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-1}
 PATHS=${PATHS:-"allow block"}
-TARGETS=${TARGETS:-"poolguard poolguard-redis nginx"}
+TARGETS=${TARGETS:-"poolguard poolguard-fasthttp poolguard-redis nginx"}
 BASE_BIN=${BASE_BIN:-}
 if [[ -n $BASE_BIN && " $TARGETS " != *" poolguard-base "* ]]; then
 	TARGETS="poolguard-base $TARGETS"
@@ -163,11 +165,12 @@ if [[ " $TARGETS " == *" poolguard-redis "* ]]; then
 	wait_log redis "$REDIS_PID" 'Ready to accept connections'
 fi
 
-# poolguard_config FILE PORT ADMIN LIMIT STORE WAFLOG
+# poolguard_config FILE PORT ADMIN LIMIT STORE WAFLOG [SERVER]
 poolguard_config() {
-	local file=$1 port=$2 admin=$3 limit=$4 store=$5 waflog=$6
+	local file=$1 port=$2 admin=$3 limit=$4 store=$5 waflog=$6 server=${7:-net/http}
 	cat >"$file" <<-EOF
 		listen: 127.0.0.1:$port
+		http_server: $server
 		admin_listen: 127.0.0.1:$admin
 		upstream: {region: us-east-1, endpoint: "http://127.0.0.1:$STUB_PORT/", timeout: 10s}
 		clients:
@@ -210,9 +213,10 @@ for path in $PATHS; do
 	[[ $path == block ]] && limit=$BLOCK_LIMIT
 	for t in $TARGETS; do
 		case $t in
-		poolguard | poolguard-redis | poolguard-base)
-			store=memory
+		poolguard | poolguard-fasthttp | poolguard-redis | poolguard-base)
+			store=memory server=net/http
 			[[ $t == poolguard-redis ]] && store=redis
+			[[ $t == poolguard-fasthttp ]] && server=fasthttp
 			bin=$TMP/bin/poolguard
 			if [[ $t == poolguard-base ]]; then
 				[[ -x $BASE_BIN ]] || die "BASE_BIN=$BASE_BIN is not an executable"
@@ -221,7 +225,7 @@ for path in $PATHS; do
 			free_port P
 			free_port A
 			name=$t-$path
-			poolguard_config "$TMP/$name.yaml" "$P" "$A" "$limit" "$store" "$TMP/$name.waf.log"
+			poolguard_config "$TMP/$name.yaml" "$P" "$A" "$limit" "$store" "$TMP/$name.waf.log" "$server"
 			start_poolguard "$name" "$bin" "$TMP/$name.yaml"
 			TPID[$name]=$LAST_PID
 			URL[$name]="http://127.0.0.1:$P/"
@@ -229,7 +233,7 @@ for path in $PATHS; do
 			REFUSAL[$name]=403
 			;;
 		nginx) ;;
-		*) die "unknown target $t (poolguard, poolguard-redis, poolguard-base, nginx)" ;;
+		*) die "unknown target $t (poolguard, poolguard-fasthttp, poolguard-redis, poolguard-base, nginx)" ;;
 		esac
 	done
 done
@@ -395,7 +399,7 @@ summary = []
 print()
 print("wrk -t$THREADS -c$CONNECTIONS -d$DURATION (warm-up $WARMUP), $ROUNDS interleaved round(s), medians; logs $LOGS; $(nproc) CPUs")
 print("host load average: $LOAD_START at the start, $LOAD_END at the end")
-print("%-6s %-16s %9s %11s %9s %9s %9s %10s" % ("path", "target", "req/s", "us CPU/req", "+redis", "cpu_x_ng", "rps_x_ng", "refused"))
+print("%-6s %-19s %9s %11s %9s %9s %9s %10s" % ("path", "target", "req/s", "us CPU/req", "+redis", "cpu_x_ng", "rps_x_ng", "refused"))
 for p in paths:
     med = {}
     for t in targets:
@@ -410,14 +414,14 @@ for p in paths:
         cx = m["cpu"] / ng["cpu"] if ng else None
         rx = m["rps"] / ng["rps"] if ng else None
         tot = m["cpu"] + m["redis"]
-        print("%-6s %-16s %9.0f %11.1f %9s %9s %9s %10s" % (p, t, m["rps"], m["cpu"],
+        print("%-6s %-19s %9.0f %11.1f %9s %9s %9s %10s" % (p, t, m["rps"], m["cpu"],
               ("%.1f" % tot) if t == "poolguard-redis" else "-",
               ("%.2f" % cx) if cx else "-", ("%.2f" % rx) if rx else "-",
               ("%d/%d" % (m["refused"], m["requests"])) if p == "block" else "-"))
         summary.append(dict(path=p, target=t, rps=round(m["rps"]), cpu_us_per_req=round(m["cpu"], 2),
                             redis_cpu_us_per_req=round(m["redis"], 2) if t == "poolguard-redis" else None,
                             cpu_vs_nginx=round(cx, 3) if cx else None, rps_vs_nginx=round(rx, 3) if rx else None))
-print("targets: block cpu_x_ng <= 1.2; allow cpu_x_ng <= 1.5 and rps_x_ng >= 0.8 (poolguard, in-memory store)")
+print("targets: block cpu_x_ng <= 1.2; allow cpu_x_ng <= 1.5 and rps_x_ng >= 0.8 (poolguard or poolguard-fasthttp, in-memory store)")
 doc = {
   "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)", "git_commit": "$commit", "git_dirty": "$dirty" == "true",
   "command": "bench/cpu.sh", "load_average": {"start": "$LOAD_START", "end": "$LOAD_END"},
@@ -445,7 +449,7 @@ if [[ -n $PROFILE ]]; then
 		[[ $path == block ]] && limit=$BLOCK_LIMIT
 		free_port PP
 		free_port PA
-		poolguard_config "$TMP/pgprof-$path.yaml" "$PP" "$PA" "$limit" memory "$TMP/pgprof-$path.waf.log"
+		poolguard_config "$TMP/pgprof-$path.yaml" "$PP" "$PA" "$limit" memory "$TMP/pgprof-$path.waf.log" "${PROFILE_SERVER:-fasthttp}"
 		export POOLGUARD_BENCH_CPUPROFILE=$PROFILE.$path
 		start_poolguard "pgprof-$path" "$TMP/bin/pgprof" "$TMP/pgprof-$path.yaml"
 		unset POOLGUARD_BENCH_CPUPROFILE
