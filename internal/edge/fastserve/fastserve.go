@@ -36,6 +36,7 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
+	"golang.org/x/net/http/httpguts"
 )
 
 // Options are the limits of a Server, as net/http's http.Server has them.
@@ -126,6 +127,12 @@ func parseError(ctx *fasthttp.RequestCtx, err error) {
 	if errors.As(err, &big) {
 		status = http.StatusRequestHeaderFieldsTooLarge
 	}
+	refuse(ctx, status)
+}
+
+// refuse answers status in plain text, as net/http refuses a request it
+// cannot read, and closes the connection.
+func refuse(ctx *fasthttp.RequestCtx, status int) {
 	ctx.Response.Reset()
 	ctx.SetStatusCode(status)
 	ctx.Response.Header.SetContentType("text/plain; charset=utf-8")
@@ -150,10 +157,10 @@ func newCall() *call {
 
 func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 	c := s.pool.Get().(*call)
-	if !c.fill(ctx) {
+	if status := c.fill(ctx); status != 0 {
 		c.clear()
 		s.pool.Put(c)
-		parseError(ctx, errors.New("request target"))
+		refuse(ctx, status)
 		return
 	}
 	c.w.reset(ctx)
@@ -182,9 +189,10 @@ func (s *Server) recover(ctx *fasthttp.RequestCtx) {
 	_ = ctx.Conn().Close()
 }
 
-// fill sets c.req from ctx, copying every string. It reports false for a
-// request target net/url does not accept (net/http answers those 400).
-func (c *call) fill(ctx *fasthttp.RequestCtx) bool {
+// fill sets c.req from ctx, copying every string. It returns 0, or the
+// status net/http refuses the request with: 505 for a version other than
+// HTTP/1.x, 400 for a request target net/url does not accept.
+func (c *call) fill(ctx *fasthttp.RequestCtx) int {
 	r := &c.req
 	h := &ctx.Request.Header
 	uri := ctx.RequestURI()
@@ -196,17 +204,34 @@ func (c *call) fill(ctx *fasthttp.RequestCtx) bool {
 		r.RequestURI = string(uri)
 		u, err := url.ParseRequestURI(r.RequestURI)
 		if err != nil {
-			return false
+			return http.StatusBadRequest
 		}
 		r.URL = u
 	}
 	r.Method = method(h.Method())
 	r.Proto = proto(h.Protocol())
-	r.ProtoMajor, r.ProtoMinor, _ = http.ParseHTTPVersion(r.Proto)
+	var ok bool
+	if r.ProtoMajor, r.ProtoMinor, ok = http.ParseHTTPVersion(r.Proto); !ok || r.ProtoMajor != 1 {
+		return http.StatusHTTPVersionNotSupported
+	}
+	if !httpguts.ValidHeaderFieldName(r.Method) { // a method is a token too
+		return http.StatusBadRequest
+	}
+	// net/http refuses a header whose name is not a token or whose value
+	// holds control characters; fasthttp lets some through.
+	bad, hosts := false, 0
 	for k, v := range h.AllInOrder() {
+		if !httpguts.ValidHeaderFieldName(string(k)) || !httpguts.ValidHeaderFieldValue(string(v)) {
+			bad = true
+			break
+		}
 		name := canonical(k)
 		switch name {
 		case "Host":
+			hosts++
+			if !httpguts.ValidHostHeader(string(v)) { // whatever the target says
+				bad = true
+			}
 			continue // r.Host below, as net/http
 		case "Transfer-Encoding":
 			// fasthttp accepts chunked alone (any other coding is a 400),
@@ -215,6 +240,10 @@ func (c *call) fill(ctx *fasthttp.RequestCtx) bool {
 			continue
 		}
 		r.Header[name] = append(r.Header[name], string(v))
+	}
+	if bad || hosts > 1 || (hosts == 0 && r.ProtoAtLeast(1, 1)) {
+		// net/http wants one Host from HTTP/1.1 on (fasthttp from 1.1 only)
+		return http.StatusBadRequest
 	}
 	if len(r.TransferEncoding) > 0 {
 		// The body is chunked; net/http drops a Content-Length sent
@@ -245,7 +274,7 @@ func (c *call) fill(ctx *fasthttp.RequestCtx) bool {
 		}
 		r.Body = &c.body
 	}
-	return true
+	return 0
 }
 
 // clear drops what the request referred to, so that a pooled call keeps

@@ -16,7 +16,7 @@ import (
 // server closes. The plain-text bodies of the servers' own refusals are
 // left out (net/http and fasthttp word them differently); a handler's
 // JSON answers are kept.
-func Exchange(t *testing.T, addr, raw string) []string {
+func Exchange(t testing.TB, addr, raw string) []string {
 	t.Helper()
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -104,6 +104,12 @@ var FramingCases = []FramingCase{
 	{Name: "HTTP/2 preface", Raw: "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
 		Stricter: []string{"400 "}, Why: "plain listeners speak HTTP/1.x; net/http hands the preface to the handler as a PRI request"},
 	{Name: "HTTP/0.9", Raw: "GET /\r\n"},
+	{Name: "HTTP/0.0", Raw: "POST / HTTP/0.0\r\n\r\n"},
+	{Name: "HTTP/1.2 without Host", Raw: "POST / HTTP/1.2\r\nContent-Length: 0\r\n\r\n"},
+	{Name: "space in a header name", Raw: "POST / HTTP/1.0\r\nX A: b\r\nContent-Length: 0\r\n\r\n"},
+	{Name: "control character in a value", Raw: "POST / HTTP/1.1\r\nHost: a\r\nX-A: b\x01c\r\nContent-Length: 0\r\n\r\n"},
+	{Name: "method not a token", Raw: "PO(ST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n"},
+	{Name: "Host not a host", Raw: "POST / HTTP/1.1\r\nHost: a b\r\nContent-Length: 0\r\n\r\n"},
 	{Name: "HTTP/1.2", Raw: "POST / HTTP/1.2\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}"},
 	{Name: "lower-case method", Raw: "post / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}"},
 	{Name: "header case", Raw: "POST / HTTP/1.1\r\nhost: a\r\nx-amz-target: t\r\nX-AMZ-TARGET: u\r\ncontent-length: 2\r\n\r\n{}"},
@@ -115,5 +121,6 @@ var FramingCases = []FramingCase{
 		Stricter: []string{"200 POST /  host=\"a\" proto=HTTP/1.1 cl=1 te=[] body=\"{\" err=false\nContent-Length=[\"1\"]\n", "400 "},
 		Why:      "the bytes past the body are the next request: fasthttp answers their unfinished request line 400, net/http closes without a word"},
 	{Name: "body shorter than CL", Raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 9\r\n\r\n{}",
-		Stricter: []string{"400 "}, Why: "fasthttp refuses a body cut short by the client before the handler runs; net/http gives the handler the short body and a read error"},
-}
+		Stricter: []string{"400 "}, Why: "fasthttp refuses a body the client cut short before the handler runs (its own 400); net/http gives the handler the short body and a read error, which the proxy answers in Cognito's shape"},
+	{Name: "forbidden trailer", Raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nHost: b\r\n\r\n",
+		Stricter: []string{"400 "}, Why: "fasthttp refuses a trailer that may not be one (Host, Content-Length, ...); net/http drops it"}}
