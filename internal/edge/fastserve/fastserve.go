@@ -18,6 +18,7 @@
 package fastserve
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -217,6 +218,12 @@ func (c *call) fill(ctx *fasthttp.RequestCtx) int {
 	if !httpguts.ValidHeaderFieldName(r.Method) { // a method is a token too
 		return http.StatusBadRequest
 	}
+	if obsFold(h.RawHeaders()) {
+		// A line folded into the one before: net/http joins them,
+		// fasthttp can drop the field, so the two would see different
+		// headers. RFC 9112 5.2 lets a server refuse it instead.
+		return http.StatusBadRequest
+	}
 	// net/http refuses a header whose name is not a token or whose value
 	// holds control characters; fasthttp lets some through.
 	bad, hosts := false, 0
@@ -288,6 +295,12 @@ func (c *call) clear() {
 	c.body = body{mem: c.body.mem}
 	c.body.mem.reset(nil)
 	c.w.clear()
+}
+
+// obsFold reports whether a raw header block has a line that starts with
+// a space or a tab: a continuation of the line before (obs-fold).
+func obsFold(raw []byte) bool {
+	return bytes.Contains(raw, []byte("\n ")) || bytes.Contains(raw, []byte("\n\t"))
 }
 
 // method returns m as a string, without allocating for the common ones.
