@@ -13,6 +13,10 @@
 // StreamRequestBody): the handler reads what it accepts and refuses the
 // rest on its Content-Length, as under net/http.
 //
+// The request's Context is context.Background(): fasthttp learns that a
+// client has gone only when it writes the answer, so nothing would cancel
+// it, and a Shutdown lets requests in flight finish as net/http's does.
+//
 // TLS listeners stay on net/http (HTTP/2 by ALPN); this package serves
 // plain HTTP/1.x only.
 package fastserve
@@ -166,7 +170,7 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 	}
 	c.w.reset(ctx)
 	defer s.recover(ctx) // c, in an unknown state after a panic, is dropped
-	s.h.ServeHTTP(&c.w, c.req.WithContext(ctx))
+	s.h.ServeHTTP(&c.w, &c.req)
 	c.w.finish()
 	c.clear()
 	s.pool.Put(c)

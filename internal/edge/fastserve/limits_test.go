@@ -1,0 +1,71 @@
+package fastserve_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/poolguard/poolguard/internal/edge/fastserve"
+)
+
+// A peer that sends part of a head or a body and stops, or keeps an idle
+// connection open, is cut off by the server's timeouts (slowloris), and a
+// head over MaxHeaderBytes is refused.
+func TestLimits(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		_, _ = io.WriteString(w, "{}")
+	})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := fastserve.New(h, fastserve.Options{
+		ReadTimeout: 200 * time.Millisecond, WriteTimeout: time.Second, IdleTimeout: 200 * time.Millisecond,
+		MaxHeaderBytes: 4096,
+	})
+	done := make(chan error, 1)
+	go func() { done <- fs.Serve(l) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = fs.Shutdown(ctx)
+		<-done
+	})
+	for name, c := range map[string]struct {
+		send, want string
+	}{
+		"unfinished head": {send: "POST / HTTP/1.1\r\nHost: a\r\nX-A: b"},
+		"unfinished body": {send: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n{"},
+		"idle after an answer": {send: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}",
+			want: "HTTP/1.1 200 OK"},
+		"head too large": {send: "POST / HTTP/1.1\r\nHost: a\r\nX-A: " + strings.Repeat("a", 16<<10) + "\r\n\r\n",
+			want: "HTTP/1.1 431"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", l.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			// A bound for the test, far above the server's timeouts.
+			_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+			if _, err := io.WriteString(conn, c.send); err != nil {
+				t.Fatal(err)
+			}
+			got, err := io.ReadAll(conn) // until the server closes
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Fatalf("the server kept the connection open (read %q)", got)
+			}
+			if !strings.HasPrefix(string(got), c.want) {
+				t.Errorf("got %q, want it to start with %q", got, c.want)
+			}
+		})
+	}
+}
