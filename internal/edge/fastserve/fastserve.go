@@ -275,6 +275,11 @@ func (c *call) fill(ctx *fasthttp.RequestCtx) int {
 	default: // no body
 		r.ContentLength = 0
 	}
+	if ex := r.Header["Expect"]; len(ex) > 0 && ex[0] != "" && !httpguts.HeaderValuesContainsToken(ex[:1], "100-continue") {
+		// net/http's rule: an expectation other than 100-continue (which
+		// fasthttp has answered) is refused.
+		return http.StatusExpectationFailed
+	}
 	if r.ContentLength == 0 {
 		r.Body = http.NoBody
 	} else {

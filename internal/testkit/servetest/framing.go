@@ -12,7 +12,8 @@ import (
 )
 
 // Exchange writes raw to addr on a new connection, half-closes it, and
-// returns every answer as its status and its body, in order, until the
+// returns every answer (interim 1xx answers left out: fasthttp sends 100
+// Continue even for an empty body) as its status and its body, in order, until the
 // server closes. The plain-text bodies of the servers' own refusals are
 // left out (net/http and fasthttp word them differently); a handler's
 // JSON answers are kept.
@@ -34,6 +35,9 @@ func Exchange(t testing.TB, addr, raw string) []string {
 		resp, err := http.ReadResponse(br, nil)
 		if err != nil {
 			break
+		}
+		if resp.StatusCode/100 == 1 { // interim (100 Continue): not an answer
+			continue
 		}
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
@@ -109,6 +113,10 @@ var FramingCases = []FramingCase{
 	{Name: "HTTP/2 preface", Raw: "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
 		Stricter: []string{"400 "}, Why: "plain listeners speak HTTP/1.x; net/http hands the preface to the handler as a PRI request"},
 	{Name: "HTTP/0.9", Raw: "GET /\r\n"},
+	{Name: "Expect: 100-continue", Raw: "POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n{}"},
+	{Name: "Expect: 100-continue, HTTP/1.0", Raw: "POST / HTTP/1.0\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n{}"},
+	{Name: "Expect: 100-continue, no body", Raw: "POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 0\r\n\r\n"},
+	{Name: "Expect: other", Raw: "POST / HTTP/1.1\r\nHost: a\r\nExpect: 200-ok\r\nContent-Length: 2\r\n\r\n{}"},
 	{Name: "HTTP/0.0", Raw: "POST / HTTP/0.0\r\n\r\n"},
 	{Name: "HTTP/1.2 without Host", Raw: "POST / HTTP/1.2\r\nContent-Length: 0\r\n\r\n"},
 	{Name: "space in a header name", Raw: "POST / HTTP/1.0\r\nX A: b\r\nContent-Length: 0\r\n\r\n"},
