@@ -99,7 +99,8 @@ func New(h http.Handler, o Options) *Server {
 
 // readBufferSize is fasthttp's per-connection read buffer, which bounds the
 // request head: net/http's MaxHeaderBytes (default 1 MiB) plus the 4 KiB
-// slack net/http allows on top.
+// slack net/http allows on top. Every open connection holds one, so the
+// config's default (16 KiB) keeps max_connections of them small.
 func readBufferSize(maxHeader int) int {
 	if maxHeader <= 0 {
 		maxHeader = http.DefaultMaxHeaderBytes
