@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/poolguard/poolguard/internal/edge/server"
+	"github.com/poolguard/poolguard/internal/ops/observe"
+	"github.com/poolguard/poolguard/internal/ops/waflog"
 	"github.com/poolguard/poolguard/internal/testkit/proxytest"
 )
 
@@ -32,23 +34,8 @@ func TestBlockedFloodMemoryIsPerSource(t *testing.T) {
 	if testing.Short() {
 		t.Skip("sends about 45,000 requests")
 	}
-	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		_, _ = io.WriteString(w, "{}")
-	}))
-	t.Cleanup(up.Close)
-	dir := t.TempDir()
-	proxytest.WriteFile(t, filepath.Join(dir, "acl.json"), headACL)
-	cfg := proxytest.Load(t, dir, fmt.Sprintf(`upstream: {region: us-east-1, endpoint: %s}
-unknown_clients: pass
-clients: [{client_id: app1}]
-waf:
-  name: head
-  web_acl: acl.json
-  ip_sets: [{name: allowed, addresses: [203.0.113.0/24]}, {name: denied, addresses: [198.51.100.0/24]}]
-`, up.URL))
-	_, h := proxytest.Serve(t, cfg, server.Deps{}, nil, nil)
-	body := `{"ClientId":"app1","AuthFlow":"USER_PASSWORD_AUTH","AuthParameters":{"USERNAME":"u","PASSWORD":"p"}}`
+	h := floodProxy(t, nil)
+	body := floodBody
 	refused := 0
 	send := func(ip netip.Addr, n int) {
 		for range n {
@@ -62,6 +49,7 @@ waf:
 			}
 		}
 	}
+
 	one := netip.MustParseAddr("192.0.2.1")
 	send(one, 20) // over the limit of 10
 	before := heapAfterGC()
@@ -94,3 +82,73 @@ waf:
 		t.Errorf("each blocked source costs %d bytes; want a small fixed cost (<= 2 KiB)", per)
 	}
 }
+
+const floodBody = `{"ClientId":"app1","AuthFlow":"USER_PASSWORD_AUTH","AuthParameters":{"USERNAME":"u","PASSWORD":"p"}}`
+
+// floodProxy serves headACL (a per-IP limit of 10 among others) in front
+// of an upstream answering {}; obs (may be nil) sees every request.
+func floodProxy(t testing.TB, obs observe.Observer) http.Handler {
+	t.Helper()
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		_, _ = io.WriteString(w, "{}")
+	}))
+	t.Cleanup(up.Close)
+	dir := t.TempDir()
+	proxytest.WriteFile(t, filepath.Join(dir, "acl.json"), headACL)
+	cfg := proxytest.Load(t, dir, fmt.Sprintf(`upstream: {region: us-east-1, endpoint: %s}
+unknown_clients: pass
+clients: [{client_id: app1}]
+waf:
+  name: head
+  web_acl: acl.json
+  ip_sets: [{name: allowed, addresses: [203.0.113.0/24]}, {name: denied, addresses: [198.51.100.0/24]}]
+`, up.URL))
+	_, h := proxytest.Serve(t, cfg, server.Deps{}, nil, obs)
+	return h
+}
+
+// nopCloser is an io.Writer with a Close that does nothing.
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
+
+// BenchmarkRefuseOnHead is one request of a flood the per-IP limit
+// already refuses, through the handler (no HTTP server), its WAF log
+// record encoded and written to io.Discard: the block path's own cost.
+func BenchmarkRefuseOnHead(b *testing.B) {
+	enc, err := waflog.NewEncoder(waflog.EncoderOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	lg := waflog.NewLogger(enc, nopCloser{io.Discard}, 0)
+	b.Cleanup(func() { _ = lg.Close() })
+	h := floodProxy(b, lg)
+	r := httptest.NewRequest(http.MethodPost, "/", nil)
+	r.RemoteAddr = "192.0.2.1:40000"
+	r.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.InitiateAuth")
+	r.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	rd := strings.NewReader(floodBody)
+	w := &headerWriter{h: http.Header{}}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		rd.Reset(floodBody)
+		r.Body = io.NopCloser(rd)
+		r.ContentLength = int64(len(floodBody))
+		clear(w.h)
+		h.ServeHTTP(w, r)
+		if i > 10 && w.status != http.StatusForbidden {
+			b.Fatalf("request %d: status %d", i, w.status)
+		}
+	}
+}
+
+// headerWriter is a ResponseWriter that keeps only the status.
+type headerWriter struct {
+	h      http.Header
+	status int
+}
+
+func (w *headerWriter) Header() http.Header         { return w.h }
+func (w *headerWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (w *headerWriter) WriteHeader(s int)           { w.status = s }
