@@ -8,9 +8,9 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/poolguard/poolguard/internal/cognito"
-
 	"go.yaml.in/yaml/v3"
+
+	"github.com/poolguard/poolguard/internal/cognito"
 )
 
 // Config is the whole configuration file.

@@ -2,13 +2,13 @@ package config
 
 import (
 	"fmt"
-	"github.com/poolguard/poolguard/internal/rules/prefixset"
 	"net"
 	"net/netip"
 	"regexp"
 	"strings"
 
 	"github.com/poolguard/poolguard/internal/cognito"
+	"github.com/poolguard/poolguard/internal/rules/prefixset"
 )
 
 // poolIDRe is a user pool id: <region>_<id>.

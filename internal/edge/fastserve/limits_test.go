@@ -1,7 +1,6 @@
 package fastserve_test
 
 import (
-	"context"
 	"errors"
 	"io"
 	"net"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/poolguard/poolguard/internal/edge/fastserve"
+	"github.com/poolguard/poolguard/internal/testkit/servetest"
 )
 
 // A peer that sends part of a head or a body and stops, or keeps an idle
@@ -22,21 +22,9 @@ func TestLimits(t *testing.T) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		_, _ = io.WriteString(w, "{}")
 	})
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs := fastserve.New(h, fastserve.Options{
+	srv := servetest.ServeFast(t, h, fastserve.Options{
 		ReadTimeout: 200 * time.Millisecond, WriteTimeout: time.Second, IdleTimeout: 200 * time.Millisecond,
 		MaxHeaderBytes: 4096,
-	})
-	done := make(chan error, 1)
-	go func() { done <- fs.Serve(l) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = fs.Shutdown(ctx)
-		<-done
 	})
 	for name, c := range map[string]struct {
 		send, want string
@@ -49,7 +37,7 @@ func TestLimits(t *testing.T) {
 			want: "HTTP/1.1 431"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			conn, err := net.Dial("tcp", l.Addr().String())
+			conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
 			if err != nil {
 				t.Fatal(err)
 			}

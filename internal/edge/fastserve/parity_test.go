@@ -1,17 +1,16 @@
 package fastserve_test
 
 import (
-	"context"
 	"fmt"
-	"github.com/poolguard/poolguard/internal/edge/fastserve"
-	"github.com/poolguard/poolguard/internal/testkit/servetest"
 	"io"
 	"net"
 	"net/http"
 	"sort"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/poolguard/poolguard/internal/edge/fastserve"
+	"github.com/poolguard/poolguard/internal/testkit/servetest"
 )
 
 // echo answers what it was given: the method, target, host, body and
@@ -48,20 +47,7 @@ func servers(t testing.TB, o fastserve.Options) map[string]string {
 	go func() { _ = std.Serve(ln1) }()
 	t.Cleanup(func() { _ = std.Close() })
 	out["net/http"] = ln1.Addr().String()
-	ln2, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs := fastserve.New(http.HandlerFunc(echo), o)
-	done := make(chan error, 1)
-	go func() { done <- fs.Serve(ln2) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = fs.Shutdown(ctx)
-		<-done
-	})
-	out["fasthttp"] = ln2.Addr().String()
+	out["fasthttp"] = strings.TrimPrefix(servetest.ServeFast(t, http.HandlerFunc(echo), o).URL, "http://")
 	return out
 }
 

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"flag"
 	"fmt"
-	"github.com/poolguard/poolguard/internal/testkit/servetest"
 	"io"
 	"net"
 	"net/http"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/poolguard/poolguard/internal/edge/server"
 	"github.com/poolguard/poolguard/internal/testkit/proxytest"
+	"github.com/poolguard/poolguard/internal/testkit/servetest"
 )
 
 var updateAnswers = flag.Bool("update-answers", false, "rewrite testdata/answers.golden")

@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"encoding/json"
-	"github.com/poolguard/poolguard/internal/testkit/servetest"
 	"io"
 	"log/slog"
 	"net"
@@ -19,6 +18,7 @@ import (
 	"github.com/poolguard/poolguard/internal/config"
 	"github.com/poolguard/poolguard/internal/edge/hook"
 	"github.com/poolguard/poolguard/internal/ops/observe"
+	"github.com/poolguard/poolguard/internal/testkit/servetest"
 )
 
 // seen is what an observer kept of one Outcome.

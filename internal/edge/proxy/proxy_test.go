@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"encoding/json"
-	"github.com/poolguard/poolguard/internal/testkit/servetest"
 	"io"
 	"log/slog"
 	"net"
@@ -15,9 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tidwall/gjson"
+
 	"github.com/poolguard/poolguard/internal/cognito"
 	"github.com/poolguard/poolguard/internal/edge/clientip"
-	"github.com/tidwall/gjson"
+	"github.com/poolguard/poolguard/internal/testkit/servetest"
 )
 
 const (

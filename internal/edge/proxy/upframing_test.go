@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"bufio"
-	"github.com/poolguard/poolguard/internal/cognito"
 	"io"
 	"net"
 	"net/http"
@@ -10,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/poolguard/poolguard/internal/cognito"
 )
 
 // rawAnswer is what a raw-socket upstream writes for one request, and

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"crypto/x509"
 	"fmt"
-	"github.com/poolguard/poolguard/internal/testkit/servetest"
 	"io"
 	"net"
 	"net/http"
@@ -14,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/poolguard/poolguard/internal/testkit/servetest"
 )
 
 // oneShotServer answers one request per connection, then closes it without

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"github.com/poolguard/poolguard/internal/testkit/servetest"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +14,7 @@ import (
 	"github.com/poolguard/poolguard/internal/edge/proxy"
 	"github.com/poolguard/poolguard/internal/ops/observe"
 	"github.com/poolguard/poolguard/internal/rules/ratelimit"
+	"github.com/poolguard/poolguard/internal/testkit/servetest"
 )
 
 // okUpstream answers {} to every call until the test ends.

@@ -10,9 +10,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/net/netutil"
+
 	"github.com/poolguard/poolguard/internal/config"
 	"github.com/poolguard/poolguard/internal/edge/fastserve"
-	"golang.org/x/net/netutil"
 )
 
 // Server runs the public and admin listeners.

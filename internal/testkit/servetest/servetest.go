@@ -54,11 +54,18 @@ func ServeWith(t testing.TB, k config.HTTPServer, h http.Handler) *Server {
 		t.Cleanup(srv.Close)
 		return &Server{URL: srv.URL, Kind: config.ServerNetHTTP}
 	}
+	return ServeFast(t, h, fastserve.Options{})
+}
+
+// ServeFast serves h with fastserve and the limits in o until the test
+// ends, when it shuts the server down and checks that it stopped.
+func ServeFast(t testing.TB, h http.Handler, o fastserve.Options) *Server {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs := fastserve.New(h, fastserve.Options{})
+	fs := fastserve.New(h, o)
 	done := make(chan error, 1)
 	go func() { done <- fs.Serve(l) }()
 	t.Cleanup(func() {
