@@ -128,8 +128,15 @@ for s in "${selected[@]}"; do
 	done < <(go list -f '{{.Dir}}' "./$pkg/..." | sed "s|^$PWD/||" | grep -v "^$pkg\$" | sort -r)
 	t0=$SECONDS
 	echo "== $pkg: gremlins, 1 worker ($(date -u +%H:%M:%S) UTC)"
-	if ! (cd "$out/gmod" && nice -n 10 go run "$GREMLINS" unleash --silent \
-		--workers "${MUTATION_WORKERS:-1}" --test-cpu 1 \
+	# Not gremlins' --test-cpu: v0.6.0 passes it to go test as the single
+	# argument "-cpu 1", which the test binary refuses ("flag provided but
+	# not defined"), so every mutant it ran failed and counted as killed.
+	# GOMAXPROCS=1 gives the tests (and the builds) one CPU instead.
+	# GOFLAGS=-count=1: gremlins times the package's tests from its
+	# coverage run, which go test would otherwise answer from its cache in
+	# no time, leaving each mutant too short a timeout to build and test.
+	if ! (cd "$out/gmod" && GOMAXPROCS=1 GOFLAGS=-count=1 nice -n 10 go run "$GREMLINS" unleash --silent \
+		--workers "${MUTATION_WORKERS:-1}" \
 		--timeout-coefficient "$coeff" \
 		--invert-logical --invert-loopctrl --invert-assignments --invert-bitwise \
 		--invert-bwassign --remove-self-assignments \
