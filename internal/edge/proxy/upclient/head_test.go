@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 func TestReadHead(t *testing.T) {
@@ -54,6 +55,13 @@ func TestReadHead(t *testing.T) {
 		{"protocol switch", "HTTP/1.1 101 Switching Protocols\r\n\r\n", false, 0, 0, false, false, "", ""},
 		{"HTTP/1.5", "HTTP/1.5 200 OK\r\nContent-Length: 1\r\n\r\n", false, 0, 0, false, false, "", ""},
 		{"token letters and digits to the ends of their ranges", "HTTP/1.1 200 OK\r\nX-AZaz09: v\r\nContent-Length: 0\r\n\r\n", true, 200, 0, false, false, "X-Azaz09", "v"},
+		{"token punctuation", "HTTP/1.1 200 OK\r\n!#$%&'*+-.^_`|~: v\r\nContent-Length: 0\r\n\r\n", true, 200, 0, false, false, "!#$%&'*+-.^_`|~", "v"},
+		{"value trimmed of spaces and tabs", "HTTP/1.1 200 OK\r\nA: \t b c \t \r\nContent-Length: 0\r\n\r\n", true, 200, 0, false, false, "A", "b c"},
+		{"status with a 9", "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n\r\n", true, 429, 0, false, false, "", ""},
+		{"status below 100 is no interim answer", "HTTP/1.1 099 OK\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", false, 0, 0, false, false, "", ""},
+		{"status line cut short", "HTTP/1.1 20\r\nContent-Length: 0\r\n\r\n", false, 0, 0, false, false, "", ""},
+		{"no space after the version", "HTTP/1.1-200 OK\r\nContent-Length: 0\r\n\r\n", false, 0, 0, false, false, "", ""},
+		{"a coding as long as chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunkxd\r\n\r\n", false, 0, 0, false, false, "", ""},
 		{"trailer names a length", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: Content-Length\r\n\r\n", false, 0, 0, false, false, "", ""},
 	}
 	for _, tt := range tests {
@@ -109,6 +117,17 @@ func TestHeadSizeBound(t *testing.T) {
 			t.Errorf("%d bytes of fields: err = %v, want ok=%v", tt.lines*4010, err, tt.ok)
 		}
 	}
+	// Exactly maxHeadBytes of fields pass; one more byte does not.
+	fields := strings.Repeat(line, maxHeadBytes/4010)
+	pad := maxHeadBytes - maxHeadBytes/4010*4010 - len("Content-Length: 0") - len("X-Pad: ")
+	for _, extra := range []int{0, 1} {
+		in := "HTTP/1.1 200 OK\r\n" + fields + "X-Pad: " + strings.Repeat("a", pad+extra) + "\r\nContent-Length: 0\r\n\r\n"
+		hd := head{header: http.Header{}}
+		err := readHead(bufio.NewReaderSize(strings.NewReader(in), 8<<10), &hd)
+		if (err == nil) != (extra == 0) {
+			t.Errorf("%d bytes of fields: err = %v", maxHeadBytes+extra, err)
+		}
+	}
 }
 
 // A body the connection cuts short is an error, never a clean end: a
@@ -134,6 +153,32 @@ func TestBodyCutIsAnError(t *testing.T) {
 				t.Fatalf("a cut body read as complete: %q", body)
 			}
 		})
+	}
+}
+
+// A Content-Length body ends exactly at its length, however the
+// connection hands it over: in pieces, with io.EOF beside its last bytes,
+// or all at once. The read that completes it reports io.EOF with the data
+// (so that Response.Ended holds and the connection can be reused), and a
+// body at its end reads nothing more from the connection.
+func TestLengthBody(t *testing.T) {
+	for name, r := range map[string]io.Reader{
+		"one byte a read":   iotest.OneByteReader(strings.NewReader("hello NEXT")),
+		"EOF with the data": iotest.DataErrReader(strings.NewReader("hello")),
+		"all at once":       strings.NewReader("hello NEXT"),
+	} {
+		lb := lengthBody{r: r, n: 5}
+		if body, err := io.ReadAll(&lb); string(body) != "hello" || err != nil {
+			t.Errorf("%s: body %q, %v; want hello", name, body, err)
+		}
+	}
+	lb := lengthBody{r: strings.NewReader("hello NEXT"), n: 5}
+	if n, err := lb.Read(make([]byte, 64)); n != 5 || err != io.EOF {
+		t.Errorf("the read that completes the body: %d, %v; want 5, EOF", n, err)
+	}
+	lb = lengthBody{r: iotest.ErrReader(errors.New("read past the body")), n: 0}
+	if n, err := lb.Read(make([]byte, 64)); n != 0 || err != io.EOF {
+		t.Errorf("a read at the end: %d, %v; want 0, EOF", n, err)
 	}
 }
 
