@@ -250,6 +250,81 @@ func TestAliasesResolve(t *testing.T) {
 	}
 }
 
+// The source thresholds, at their edges: a source is suspicious once its
+// failures per minute or per day, or the users it failed for, reach their
+// threshold (times NetworkFactor for an IPv4 /24) while its successes stay
+// under SuspiciousMaxSuccessPercent of its attempts; it is enumerating once
+// its unknown-user answers reach EnumerationMinimum and
+// EnumerationPercent of its attempts. A zero threshold disables its test.
+func TestSourceThresholds(t *testing.T) {
+	def := DefaultConfig() // 10 a minute, 100 a day, 5 users, 20%; 10 unknown, 80%
+	noSuspicious := def
+	noSuspicious.SuspiciousPerMinute, noSuspicious.SuspiciousPerDay, noSuspicious.SuspiciousUsersPerDay = 0, 0, 0
+	noEnumeration := def
+	noEnumeration.EnumerationMinimum = 0
+	for _, tt := range []struct {
+		name                    string
+		cfg                     *Config
+		f                       int
+		s                       SourceCounts
+		suspicious, enumerating bool
+	}{
+		{"quiet", &def, 1, SourceCounts{FailMinute: 9, FailDay: 99, UsersDay: 4}, false, false},
+		{"burst", &def, 1, SourceCounts{FailMinute: 10, FailDay: 10}, true, false},
+		{"day", &def, 1, SourceCounts{FailDay: 100}, true, false},
+		{"users", &def, 1, SourceCounts{FailDay: 5, UsersDay: 5}, true, false},
+		{"network, quiet", &def, 4, SourceCounts{FailMinute: 39, FailDay: 399, UsersDay: 19}, false, false},
+		{"network, burst", &def, 4, SourceCounts{FailMinute: 40, FailDay: 40}, true, false},
+		{"network, day", &def, 4, SourceCounts{FailDay: 400}, true, false},
+		{"network, users", &def, 4, SourceCounts{FailDay: 20, UsersDay: 20}, true, false},
+		{"successes at 20%", &def, 1, SourceCounts{FailDay: 100, SuccessDay: 25}, false, false},
+		{"successes under 20%", &def, 1, SourceCounts{FailDay: 100, SuccessDay: 24}, true, false},
+		{"suspicious thresholds off", &noSuspicious, 1, SourceCounts{FailMinute: 50, FailDay: 500, UsersDay: 50}, false, false},
+		{"unknown users", &def, 1, SourceCounts{UnknownDay: 10, FailDay: 10}, false, true},
+		{"unknown users under the minimum", &def, 1, SourceCounts{UnknownDay: 9, FailDay: 9}, false, false},
+		{"unknown users at 80%", &def, 1, SourceCounts{UnknownDay: 80, FailDay: 100}, true, true},
+		{"unknown users under 80%", &def, 1, SourceCounts{UnknownDay: 79, FailDay: 100}, true, false},
+		{"successes count as attempts", &def, 1, SourceCounts{UnknownDay: 10, FailDay: 10, SuccessDay: 5}, false, false},
+		{"network, unknown users under 4x", &def, 4, SourceCounts{UnknownDay: 39, FailDay: 39}, false, false},
+		{"network, unknown users at 4x", &def, 4, SourceCounts{UnknownDay: 40, FailDay: 40}, false, true},
+		{"enumeration threshold off", &noEnumeration, 1, SourceCounts{UnknownDay: 50, FailDay: 50}, false, false},
+	} {
+		if got := tt.cfg.suspicious(&tt.s, tt.f); got != tt.suspicious {
+			t.Errorf("%s: suspicious = %v, want %v", tt.name, got, tt.suspicious)
+		}
+		if got := tt.cfg.enumerating(&tt.s, tt.f); got != tt.enumerating {
+			t.Errorf("%s: enumerating = %v, want %v", tt.name, got, tt.enumerating)
+		}
+	}
+}
+
+// A successful sign-in makes its address and its network known for the
+// user for exactly Windows.KnownSource (30 days by default); a source the
+// user never signed in from is not known.
+func TestKnownSourcePeriod(t *testing.T) {
+	r := newRig(t, DefaultConfig())
+	if l := r.fail(t0, "192.0.2.1", "kim"); has(l, LabelKnownSource) {
+		t.Fatalf("a source never signed in from is known: %v", l)
+	}
+	r.succeed(t0, "192.0.2.1", "kim")
+	last, end := t0.Add(30*24*time.Hour-time.Second), t0.Add(30*24*time.Hour)
+	for _, tt := range []struct {
+		at    time.Time
+		ip    string
+		known bool
+	}{
+		{last, "192.0.2.1", true},     // the address
+		{last, "192.0.2.77", true},    // its /24
+		{last, "198.51.100.1", false}, // elsewhere
+		{end, "192.0.2.1", false},
+		{end, "192.0.2.77", false},
+	} {
+		if l := r.fail(tt.at, tt.ip, "kim"); has(l, LabelKnownSource) != tt.known {
+			t.Errorf("%s at %v: %v, want known=%v", tt.ip, tt.at.Sub(t0), l, tt.known)
+		}
+	}
+}
+
 // Which operations the tracker counts, and how: sign-ins (a refresh is no
 // attempt at a secret), account recovery, and calls that may send an SMS
 // (a sign-up or attribute update only with a phone number). Category
