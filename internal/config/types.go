@@ -29,8 +29,8 @@ type HTTPServer string
 const (
 	// ServerNetHTTP is Go's net/http (the default).
 	ServerNetHTTP HTTPServer = "net/http"
-	// ServerFastHTTP is github.com/valyala/fasthttp's server, at about half
-	// net/http's CPU per request (package fastserve); plain HTTP/1.x only.
+	// ServerFastHTTP is github.com/valyala/fasthttp's server, for less CPU
+	// per request (package fastserve); plain HTTP/1.x only.
 	ServerFastHTTP HTTPServer = "fasthttp"
 )
 

@@ -1,7 +1,8 @@
 // Package fastserve serves the proxy's http.Handler on a plain-HTTP
 // listener with fasthttp's server (github.com/valyala/fasthttp) instead of
-// net/http's: the same handler, the same answers, at a fraction of
-// net/http's cost per request (see bench/README.md).
+// net/http's: the same handler, the same answers, for less CPU per request
+// (bench/cpu.sh: a server answering a fixed 403 costs 5.2-5.6 us of CPU on
+// fasthttp, 14-15 on net/http; the whole block path 13.7 against 19.7).
 //
 // fasthttp parses the request; an adapter hands the handler a *http.Request
 // and an http.ResponseWriter as net/http would, both reused from request to
