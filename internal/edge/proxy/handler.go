@@ -177,6 +177,8 @@ func (h *Handler) stages(r *http.Request, st *State, up *Upstream, x *exchange, 
 	}
 	if c := st.Clients[v.ClientID]; c != nil {
 		x.out.UserPoolID = c.UserPoolID
+	} else {
+		x.out.UserPoolID = st.OnlyPool
 	}
 	if a := h.firewall(st, x, evalErr); a.kind != next {
 		return a

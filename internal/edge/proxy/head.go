@@ -61,8 +61,9 @@ func (st *State) JudgeHead(ctx context.Context, now time.Time, v *request.View, 
 //
 // The refusal, the verdict (action, terminating rule, rate details and
 // counts) and the WAF log record are the whole path's, except what only
-// the body tells: the record's app client id, auth flow and user pool
-// (httpSourceId) are empty, the labels the body's phone number would add
+// the body tells: the record's app client id and auth flow are empty, its
+// user pool (httpSourceId) is State.OnlyPool (empty when the proxy serves
+// several pools or passes unlisted clients), the labels the body's phone number would add
 // (poolguard:phone:*) are absent, and no hygiene check runs. No rule
 // before the blocking one reads any of these, or the head would not have
 // decided.
@@ -74,5 +75,6 @@ func (h *Handler) refuseOnHead(r *http.Request, st *State, x *exchange) (answer,
 	if err == nil && !refused {
 		return answer{}, false
 	}
+	x.out.UserPoolID = st.OnlyPool
 	return h.firewall(st, x, err), true
 }

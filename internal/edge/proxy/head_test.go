@@ -46,6 +46,12 @@ type headProxy struct {
 
 func startHeadProxy(t *testing.T, acl, extra string, fullPathOnly bool) *headProxy {
 	t.Helper()
+	return startHeadProxyFor(t, acl, extra, fullPathOnly, "pass")
+}
+
+// startHeadProxyFor is startHeadProxy with unknown_clients set to unknown.
+func startHeadProxyFor(t *testing.T, acl, extra string, fullPathOnly bool, unknown string) *headProxy {
+	t.Helper()
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
@@ -57,7 +63,7 @@ func startHeadProxy(t *testing.T, acl, extra string, fullPathOnly bool) *headPro
 	cfg := proxytest.Load(t, dir, fmt.Sprintf(`listen: 127.0.0.1:0
 admin_listen: 127.0.0.1:0
 upstream: {region: us-east-1, endpoint: %s}
-unknown_clients: pass
+unknown_clients: %s
 clients:
   - client_id: app1
     user_pool_id: us-east-1_HEAD
@@ -65,7 +71,7 @@ waf:
   name: head
   web_acl: acl.json
   ip_sets: [{name: allowed, addresses: [203.0.113.0/24]}, {name: denied, addresses: [198.51.100.0/24]}]
-%s`, up.URL, extra))
+%s`, up.URL, unknown, extra))
 	enc, err := waflog.NewEncoder(waflog.EncoderOptions{Headers: []string{"X-Amz-Target", "X-Amzn-Cognito-Client-Id"}})
 	if err != nil {
 		t.Fatal(err)
@@ -211,6 +217,37 @@ func TestRefuseOnHeadMatchesFullPath(t *testing.T) {
 // the body or a body-derived label, when a rule reads a pseudo-header the
 // body fills (a client's own header of that name is not trusted), or when
 // a labeller before the web ACL reads the body (an e-mail domain list).
+
+// A proxy whose clients are all in one pool and that refuses unlisted
+// clients serves that pool alone: the record of a call refused on its
+// head, whose body is never read, names it (httpSourceId) as the whole
+// path's record does, and so does a refused call naming an unlisted
+// client. A proxy passing unlisted clients names no pool for either.
+func TestHeadRecordNamesTheOnlyPool(t *testing.T) {
+	signIn := `{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":"app1","AuthParameters":{"USERNAME":"u","PASSWORD":"p"}}`
+	stranger := `{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":"stranger","AuthParameters":{"USERNAME":"u","PASSWORD":"p"}}`
+	for _, tt := range []struct {
+		unknown  string
+		call     headCall
+		fullPath bool
+		wantPool string
+	}{
+		{"reject", headCall{name: "denied address, on the head", ip: "198.51.100.7", op: "InitiateAuth", body: signIn}, false, "us-east-1_HEAD"},
+		{"reject", headCall{name: "denied address, whole path", ip: "198.51.100.7", op: "InitiateAuth", body: signIn}, true, "us-east-1_HEAD"},
+		{"reject", headCall{name: "unlisted client, whole path", ip: "198.51.100.7", op: "InitiateAuth", body: stranger}, true, "us-east-1_HEAD"},
+		{"pass", headCall{name: "denied address, on the head, passing", ip: "198.51.100.7", op: "InitiateAuth", body: signIn}, false, ""},
+		{"pass", headCall{name: "unlisted client, whole path, passing", ip: "198.51.100.7", op: "InitiateAuth", body: stranger}, true, ""},
+	} {
+		p := startHeadProxyFor(t, headACL, "", tt.fullPath, tt.unknown)
+		got := p.do(t, tt.call)
+		if got.status != http.StatusForbidden {
+			t.Fatalf("%s: status %d, want the deny list's 403", tt.call.name, got.status)
+		}
+		if got.record["httpSourceId"] != tt.wantPool {
+			t.Errorf("%s (unknown_clients: %s): httpSourceId %v, want %q", tt.call.name, tt.unknown, got.record["httpSourceId"], tt.wantPool)
+		}
+	}
+}
 func TestRefuseOnHeadNotWhereTheBodyDecides(t *testing.T) {
 	deny := rule("DenyList", 1, `"Block":{}`, `{"IPSetReferenceStatement":{"ARN":"arn:aws:wafv2:us-east-1:000000000000:regional/ipset/denied/2"}}`)
 	acl := func(first string) string {

@@ -29,6 +29,12 @@ type State struct {
 	// PassUnknownClients forwards calls naming an unlisted ClientId
 	// untouched; otherwise they are refused.
 	PassUnknownClients bool
+	// OnlyPool is the user pool every call this proxy serves is for: set
+	// when all configured clients are in one pool and unlisted clients
+	// are refused. The WAF log names it (httpSourceId) for a call whose
+	// body names no listed client and for a call refused on its head,
+	// whose body is never read.
+	OnlyPool string
 	// Policy decides which operations are forwarded.
 	Policy Policy
 	// CORS answers cross-origin requests.

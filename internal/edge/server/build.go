@@ -116,6 +116,7 @@ func Compile(cfg *config.Config, src *Sources, deps Deps) (*proxy.State, error) 
 		st.Clients[c.ID] = c
 		st.Protected = st.Protected || c.Protection.Checks()
 	}
+	st.OnlyPool = onlyPool(cfg)
 	st.Signer = src.signer
 	var sets *ipsets.Build
 	if deps.IPSets != nil {
@@ -262,4 +263,20 @@ func cors(c config.CORS) proxy.CORS {
 // checked when the config was).
 func BuildUpstream(cfg *config.Config) *proxy.Upstream {
 	return proxy.NewUpstream(cfg.Upstream.Endpoint.Ptr(), cfg.Upstream.Timeout, cfg.Upstream.MaxIdleConns)
+}
+
+// onlyPool is the user pool of every configured client when they share one
+// and unlisted clients are refused, so that every call the proxy serves is
+// for that pool; "" otherwise.
+func onlyPool(cfg *config.Config) string {
+	if cfg.UnknownClients == config.PassUnknown || len(cfg.Clients) == 0 {
+		return ""
+	}
+	pool := cfg.Clients[0].UserPoolID
+	for _, c := range cfg.Clients[1:] {
+		if c.UserPoolID != pool {
+			return ""
+		}
+	}
+	return pool
 }
