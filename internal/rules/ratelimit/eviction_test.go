@@ -171,10 +171,91 @@ func TestDecideRejectsBadHits(t *testing.T) {
 	for _, h := range []Hit{
 		{Rule: "r", Limit: 0, Window: time.Minute},
 		{Rule: "r", Limit: 10, Window: 0},
+		{Rule: "r", Limit: 10, Window: time.Millisecond - 1},
+		{Rule: "r", Limit: 10, Window: MaxWindow + 1},
 		{Rule: "r", Limit: 10, Window: 24 * time.Hour},
 	} {
 		if err := m.Decide(t.Context(), t0, []Hit{h}, res); err == nil {
 			t.Errorf("Decide(%+v): no error", h)
 		}
+	}
+	// The bounds themselves are accepted.
+	for _, h := range []Hit{
+		{Rule: "r", Limit: 1, Window: time.Millisecond},
+		{Rule: "r", Limit: 1, Window: MaxWindow},
+	} {
+		if err := m.Decide(t.Context(), t0, []Hit{h}, res); err != nil {
+			t.Errorf("Decide(%+v): %v", h, err)
+		}
+	}
+}
+
+// After a terminating hit over its limit, every later hit of the batch is
+// left uncounted and its result zero, whatever the results slice held.
+func TestTerminatingHitStopsTheBatch(t *testing.T) {
+	m := NewMemory()
+	hits := []Hit{
+		{Rule: "block", Key: []byte("k"), Limit: 1, Window: time.Minute, Terminating: true},
+		{Rule: "a", Key: []byte("k"), Limit: 10, Window: time.Minute},
+		{Rule: "b", Key: []byte("k"), Limit: 10, Window: time.Minute},
+	}
+	res := make([]Result, 3)
+	for i := range 2 {
+		for j := range res {
+			res[j] = Result{Counted: true, Count: 99, Over: true}
+		}
+		if err := m.Decide(t.Context(), t0, hits, res); err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 && (res[0] != Result{Counted: true, Count: 2, Over: true} || res[1] != Result{} || res[2] != Result{}) {
+			t.Fatalf("results %+v; want the block counted over, the rest zero", res)
+		}
+	}
+}
+
+// An over-limit key stays listed until its latest over-limit request has
+// left the window, to the millisecond; Sweep keeps the keys still over and
+// forgets the others.
+func TestOverKeysUntilTheWindowEnds(t *testing.T) {
+	m := NewMemory()
+	for i := range 3 {
+		decide(t, m, t0.Add(time.Duration(i)*time.Second), "r", "a", 1, time.Minute)
+		decide(t, m, t0.Add(time.Duration(i)*time.Second), "r", "b", 1, time.Minute)
+	}
+	end := t0.Add(2*time.Second + time.Minute) // b's and a's last over-limit request + the window
+	if got := m.OverKeys("r", end.Add(-time.Millisecond)); len(got) != 2 {
+		t.Fatalf("1 ms before the end: %+v, want a and b", got)
+	}
+	if got := m.OverKeys("r", end); len(got) != 0 {
+		t.Fatalf("at the end: %+v, want none", got)
+	}
+	m.Sweep(end.Add(-time.Millisecond))
+	if got := m.OverKeys("r", end.Add(-time.Millisecond)); len(got) != 2 {
+		t.Fatalf("after a sweep before the end: %+v, want a and b", got)
+	}
+	m.Sweep(end)
+	for i := range m.shards {
+		if n := len(m.shards[i].over.recs); n != 0 {
+			t.Fatalf("shard %d keeps %d over-limit records after the window", i, n)
+		}
+	}
+}
+
+// A sweep that drops idle keys keeps the heavy record of a key still in
+// its window: its count goes on exactly.
+func TestSweepKeepsLiveHeavyRecords(t *testing.T) {
+	m := NewMemory()
+	sh := uint64(5)
+	keys := keysInShard(m, "r", sh, 2)
+	decide(t, m, t0.Add(-2*time.Minute), "r", keys[0], 100, time.Minute) // idle at t0
+	for range 12 {
+		decide(t, m, t0, "r", keys[1], 100, time.Minute) // heavy
+	}
+	m.Sweep(t0.Add(time.Second))
+	if n := m.shards[sh].n; n != 1 {
+		t.Fatalf("%d keys in the shard after the sweep, want 1", n)
+	}
+	if r := decide(t, m, t0.Add(2*time.Second), "r", keys[1], 100, time.Minute); r.Count != 13 {
+		t.Fatalf("count %d after the sweep, want 13", r.Count)
 	}
 }
