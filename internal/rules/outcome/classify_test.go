@@ -32,6 +32,8 @@ func TestClassify(t *testing.T) {
 		{"confirmed sign-up, no code", "SignUp", 200, "", `{"UserConfirmed":true,"UserSub":"x"}`, Success},
 		{"phone update", "UpdateUserAttributes", 200, "", `{"CodeDeliveryDetailsList":[{"DeliveryMedium":"SMS","AttributeName":"phone_number"}]}`, SMSSent},
 		{"password reset confirmed", "ConfirmForgotPassword", 200, "", `{}`, Success},
+		{"a 300 is no success", "InitiateAuth", 300, "", `{"AuthenticationResult":{"AccessToken":"a"}}`, OtherError},
+		{"the header wins over the body", "InitiateAuth", 400, "NotAuthorizedException:", `{"__type":"UserNotFoundException"}`, WrongCredentials},
 	} {
 		if got := Classify(tt.op, tt.status, tt.header, []byte(tt.body)); got != tt.want {
 			t.Errorf("%s: Classify = %v, want %v", tt.name, got, tt.want)
@@ -62,6 +64,8 @@ func TestErrorType(t *testing.T) {
 		"com.amazonaws.cognito.identity.idp.model#UserNotFoundException": "UserNotFoundException",
 		"aws.cognito.identity.idp#CodeMismatchException:http://x/":       "CodeMismatchException",
 		" NotAuthorizedException ":                                       "NotAuthorizedException",
+		"#UserNotFoundException":                                         "UserNotFoundException",
+		":NotAuthorizedException":                                        "",
 		"":                                                               "",
 	} {
 		if got := ErrorType(in); got != want {

@@ -17,6 +17,7 @@ func TestHasher(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			for _, p := range [][2]uint64{
 				{h.User("alice"), h.User("ALICE")},
+				{h.User("zoe"), h.User("ZOE")},
 				{h.User("alice"), h.User("  alice  ")},
 				{h.User(long + "A"), h.User(long + "a")},
 				{h.Sub("0C5E-UUID"), h.Sub("0c5e-uuid")},
@@ -46,5 +47,17 @@ func TestHasher(t *testing.T) {
 	}
 	if a, b := NewHasher(nil).User("alice"), NewHasher(nil).User("alice"); a != b {
 		t.Errorf("two unkeyed hashers disagree: %#x, %#x", a, b)
+	}
+}
+
+// With a key the hashes depend on it (replicas sharing a store share the
+// key); without one the hasher does not allocate.
+func TestHasherKey(t *testing.T) {
+	if NewHasher([]byte("k1")).User("alice") == NewHasher([]byte("k2")).User("alice") {
+		t.Error("two keys give the same hash")
+	}
+	h := NewHasher(nil)
+	if n := testing.AllocsPerRun(100, func() { h.User("alice@example.com") }); n != 0 {
+		t.Errorf("the unkeyed hasher allocates %v times a call", n)
 	}
 }

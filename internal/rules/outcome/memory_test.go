@@ -62,3 +62,53 @@ func TestDefaultMaxRecords(t *testing.T) {
 		t.Fatalf("%d records held of 8,192", n)
 	}
 }
+
+// The SMS budgets count exactly: Check reports the counts with its own
+// reservation, overall and for the number's calling code; either the
+// hourly or the daily budget exhausts them; an SMS that was not sent is
+// given back to every budget it was taken from, with or without a
+// calling code.
+func TestMemorySMSCounts(t *testing.T) {
+	ctx := context.Background()
+	m := NewMemory(0)
+	w := Windows{SMSHour: 2, SMSDay: 3}
+	check := func(s Subject) Snapshot {
+		t.Helper()
+		var snap Snapshot
+		if err := m.Check(ctx, t0, &w, &s, &snap); err != nil {
+			t.Fatal(err)
+		}
+		return snap
+	}
+	giveBack := func(s Subject) {
+		t.Helper()
+		if err := m.Record(ctx, t0, &w, &s, Event{Kind: EmailSent, Reserved: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	uk := Subject{SMS: true, CallingCode: 44}
+	for i, want := range []Snapshot{
+		{SMSReserved: true, SMSHour: 1, SMSDay: 1, CallingCodeHour: 1, CallingCodeDay: 1},
+		{SMSReserved: true, SMSHour: 2, SMSDay: 2, CallingCodeHour: 2, CallingCodeDay: 2},
+		{SMSExhausted: true, SMSHour: 2, SMSDay: 2, CallingCodeHour: 2, CallingCodeDay: 2}, // the hour's budget
+	} {
+		if got := check(uk); got != want {
+			t.Fatalf("check %d: %+v, want %+v", i+1, got, want)
+		}
+	}
+	giveBack(uk)
+	want := Snapshot{SMSReserved: true, SMSHour: 2, SMSDay: 2, CallingCodeHour: 2, CallingCodeDay: 2}
+	if got := check(uk); got != want {
+		t.Fatalf("after giving one back: %+v, want %+v", got, want)
+	}
+	// Without a calling code, only the overall budget counts.
+	m = NewMemory(0)
+	w = Windows{SMSHour: 1}
+	if got := check(Subject{SMS: true}); !got.SMSReserved || got.CallingCodeHour != 0 {
+		t.Fatalf("no calling code: %+v", got)
+	}
+	giveBack(Subject{SMS: true})
+	if got := check(Subject{SMS: true}); !got.SMSReserved || got.SMSHour != 1 {
+		t.Fatalf("after giving it back: %+v, want it reserved again", got)
+	}
+}
