@@ -43,6 +43,10 @@ func TestClientIP(t *testing.T) {
 		{"zoned trusted hop skipped", "10.0.0.1", []string{"198.51.100.7, fd00::9%eth1"}, "198.51.100.7"},
 		{"mapped zoned hop", "10.0.0.1", []string{"::ffff:198.51.100.7%1"}, "198.51.100.7"},
 		{"empty entries", "10.0.0.1", []string{""}, "10.0.0.1"},
+		// An empty entry left of the client hides nothing: the walk
+		// stops at the right-most untrusted address before reaching it.
+		{"leading comma", "10.0.0.1", []string{",198.51.100.7"}, "198.51.100.7"},
+		{"leading comma, trusted hop", "10.0.0.1", []string{",198.51.100.7, 10.0.0.2"}, "198.51.100.7"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
