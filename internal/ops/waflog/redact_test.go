@@ -72,6 +72,10 @@ func TestRedactURL(t *testing.T) {
 		{"https://a.example/p?SAMLResponse=zzz#frag", "https://a.example/p?SAMLResponse=REDACTED#frag"},
 		{"https://a.example/p?flag&token", "https://a.example/p?flag&token"},
 		{`https://a.example/"q"`, `https://a.example/\"q\"`},
+		// A value that is nothing but a query or a fragment is redacted
+		// like a whole URL's.
+		{"?code=abc&x=1", "?code=REDACTED&x=1"},
+		{"#id_token=t", "#id_token=REDACTED"},
 	}
 	for _, tt := range tests {
 		if got := string(appendRedactedURL(nil, tt.in)); got != tt.want {
@@ -90,5 +94,40 @@ func TestHeaderValuesEscaped(t *testing.T) {
 	}
 	if !strings.Contains(string(rec), `evil\"}\n{\"x\":1\u2028\ufffd`) {
 		t.Errorf("escaping: %s", rec)
+	}
+}
+
+// TestRefusalNamesEveryHeader: the error for an allow list names every
+// header it cannot log, not just the first, so one fix clears them all.
+func TestRefusalNamesEveryHeader(t *testing.T) {
+	_, err := NewEncoder(EncoderOptions{Headers: []string{"Cookie", "", "Host", "Authorization"}})
+	if err == nil {
+		t.Fatal("allow list with credentials accepted")
+	}
+	for _, want := range []string{`"Cookie"`, `"" (empty name)`, `"Authorization"`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %s", err, want)
+		}
+	}
+}
+
+// TestOriginRedacted: Origin, like Referer, has secret-looking parameters
+// redacted; other headers are logged as sent.
+func TestOriginRedacted(t *testing.T) {
+	enc, err := NewEncoder(EncoderOptions{Headers: []string{"Origin", "User-Agent"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := outcome(&waf.Verdict{Action: waf.ActionAllow})
+	o.View.Header = http.Header{
+		"Origin":     {"https://app.example/?code=ORIGIN-SECRET"},
+		"User-Agent": {"agent?code=1"},
+	}
+	rec := string(enc.Append(nil, o))
+	if strings.Contains(rec, "ORIGIN-SECRET") || !strings.Contains(rec, `"value":"https://app.example/?code=REDACTED"`) {
+		t.Errorf("origin not redacted: %s", rec)
+	}
+	if !strings.Contains(rec, `"value":"agent?code=1"`) {
+		t.Errorf("user agent not logged as sent: %s", rec)
 	}
 }
