@@ -21,6 +21,7 @@ func TestSetString(t *testing.T) {
 		{"nested overwrite", `{"AuthParameters":{"SECRET_HASH":"x","USERNAME":"u"}}`, "AuthParameters", "SECRET_HASH", "h", `{"AuthParameters":{"SECRET_HASH":"h","USERNAME":"u"}}`},
 		{"escape", `{}`, "", "K", "a\"b\\c\n", `{"K":"a\"b\\c\u000a"}`},
 		{"whitespace", "{\n \"A\" : 1 \n}\n", "", "B", "x", "{\n \"A\" : 1 \n,\"B\":\"x\"}\n"},
+		{"short key, empty value", `{}`, "", "k", "", `{"k":""}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -38,9 +39,27 @@ func TestSetString(t *testing.T) {
 	}
 }
 
+// TestSetStringRejectsNonObjectParent: a parent that is there but is no
+// object is refused as Cognito refuses it, never written into (a string
+// holding braces included).
 func TestSetStringRejectsNonObjectParent(t *testing.T) {
-	if _, err := setString([]byte(`{"AuthParameters":"x"}`), "AuthParameters", "SECRET_HASH", "h"); err == nil {
-		t.Fatal("want an error for a string AuthParameters")
+	for _, parent := range []string{`"x"`, `"{}"`, `"{\"a\":1}"`, `[{}]`, `1`, `true`} {
+		body := `{"AuthParameters":` + parent + `}`
+		got, err := setString([]byte(body), "AuthParameters", "SECRET_HASH", "h")
+		if err == nil || err.Type != "InvalidParameterException" {
+			t.Errorf("AuthParameters %s: body %s, err %v; want InvalidParameterException", parent, got, err)
+		}
+	}
+}
+
+// TestSetStringRefusesNonObjectBody: setString writes only into an object;
+// a body without both braces is refused, not spliced.
+func TestSetStringRefusesNonObjectBody(t *testing.T) {
+	for _, body := range []string{`"}"`, `"{"`, `1`} {
+		got, err := setString([]byte(body), "", "SecretHash", "h")
+		if err == nil || err.Type != "SerializationException" {
+			t.Errorf("body %s: got %s, err %v; want SerializationException", body, got, err)
+		}
 	}
 }
 

@@ -2,7 +2,9 @@ package cognito
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/poolguard/poolguard/internal/edge/request"
@@ -202,6 +204,177 @@ func TestTokenClient(t *testing.T) {
 	for _, bad := range []string{"", "a", "a.b", "a.!!.c", "a." + base64.RawURLEncoding.EncodeToString([]byte("not json")) + ".c"} {
 		if id, pool := TokenClient(bad); id != "" || pool != "" {
 			t.Errorf("TokenClient(%q) = %q %q", bad, id, pool)
+		}
+	}
+}
+
+// TestCheckRequestLeavesIAMOperations: IAM operations are the developer's,
+// signed with AWS credentials: no client's Protection applies to them,
+// whatever it forbids.
+func TestCheckRequestLeavesIAMOperations(t *testing.T) {
+	clients := map[string]*Client{"app": {ID: "app", Protection: Protection{
+		Attributes:          []string{"custom:*"},
+		ForbiddenOperations: map[string]bool{"AdminDeleteUser": true, "AdminUpdateUserAttributes": true},
+	}}}
+	for op, body := range map[string]string{
+		"AdminDeleteUser":           `{"UserPoolId":"us-east-1_A","Username":"u"}`,
+		"AdminUpdateUserAttributes": `{"UserPoolId":"us-east-1_A","Username":"u","UserAttributes":[{"Name":"custom:tenant","Value":"b"}]}`,
+	} {
+		v := &request.View{Target: TargetPrefix + op, Body: []byte(body)}
+		if err := Parse(v); err != nil {
+			t.Fatal(err)
+		}
+		if err := CheckRequest(clients, v); err != nil {
+			t.Errorf("%s: %v, want no check", op, err)
+		}
+	}
+}
+
+// TestCheckRequestEveryAttribute: every attribute a request writes or
+// deletes is checked, not only the first: a protected one after allowed
+// ones is refused.
+func TestCheckRequestEveryAttribute(t *testing.T) {
+	tok := fakeToken(`{"client_id":"app","iss":"https://cognito-idp.us-east-1.amazonaws.com/us-east-1_A"}`)
+	clients := map[string]*Client{"app": {ID: "app", Protection: Protection{Attributes: []string{"custom:tenant"}}}}
+	for op, body := range map[string]string{
+		"SignUp":                 `{"ClientId":"app","Username":"u","UserAttributes":[{"Name":"name","Value":"n"},{"Name":"email","Value":"e"},{"Name":"custom:tenant","Value":"b"}]}`,
+		"UpdateUserAttributes":   `{"AccessToken":"` + tok + `","UserAttributes":[{"Name":"name","Value":"n"},{"Name":"custom:tenant","Value":"b"}]}`,
+		"DeleteUserAttributes":   `{"AccessToken":"` + tok + `","UserAttributeNames":["name","email","custom:tenant"]}`,
+		"RespondToAuthChallenge": `{"ClientId":"app","ChallengeName":"NEW_PASSWORD_REQUIRED","ChallengeResponses":{"USERNAME":"u","NEW_PASSWORD":"p","userAttributes.name":"n","userAttributes.custom:tenant":"b"}}`,
+	} {
+		v := &request.View{Target: TargetPrefix + op, Body: []byte(body)}
+		if err := Parse(v); err != nil {
+			t.Fatal(err)
+		}
+		if err := CheckRequest(clients, v); err != ErrUnauthorizedAttribute {
+			t.Errorf("%s: %v, want %v", op, err, ErrUnauthorizedAttribute)
+		}
+	}
+}
+
+// TestCheckRequestUnknownTokenAnswer: when a token names no configured
+// client, the answer among the refusals of the pool's clients is the one
+// with the least error type, whatever the map order.
+func TestCheckRequestUnknownTokenAnswer(t *testing.T) {
+	tok := fakeToken(`{"client_id":"gone","iss":"https://cognito-idp.us-east-1.amazonaws.com/us-east-1_A"}`)
+	v := &request.View{Target: TargetPrefix + "UpdateUserAttributes",
+		Body: []byte(`{"AccessToken":"` + tok + `","UserAttributes":[{"Name":"email","Value":"e"}]}`)}
+	if err := Parse(v); err != nil {
+		t.Fatal(err)
+	}
+	clients := map[string]*Client{
+		"attrs": {ID: "attrs", UserPoolID: "us-east-1_A", Protection: Protection{Attributes: []string{"email"}}},
+		"ops":   {ID: "ops", UserPoolID: "us-east-1_A", Protection: Protection{ForbiddenOperations: map[string]bool{"UpdateUserAttributes": true}}},
+		"open":  {ID: "open", UserPoolID: "us-east-1_A"},
+	}
+	for range 20 {
+		if err := CheckRequest(clients, v); err == nil || err.Type != "ForbiddenException" {
+			t.Fatalf("got %v, want the ForbiddenException (it sorts before NotAuthorizedException)", err)
+		}
+	}
+}
+
+// TestSimulatedDeliveryMedium: the made-up delivery for an unknown user
+// follows the user name's format as Cognito's does, so it tells nothing:
+// SMS for an E.164 number ("+" and 5 to 15 digits), EMAIL for anything
+// else; the mask never starts with a byte of a multi-byte character.
+func TestSimulatedDeliveryMedium(t *testing.T) {
+	for _, tc := range []struct{ user, medium, dest string }{
+		{"+12345", "SMS", "+*******2345"},
+		{"+123456789012345", "SMS", "+*******2345"},
+		{"+10000009", "SMS", "+*******0009"},
+		{"+99999999", "SMS", "+*******9999"},
+		{"+1234", "EMAIL", "+***@e***"},
+		{"+1234567890123456", "EMAIL", "+***@e***"},
+		{"1234567", "EMAIL", "1***@e***"},
+		{"12345678901234567", "EMAIL", "1***@e***"},
+		{"+1234567x", "EMAIL", "+***@e***"},
+		{"+12a4567", "EMAIL", "+***@e***"},
+		{"+12/4567", "EMAIL", "+***@e***"},
+		{"+12:4567", "EMAIL", "+***@e***"},
+		{"\x80bc@\xc3\xa9x.example", "EMAIL", "u***@e***"},
+		{"\x7fbc@x.example", "EMAIL", "\u007f***@x***"},
+	} {
+		var d struct {
+			CodeDeliveryDetails struct{ DeliveryMedium, Destination string }
+		}
+		if err := json.Unmarshal(simulatedDelivery(tc.user), &d); err != nil {
+			t.Fatalf("%q: %v", tc.user, err)
+		}
+		if got := d.CodeDeliveryDetails; got.DeliveryMedium != tc.medium || got.Destination != tc.dest {
+			t.Errorf("%q: %s %q, want %s %q", tc.user, got.DeliveryMedium, got.Destination, tc.medium, tc.dest)
+		}
+	}
+}
+
+// TestIsErrorType: only a type of ASCII letters and digits is relayed as
+// an error type (x-amzn-ErrorType is a header: nothing else may reach it).
+func TestIsErrorType(t *testing.T) {
+	for s, want := range map[string]bool{
+		"NotAuthorizedException": true, "AZaz09": true, "Z": true, "z": true, "A": true, "a": true, "0": true, "9": true,
+		"": false, "Bad-Type": false, "a b": false, "X\r\nSet-Cookie": false, "ns#Type": false,
+		"@": false, "[": false, "`": false, "{": false, "/": false, ":": false, "É": false,
+	} {
+		if got := isErrorType(s); got != want {
+			t.Errorf("isErrorType(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// TestRebuildAnswerStatusRange: an error answer is rebuilt with its own
+// status when that is an error status, 400 to 599; anything else is
+// relayed as it is.
+func TestRebuildAnswerStatusRange(t *testing.T) {
+	on := &Client{ID: "app", Protection: Protection{HideUserExistence: true}}
+	v := &request.View{Operation: "ConfirmSignUp", Username: "jane"}
+	body := []byte(`{"__type":"ExpiredCodeException","message":"m"}`)
+	for status, rebuilt := range map[int]bool{399: false, 400: true, 599: true, 600: false} {
+		r := RebuildAnswer(on, v, status, "ExpiredCodeException", body)
+		if got := r != nil && r.Err != nil && r.Err.Status == status; got != rebuilt {
+			t.Errorf("status %d: %+v, want rebuilt %v", status, r, rebuilt)
+		}
+	}
+}
+
+// TestTokenClaimsBounds: a token is read when its payload is a JSON object
+// and the token is at most maxTokenBytes long; the pool is what follows
+// the last "/" of iss, wherever it is.
+func TestTokenClaimsBounds(t *testing.T) {
+	claims := `{"client_id":"c1","iss":"/eu-west-1_X","sub":"s-1"}`
+	tok := fakeToken(claims)
+	if id, pool := TokenClient(tok); id != "c1" || pool != "eu-west-1_X" {
+		t.Errorf("iss with one leading slash: %q %q", id, pool)
+	}
+	long := tok + strings.Repeat("s", maxTokenBytes-len(tok))
+	if id, _ := TokenClient(long); id != "c1" {
+		t.Errorf("a token of %d bytes is not read", len(long))
+	}
+	if id, _ := TokenClient(long + "s"); id != "" {
+		t.Errorf("a token of %d bytes is read", len(long)+1)
+	}
+	truncated := fakeToken(`{"client_id":"c1","sub":"s-1"`)
+	if id, pool := TokenClient(truncated); id != "" || pool != "" {
+		t.Errorf("truncated payload: %q %q", id, pool)
+	}
+	if sub := TokenSubject(truncated); sub != "" {
+		t.Errorf("truncated payload: sub %q", sub)
+	}
+}
+
+// TestTokenSubject: the sub claim when it is a string, "" otherwise or
+// for a token that cannot be read.
+func TestTokenSubject(t *testing.T) {
+	for tok, want := range map[string]string{
+		fakeToken(`{"sub":"5f1e-77"}`):       "5f1e-77",
+		fakeToken(`{"sub":17}`):              "",
+		fakeToken(`{"sub":{"a":"b"}}`):       "",
+		fakeToken(`{"username":"u"}`):        "",
+		"":                                   "",
+		"a.b":                                "",
+		"a." + strings.Repeat("!", 8) + ".c": "",
+	} {
+		if got := TokenSubject(tok); got != want {
+			t.Errorf("TokenSubject(%q) = %q, want %q", tok, got, want)
 		}
 	}
 }

@@ -63,11 +63,16 @@ func TestRewriteSecretPlacement(t *testing.T) {
 	}
 }
 
+// TestRewriteLeavesOtherClassesAlone: token-authorised operations go
+// upstream untouched, even for a client that propagates the client's
+// address.
 func TestRewriteLeavesOtherClassesAlone(t *testing.T) {
 	rw := &Rewriter{}
+	c := client(RefreshGetTokens)
+	c.PropagateIP = true
 	for _, op := range []string{"GetUser", "UpdateUserAttributes", "ChangePassword"} {
 		body := `{"AccessToken":"tok"}`
-		plan, err := rw.Rewrite(view(t, op, body), client(RefreshGetTokens), time.Time{})
+		plan, err := rw.Rewrite(view(t, op, body), c, time.Time{})
 		if err != nil || string(plan.Body) != body {
 			t.Errorf("%s: body %s, err %v", op, plan.Body, err)
 		}
@@ -255,5 +260,130 @@ func TestClientHashAlwaysReplaced(t *testing.T) {
 	}
 	if got := gjson.GetBytes(plan.Body, "SecretHash").Str; got == "forged" || got != SecretHash(testSecret, "", testClient) {
 		t.Fatalf("SecretHash = %q", got)
+	}
+}
+
+// expiryMemory records what Learn remembers and until when.
+type expiryMemory struct {
+	users   map[[32]byte]string
+	expires map[[32]byte]time.Time
+}
+
+func (m *expiryMemory) Remember(k [32]byte, u string, _, exp time.Time) {
+	m.users[k], m.expires[k] = u, exp
+}
+
+func (m *expiryMemory) Recall(k [32]byte, _ time.Time) (string, bool) {
+	u, ok := m.users[k]
+	return u, ok
+}
+
+// TestLearn: a sign-in answer teaches the owner of its refresh token only
+// when it has both a refresh token and an ID token naming the user, and
+// keeps it for TokenLifetime (30 days when that is not positive).
+func TestLearn(t *testing.T) {
+	// payload {"cognito:username":"internal-7"}
+	const idToken = "eyJhbGciOiJub25lIn0.eyJjb2duaXRvOnVzZXJuYW1lIjoiaW50ZXJuYWwtNyJ9.sig"
+	now := time.Unix(1_700_000_000, 0)
+	for _, tc := range []struct {
+		name string
+		life time.Duration
+		resp string
+		want time.Time // zero: nothing learned
+	}{
+		{"default lifetime", 0, `{"AuthenticationResult":{"IdToken":"` + idToken + `","RefreshToken":"rt-1"}}`, now.Add(30 * 24 * time.Hour)},
+		{"negative lifetime", -time.Hour, `{"AuthenticationResult":{"IdToken":"` + idToken + `","RefreshToken":"rt-1"}}`, now.Add(30 * 24 * time.Hour)},
+		{"configured lifetime", time.Hour, `{"AuthenticationResult":{"IdToken":"` + idToken + `","RefreshToken":"rt-1"}}`, now.Add(time.Hour)},
+		{"no refresh token", 0, `{"AuthenticationResult":{"IdToken":"` + idToken + `"}}`, time.Time{}},
+		{"no ID token", 0, `{"AuthenticationResult":{"RefreshToken":"rt-1"}}`, time.Time{}},
+		{"ID token without a user", 0, `{"AuthenticationResult":{"IdToken":"eyJhbGciOiJub25lIn0.e30.sig","RefreshToken":"rt-1"}}`, time.Time{}},
+	} {
+		mem := &expiryMemory{users: map[[32]byte]string{}, expires: map[[32]byte]time.Time{}}
+		(&Rewriter{Memory: mem, TokenLifetime: tc.life}).Learn([]byte(tc.resp), now)
+		if tc.want.IsZero() {
+			if len(mem.users) != 0 {
+				t.Errorf("%s: learned %v", tc.name, mem.users)
+			}
+			continue
+		}
+		k := TokenKey("rt-1")
+		if mem.users[k] != "internal-7" || !mem.expires[k].Equal(tc.want) {
+			t.Errorf("%s: learned %q until %v, want internal-7 until %v", tc.name, mem.users[k], mem.expires[k], tc.want)
+		}
+	}
+}
+
+// TestLearnUserOnlyForRemember: the proxy learns refresh-token owners from
+// the sign-in steps (InitiateAuth, RespondToAuthChallenge) of a client
+// whose refresh strategy is remember, and only when it has a memory.
+func TestLearnUserOnlyForRemember(t *testing.T) {
+	mem := &mapMemory{m: map[[32]byte]string{}}
+	signIn := `{"ClientId":"` + testClient + `","AuthFlow":"USER_PASSWORD_AUTH","AuthParameters":{"USERNAME":"u"}}`
+	challenge := `{"ClientId":"` + testClient + `","ChallengeName":"PASSWORD_VERIFIER","ChallengeResponses":{"USERNAME":"u"}}`
+	signUp := `{"ClientId":"` + testClient + `","Username":"u","Password":"p"}`
+	for _, tc := range []struct {
+		name     string
+		rw       *Rewriter
+		strategy Refresh
+		op, body string
+		want     bool
+	}{
+		{"sign-in", &Rewriter{Memory: mem}, RefreshRemember, "InitiateAuth", signIn, true},
+		{"challenge", &Rewriter{Memory: mem}, RefreshRemember, "RespondToAuthChallenge", challenge, true},
+		{"sign-up", &Rewriter{Memory: mem}, RefreshRemember, "SignUp", signUp, false},
+		{"confirm forgot", &Rewriter{Memory: mem}, RefreshRemember, "ConfirmForgotPassword", signUp, false},
+		{"no memory", &Rewriter{}, RefreshRemember, "InitiateAuth", signIn, false},
+		{"other strategy", &Rewriter{Memory: mem}, RefreshGetTokens, "InitiateAuth", signIn, false},
+		{"other strategy, challenge", &Rewriter{Memory: mem}, RefreshRawSecret, "RespondToAuthChallenge", challenge, false},
+	} {
+		plan, err := tc.rw.Rewrite(view(t, tc.op, tc.body), client(tc.strategy), time.Time{})
+		if err != nil || plan.LearnUser != tc.want {
+			t.Errorf("%s: LearnUser = %v, err %v; want %v", tc.name, plan.LearnUser, err, tc.want)
+		}
+	}
+}
+
+// TestRewriteWithoutClient: a request that names no configured client, or
+// an operation the table does not know, goes upstream as it came.
+func TestRewriteWithoutClient(t *testing.T) {
+	body := `{"ClientId":"other","AuthFlow":"USER_PASSWORD_AUTH","AuthParameters":{"USERNAME":"u"}}`
+	plan, err := (&Rewriter{}).Rewrite(view(t, "InitiateAuth", body), nil, time.Time{})
+	if err != nil || string(plan.Body) != body || plan.Target != TargetPrefix+"InitiateAuth" {
+		t.Errorf("no client: %s %s, err %v", plan.Target, plan.Body, err)
+	}
+	c := client(RefreshGetTokens)
+	c.PropagateIP = true
+	v := &request.View{Target: TargetPrefix + "NoSuchOp", Operation: "NoSuchOp", Body: []byte(`{}`), ClientIP: netip.MustParseAddr("203.0.113.9")}
+	plan, err = (&Rewriter{}).Rewrite(v, c, time.Time{})
+	if err != nil || string(plan.Body) != `{}` {
+		t.Errorf("unknown operation: %s, err %v", plan.Body, err)
+	}
+}
+
+// TestRefreshPropagateIP: a refresh that stays InitiateAuth (raw secret,
+// remembered owner) carries the client's address like any sign-in; one
+// turned into GetTokensFromRefreshToken carries only that operation's
+// fields, which have no UserContextData.
+func TestRefreshPropagateIP(t *testing.T) {
+	mem := &mapMemory{m: map[[32]byte]string{TokenKey("rt-1"): "internal-7"}}
+	for _, tc := range []struct {
+		strategy Refresh
+		target   string
+		ip       string
+	}{
+		{RefreshRawSecret, "InitiateAuth", "203.0.113.9"},
+		{RefreshRemember, "InitiateAuth", "203.0.113.9"},
+		{RefreshGetTokens, "GetTokensFromRefreshToken", ""},
+	} {
+		c := client(tc.strategy)
+		c.PropagateIP = true
+		plan, err := (&Rewriter{Memory: mem}).Rewrite(view(t, "InitiateAuth", refreshBody), c, time.Time{})
+		if err != nil || plan.Target != TargetPrefix+tc.target {
+			t.Fatalf("strategy %v: target %s, err %v", tc.strategy, plan.Target, err)
+		}
+		ip := gjson.GetBytes(plan.Body, "UserContextData.IpAddress")
+		if ip.Str != tc.ip || ip.Exists() != (tc.ip != "") {
+			t.Errorf("strategy %v: UserContextData.IpAddress %s in %s, want %q", tc.strategy, ip.Raw, plan.Body, tc.ip)
+		}
 	}
 }

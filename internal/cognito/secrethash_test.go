@@ -4,6 +4,8 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
+	"sync"
 	"testing"
 )
 
@@ -42,4 +44,25 @@ func referenceHash(secret []byte, user, client string) string {
 	m := hmac.New(sha256.New, secret)
 	m.Write([]byte(user + client))
 	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+// TestMACCacheBound: the cache keeps every secret in use up to
+// maxCachedSecrets (rotation keeps two or three alive), and forgets them
+// all rather than grow past the bound.
+func TestMACCacheBound(t *testing.T) {
+	c := &macCache{pools: map[string]*sync.Pool{}}
+	first := c.pool([]byte("secret-0"))
+	for i := 1; i < maxCachedSecrets; i++ {
+		c.pool([]byte(fmt.Sprintf("secret-%d", i)))
+		if len(c.pools) != i+1 {
+			t.Fatalf("%d secrets used, %d cached", i+1, len(c.pools))
+		}
+	}
+	if c.pool([]byte("secret-0")) != first {
+		t.Fatal("a cached secret got a new pool")
+	}
+	c.pool([]byte("one more"))
+	if len(c.pools) > maxCachedSecrets {
+		t.Fatalf("%d secrets cached, bound %d", len(c.pools), maxCachedSecrets)
+	}
 }
