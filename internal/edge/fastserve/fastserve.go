@@ -68,6 +68,10 @@ type Server struct {
 	h    http.Handler
 	log  *slog.Logger
 	pool sync.Pool // of *call
+
+	mu        sync.Mutex
+	listeners []net.Listener // given to Serve, closed by Shutdown
+	shut      bool           // Shutdown was called
 }
 
 // New returns a Server that serves h with the limits in o.
@@ -110,8 +114,17 @@ func readBufferSize(maxHeader int) int {
 }
 
 // Serve serves connections from l until Shutdown; it returns nil after a
-// Shutdown, as net/http's returns http.ErrServerClosed.
+// Shutdown, as net/http's returns http.ErrServerClosed, and at once when
+// Shutdown came first (closing l).
 func (s *Server) Serve(l net.Listener) error {
+	s.mu.Lock()
+	if s.shut {
+		s.mu.Unlock()
+		_ = l.Close()
+		return nil
+	}
+	s.listeners = append(s.listeners, l)
+	s.mu.Unlock()
 	err := s.srv.Serve(l)
 	if err != nil && errors.Is(err, net.ErrClosed) {
 		return nil
@@ -121,7 +134,20 @@ func (s *Server) Serve(l net.Listener) error {
 
 // Shutdown stops accepting connections and waits, until ctx is done, for
 // requests in flight to finish; idle connections are closed at once.
+//
+// It closes every listener Serve was given itself: fasthttp's Shutdown
+// closes only those its Serve has registered, and a Serve goroutine not
+// yet scheduled would otherwise register its listener afterwards and
+// accept forever.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.shut = true
+	ls := s.listeners
+	s.listeners = nil
+	s.mu.Unlock()
+	for _, l := range ls {
+		_ = l.Close()
+	}
 	return s.srv.ShutdownWithContext(ctx)
 }
 

@@ -1,6 +1,7 @@
 package fastserve_test
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -55,5 +56,37 @@ func TestLimits(t *testing.T) {
 				t.Errorf("got %q, want it to start with %q", got, c.want)
 			}
 		})
+	}
+}
+
+// Shutdown stops Serve whichever comes first: a Serve whose goroutine has
+// not run yet when Shutdown is called returns all the same, and a Serve
+// called after Shutdown returns at once.
+func TestShutdownRacingServe(t *testing.T) {
+	h := http.NotFoundHandler()
+	for i := range 200 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs := fastserve.New(h, fastserve.Options{})
+		done := make(chan error, 1)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if i%2 == 0 {
+			go func() { done <- fs.Serve(l) }()
+			_ = fs.Shutdown(ctx)
+		} else {
+			_ = fs.Shutdown(ctx)
+			done <- fs.Serve(l)
+		}
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("round %d: Serve: %v", i, err)
+			}
+		case <-time.After(10 * time.Second): // a bound far above the test's own time
+			t.Fatalf("round %d: Serve did not return after Shutdown", i)
+		}
+		cancel()
 	}
 }
