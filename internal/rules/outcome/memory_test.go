@@ -3,6 +3,7 @@ package outcome
 import (
 	"context"
 	"testing"
+	"time"
 )
 
 // Each field of a Subject counts on its own ("zero means absent"): a
@@ -110,5 +111,33 @@ func TestMemorySMSCounts(t *testing.T) {
 	giveBack(Subject{SMS: true})
 	if got := check(Subject{SMS: true}); !got.SMSReserved || got.SMSHour != 1 {
 		t.Fatalf("after giving it back: %+v, want it reserved again", got)
+	}
+}
+
+// A successful sign-in makes the address known for the user for exactly
+// the known-source period, whether or not the subject has a network.
+func TestMemoryKnownAddress(t *testing.T) {
+	ctx := context.Background()
+	m := NewMemory(0)
+	w := DefaultConfig().Windows
+	s := Subject{Literal: 7, User: 7, IP: 42}
+	if err := m.Record(ctx, t0, &w, &s, Event{Kind: Success, SignIn: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		at    time.Time
+		known bool
+	}{
+		{t0, true},
+		{t0.Add(w.KnownSource - time.Second), true},
+		{t0.Add(w.KnownSource), false},
+	} {
+		var snap Snapshot
+		if err := m.Check(ctx, tt.at, &w, &Subject{Literal: 7, IP: 42}, &snap); err != nil {
+			t.Fatal(err)
+		}
+		if snap.KnownIP != tt.known || snap.KnownNet {
+			t.Errorf("at %v: KnownIP %v, KnownNet %v; want %v, false", tt.at.Sub(t0), snap.KnownIP, snap.KnownNet, tt.known)
+		}
 	}
 }

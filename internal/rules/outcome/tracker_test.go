@@ -114,6 +114,12 @@ func TestBruteForceNetworks(t *testing.T) {
 		t.Fatalf("41st failure from one /24 not labelled: %v", l)
 	}
 	for i := range 10 {
+		r.fail(t0, fmt.Sprintf("198.51.100.%d", i+1), "erin")
+	}
+	if l := r.fail(t0, "198.51.100.200", "erin"); has(l, LabelBruteForce) {
+		t.Fatalf("11th failure from one /24 labelled, under 4x the threshold: %v", l)
+	}
+	for i := range 10 {
 		r.fail(t0, fmt.Sprintf("2001:db8:1:2::%x", i+1), "dave")
 	}
 	if l := r.fail(t0, "2001:db8:1:2:ffff::1", "dave"); !has(l, LabelBruteForce) {
@@ -231,6 +237,9 @@ func TestSMSBudgetExact(t *testing.T) {
 	if sent != 3 || refused != 4 {
 		t.Fatalf("%d SMS sent, %d refused; want 3 (the +33 budget) and 4", sent, refused)
 	}
+	if st := r.tr.Stats(); st.SMSSent.Load() != 3 || st.Outcomes[SMSSent].Load() != 3 || st.StoreErrors.Load() != 0 {
+		t.Fatalf("stats: %d SMS sent, %d sms_sent outcomes, %d store errors; want 3, 3, 0", st.SMSSent.Load(), st.Outcomes[SMSSent].Load(), st.StoreErrors.Load())
+	}
 	if l := r.call(t0.Add(time.Hour), "192.0.2.1", "SignUp", "later", 200, "", sms, LabelSMSExhausted); has(l, LabelSMSExhausted) {
 		t.Fatalf("refused in the next hour: %v", l)
 	}
@@ -325,6 +334,45 @@ func TestKnownSourcePeriod(t *testing.T) {
 	}
 }
 
+// Only sign-in and recovery calls are attempts at a secret: a failed call
+// that only sends an SMS neither counts towards brute force nor gets the
+// user or source labels. A zero BruteForce or UnderAttackFailures
+// disables its label; an account is under attack from exactly
+// UnderAttackSources sources.
+func TestAttemptsAndDisabledLabels(t *testing.T) {
+	r := newRig(t, DefaultConfig())
+	for range 10 {
+		r.call(t0, "203.0.113.9", "GetUserAttributeVerificationCode", "lee", 400, "NotAuthorizedException", "")
+	}
+	if l := r.fail(t0, "203.0.113.9", "lee"); has(l, LabelBruteForce) {
+		t.Fatalf("SMS calls counted as attempts: %v", l)
+	}
+	for i := range 5 {
+		r.fail(t0, "192.0.2.5", fmt.Sprintf("leaked%d", i)) // a suspicious source
+	}
+	if l := r.call(t0, "192.0.2.5", "GetUserAttributeVerificationCode", "leaked0", 200, "", `{"CodeDeliveryDetails":{"DeliveryMedium":"SMS"}}`); has(l, LabelSuspicious) || has(l, LabelBruteForce) {
+		t.Fatalf("an SMS call labelled as an attempt: %v", l)
+	}
+
+	cfg := DefaultConfig()
+	cfg.BruteForce, cfg.UnderAttackFailures = 0, 0
+	r = newRig(t, cfg)
+	for i := range 20 {
+		r.fail(t0, fmt.Sprintf("10.%d.0.1", i%4), "mia")
+	}
+	if l := r.fail(t0, "10.0.0.1", "mia"); has(l, LabelBruteForce) || has(l, LabelUnderAttack) {
+		t.Fatalf("disabled labels given: %v", l)
+	}
+
+	r = newRig(t, DefaultConfig())
+	for i := range 10 {
+		r.fail(t0, fmt.Sprintf("10.%d.0.1", i%3), "noa") // 3 sources, 10 failures
+	}
+	if l := r.fail(t0, "10.0.0.1", "noa"); !has(l, LabelUnderAttack) {
+		t.Fatalf("10 failures from 3 sources: %v, want under attack", l)
+	}
+}
+
 // Which operations the tracker counts, and how: sign-ins (a refresh is no
 // attempt at a secret), account recovery, and calls that may send an SMS
 // (a sign-up or attribute update only with a phone number). Category
@@ -364,6 +412,10 @@ func TestOperationClasses(t *testing.T) {
 		}
 		if x.Tracked() != tracked || x.Category() != tt.category {
 			t.Errorf("%s %s: Tracked %v, Category %d; want %v, %d", tt.op, tt.flow, x.Tracked(), x.Category(), tracked, tt.category)
+		}
+		maySend := tt.op == "ForgotPassword" || tt.op == "ResendConfirmationCode" || tt.category == 2
+		if x.Subject.SMS != maySend || x.Snapshot.SMSReserved != maySend {
+			t.Errorf("%s %s: SMS %v, reserved %v; want %v", tt.op, tt.flow, x.Subject.SMS, x.Snapshot.SMSReserved, maySend)
 		}
 	}
 	if (*Tracker)(nil).Tracks(&request.View{Operation: "InitiateAuth"}) {
