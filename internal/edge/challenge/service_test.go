@@ -239,6 +239,9 @@ func TestSafeReturnStaysOnOrigin(t *testing.T) {
 		"https://evil":       "/",
 		"/a\nb":              "/",
 		"/\x7f":              "/",
+		"///evil.example":    "/", // no host to parse, but a browser reads one
+		"/%zz":               "/", // not a URL url.Parse reads
+		"/a b":               "/a b",
 	} {
 		if got := safeReturn(in); got != want {
 			t.Errorf("safeReturn(%q) = %q, want %q", in, got, want)
