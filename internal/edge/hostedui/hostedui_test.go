@@ -226,7 +226,9 @@ func TestClientAuthLeftAlone(t *testing.T) {
 }
 
 func TestAddClientAuth(t *testing.T) {
-	secrets := map[string][]byte{"c1": []byte("s1")}
+	// c3 and "" are a misconfiguration: an empty secret, a secret with
+	// no client id. Neither may produce client authentication.
+	secrets := map[string][]byte{"c1": []byte("s1"), "c3": {}, "": []byte("s0")}
 	form := "application/x-www-form-urlencoded"
 	v := strings.Repeat("v", 43) // the shortest RFC 7636 code_verifier
 	pkceBody := "grant_type=authorization_code&client_id=c1&code=x&code_verifier=" + v
@@ -279,6 +281,9 @@ func TestAddClientAuth(t *testing.T) {
 		{"no client_id", tokenPath, "", form, "", "grant_type=refresh_token&refresh_token=r", nil, false},
 		{"not a form", tokenPath, "", "application/json", "", `{"client_id":"c1"}`, nil, false},
 		{"bad form", tokenPath, "", form, "", "client_id=%zz", nil, false},
+		{"form body, other type", tokenPath, "", "text/plain", "", pkceBody, nil, false},
+		{"client with an empty secret", tokenPath, "", form, "", strings.Replace(pkceBody, "c1", "c3", 1), nil, false},
+		{"secret filed under no id", tokenPath, "", form, "", "grant_type=refresh_token&refresh_token=r&client_id=", nil, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
