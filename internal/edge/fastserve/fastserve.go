@@ -148,7 +148,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	for _, l := range ls {
 		_ = l.Close()
 	}
-	return s.srv.ShutdownWithContext(ctx)
+	err := s.srv.ShutdownWithContext(ctx)
+	if errors.Is(err, net.ErrClosed) {
+		return nil // fasthttp closing a listener closed above
+	}
+	return err
 }
 
 // parseError answers a request fasthttp could not read as net/http answers

@@ -72,12 +72,16 @@ func TestShutdownRacingServe(t *testing.T) {
 		fs := fastserve.New(h, fastserve.Options{})
 		done := make(chan error, 1)
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		var shutErr error
 		if i%2 == 0 {
 			go func() { done <- fs.Serve(l) }()
-			_ = fs.Shutdown(ctx)
+			shutErr = fs.Shutdown(ctx)
 		} else {
-			_ = fs.Shutdown(ctx)
+			shutErr = fs.Shutdown(ctx)
 			done <- fs.Serve(l)
+		}
+		if shutErr != nil {
+			t.Fatalf("round %d: Shutdown: %v", i, shutErr)
 		}
 		select {
 		case err := <-done:
