@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"net/http/httptest"
 	"strings"
@@ -161,7 +162,13 @@ func TestVerifierFailureLogged(t *testing.T) {
 	for _, err := range []error{fmt.Errorf("site-verify: 503"), nil} {
 		h := newHarness(t, failingVerifier{err})
 		var buf bytes.Buffer
-		h.s.cfg.Log = slog.New(slog.NewTextHandler(&buf, nil))
+		scfg := h.s.cfg
+		scfg.Log = slog.New(slog.NewTextHandler(&buf, nil)) // through New: it keeps the Log it is given
+		s, nerr := New(scfg)
+		if nerr != nil {
+			t.Fatal(nerr)
+		}
+		h.s = s
 		w := h.do("GET", Prefix+"?kind=captcha", "192.0.2.10", nil)
 		m := pageConfig.FindStringSubmatch(w.Body.String())
 		if m == nil {
@@ -391,4 +398,72 @@ func TestDrawCodeOrderShuffled(t *testing.T) {
 		}
 	}
 	t.Fatal("20 drawings end with the two lines across: no shuffle")
+}
+
+// TestDrawCodeTransform: at the top of every random range, a glyph pixel
+// is its cell (6.4 × 7.4) sheared by 0.3 and turned by 0.4 rad about its
+// digit's centre (x 20, then 38 further each; y 37), each corner moved by
+// +1 on both axes; a noise stroke is a 6.2 × 7.2 cell turned by 0.6 rad at
+// (200, 64); the lines run across at y 60.
+func TestDrawCodeTransform(t *testing.T) {
+	top := func(n int) int { return n - 1 }
+	type quad [4][2]float64
+	var want []quad
+	const code = "2580"
+	turn := func(cx, cy, a, shear, u, v float64) [2]float64 {
+		u += shear * v
+		return [2]float64{cx + u*math.Cos(a) - v*math.Sin(a) + 1, cy + u*math.Sin(a) + v*math.Cos(a) + 1}
+	}
+	cells := 0
+	for k, c := range code {
+		cx := 20 + 38*float64(k)
+		for row, line := range digitFont[c-'0'] {
+			for col, px := range line {
+				if px != '#' {
+					continue
+				}
+				u, v := (float64(col)-2.5)*6.4, (float64(row)-3.5)*7.4
+				want = append(want, quad{turn(cx, 37, 0.4, 0.3, u, v), turn(cx, 37, 0.4, 0.3, u+6.4, v),
+					turn(cx, 37, 0.4, 0.3, u+6.4, v+7.4), turn(cx, 37, 0.4, 0.3, u, v+7.4)})
+				cells++
+			}
+		}
+	}
+	for range cells / 2 {
+		want = append(want, quad{turn(200, 64, 0.6, 0, 0, 0), turn(200, 64, 0.6, 0, 6.2, 0),
+			turn(200, 64, 0.6, 0, 6.2, 7.2), turn(200, 64, 0.6, 0, 0, 7.2)})
+	}
+	for range 2 {
+		want = append(want, quad{{1, 61}, {201, 61}, {201, 62}, {1, 62}})
+	}
+	var got []quad
+	for _, p := range strings.SplitAfter(drawCode(code, top), "/>")[1:] {
+		var q quad
+		if _, err := fmt.Sscanf(p, `<path d="M%f %fL%f %fL%f %fL%f %fZ"`,
+			&q[0][0], &q[0][1], &q[1][0], &q[1][1], &q[2][0], &q[2][1], &q[3][0], &q[3][1]); err == nil {
+			got = append(got, q)
+		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d strokes, want %d", len(got), len(want))
+	}
+	near := func(a, b quad) bool { // the picture rounds to 0.1
+		for i := range a {
+			if math.Abs(a[i][0]-b[i][0]) > 0.051 || math.Abs(a[i][1]-b[i][1]) > 0.051 {
+				return false
+			}
+		}
+		return true
+	}
+	used := make([]bool, len(got))
+next:
+	for _, w := range want {
+		for i, g := range got {
+			if !used[i] && near(w, g) {
+				used[i] = true
+				continue next
+			}
+		}
+		t.Errorf("no stroke at %.2f", w)
+	}
 }
