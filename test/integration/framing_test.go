@@ -29,7 +29,11 @@ upstream: {region: us-east-1, endpoint: %s}
 unknown_clients: pass
 clients: [{client_id: app1}]
 `, kind, up.URL))
-		addr[kind] = strings.TrimPrefix(proxytest.Run(t, cfg, proxytest.RunOptions{}).URL, "http://")
+		r := proxytest.Run(t, cfg, proxytest.RunOptions{})
+		if !strings.Contains(r.Logs.String(), `"http_server":"`+kind+`"`) {
+			t.Fatalf("the proxy configured with http_server: %s does not say it serves with it:\n%s", kind, r.Logs.String())
+		}
+		addr[kind] = strings.TrimPrefix(r.URL, "http://")
 	}
 	for _, c := range servetest.FramingCases {
 		t.Run(c.Name, func(t *testing.T) {

@@ -86,8 +86,9 @@ func capped(l net.Listener, n int) net.Listener {
 // a cap wrapped around a TLS listener would hide them and answer the h2
 // that TLS negotiated in HTTP/1.1.
 //
-// A Server built for http_server: fasthttp (which the config's validation
-// allows only without TLS) keeps serving plain HTTP with net/http.
+// TLS is always served by net/http (HTTP/2 by ALPN): UseTLS drops a
+// fasthttp server (the config's validation refuses http_server: fasthttp
+// with tls, so this happens only to a Server built without validation).
 func (s *Server) UseTLS(c *tls.Config) { s.tls, s.fast = c, nil }
 
 // served is an extra server and its listener.
@@ -154,7 +155,11 @@ func (s *Server) Serve(ctx context.Context, public, admin net.Listener) error {
 		go func() { errc <- serveOne(e.srv, e.l) }()
 	}
 	s.ready.Store(true)
-	s.log.Info("serving", "listen", public.Addr().String(), "admin_listen", admin.Addr().String())
+	server := config.ServerNetHTTP
+	if s.fast != nil {
+		server = config.ServerFastHTTP
+	}
+	s.log.Info("serving", "listen", public.Addr().String(), "admin_listen", admin.Addr().String(), "http_server", string(server))
 	var err error
 	select {
 	case <-ctx.Done():
