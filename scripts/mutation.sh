@@ -40,6 +40,7 @@ SCOPES=(
 	"internal/edge/proxy/upclient|^head\.go$"
 	"internal/edge/hostedui|^clientauth\.go$"
 	"internal/ops/adminapi|^api\.go$"
+	"internal/edge/fastserve|\.go$"
 )
 
 check=0
