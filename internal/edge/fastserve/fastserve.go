@@ -31,7 +31,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"runtime/debug"
 	"slices"
@@ -297,7 +296,10 @@ func (c *call) fill(ctx *fasthttp.RequestCtx) int {
 	if r.URL.Host != "" {
 		r.Host = r.URL.Host // absolute-form wins over Host, as net/http
 	}
-	r.RemoteAddr = remoteAddr(ctx)
+	// As net/http: the peer's address as its net.Addr writes it (an
+	// IPv4 peer of a dual-stack listener is "1.2.3.4:port", not
+	// "[::ffff:1.2.3.4]:port").
+	r.RemoteAddr = ctx.RemoteAddr().String()
 	r.Close = h.ConnectionClose()
 	switch n := h.ContentLength(); {
 	case n >= 0:
@@ -390,19 +392,6 @@ func canonical(k []byte) string {
 		}
 	}
 	return c
-}
-
-// remoteAddr is the peer's "ip:port", as net/http's Request.RemoteAddr.
-func remoteAddr(ctx *fasthttp.RequestCtx) string {
-	if a, ok := ctx.RemoteAddr().(*net.TCPAddr); ok {
-		return netip.AddrPortFrom(addrFrom(a.IP), uint16(a.Port)).String()
-	}
-	return ctx.RemoteAddr().String()
-}
-
-func addrFrom(ip net.IP) netip.Addr {
-	a, _ := netip.AddrFromSlice(ip)
-	return a
 }
 
 // body is the request body: fasthttp's stream, or its buffered body.
