@@ -430,6 +430,7 @@ type writer struct {
 	header      http.Header
 	status      int
 	wroteHeader bool
+	sniff       bool     // the answer's Content-Type is to be sniffed from its body
 	keys        []string // scratch for WriteHeader
 }
 
@@ -458,6 +459,8 @@ func (w *writer) WriteHeader(code int) {
 	}
 	w.wroteHeader = true
 	w.status = code
+	_, haveType := w.header["Content-Type"]
+	w.sniff = !haveType && bodyAllowed(code)
 	rh := &w.ctx.Response.Header
 	rh.SetStatusCode(code)
 	// In key order, as net/http writes them (after the Date, Content-Type
@@ -495,9 +498,6 @@ func (w *writer) WriteHeader(code int) {
 // Write appends p to the answer's body.
 func (w *writer) Write(p []byte) (int, error) {
 	if !w.wroteHeader {
-		if _, ok := w.header["Content-Type"]; !ok && len(p) > 0 && bodyAllowed(w.status) {
-			w.header.Set("Content-Type", http.DetectContentType(p))
-		}
 		w.WriteHeader(w.status)
 	}
 	if !bodyAllowed(w.status) {
@@ -509,9 +509,17 @@ func (w *writer) Write(p []byte) (int, error) {
 // Flush does nothing: the answer goes out whole when the handler returns.
 func (w *writer) Flush() {}
 
+// finish completes the answer when the handler returns. An answer
+// without a Content-Type gets the one sniffed from its body, as net/http
+// sniffs what the handler wrote before its first flush (the whole answer
+// here: Flush does nothing), however many Writes wrote it and whether or
+// not WriteHeader came first.
 func (w *writer) finish() {
 	if !w.wroteHeader {
 		w.WriteHeader(w.status)
+	}
+	if b := w.ctx.Response.Body(); w.sniff && len(b) > 0 {
+		w.ctx.Response.Header.SetContentType(http.DetectContentType(b))
 	}
 }
 
