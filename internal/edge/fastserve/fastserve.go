@@ -199,6 +199,15 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 		refuse(ctx, status)
 		return
 	}
+	if c.req.Method == http.MethodOptions && c.req.RequestURI == "*" {
+		// net/http answers OPTIONS * itself, an empty 200, and never
+		// hands it to the handler; fasthttp discards its body as it does
+		// the body a handler leaves unread.
+		c.clear()
+		s.pool.Put(c)
+		ctx.SetStatusCode(http.StatusOK)
+		return
+	}
 	c.w.reset(ctx)
 	defer s.recover(ctx) // c, in an unknown state after a panic, is dropped
 	s.h.ServeHTTP(&c.w, &c.req)
