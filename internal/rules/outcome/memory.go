@@ -151,14 +151,17 @@ func (m *Memory) store(sh *memShard, k uint64, r rec, now int64) {
 // worth keeping), or else the least recently updated of a sample of 32.
 func (sh *memShard) evict(now int64) {
 	var oldest uint64
-	oldestSeen := uint32(1<<32 - 1)
+	var oldestSeen uint32
 	n := 0
 	for k, r := range sh.recs {
 		if now-int64(r.seen) > day && now-int64(r.mark) > 30*day {
 			delete(sh.recs, k)
 			return
 		}
-		if r.seen < oldestSeen {
+		// The first record sampled is the oldest so far, whatever its
+		// time: a sentinel of the largest time would choose nothing when
+		// every record sampled has that time.
+		if n == 0 || r.seen < oldestSeen {
 			oldest, oldestSeen = k, r.seen
 		}
 		if n++; n == 32 {

@@ -141,3 +141,304 @@ func TestMemoryKnownAddress(t *testing.T) {
 		}
 	}
 }
+
+// put stores a record under key k (keys below 1<<58 are all in shard 0)
+// as last updated at Unix second seen, with a success or reset mark at
+// Unix second mark (0: none).
+func put(m *Memory, k uint64, seen, mark int64) {
+	sh, r := m.load(k)
+	r.mark = uint32(mark)
+	m.store(sh, k, r, seen)
+}
+
+// held reports whether m holds a record under k.
+func held(m *Memory, k uint64) bool {
+	sh := m.shard(k)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	_, ok := sh.recs[k]
+	return ok
+}
+
+// A full shard makes room for a new record by dropping one: first an idle
+// record (nothing counted for more than a day and no success or reset
+// mark from the last 30 days), else the least recently updated. So an
+// attacker who floods the store with new records pushes out neither the
+// counts of a source failing now (her own included) nor a record whose
+// mark still matters (a known source, a reset) while an idle one is left.
+// Each row runs in 20 fresh stores: which records eviction meets first
+// depends on map order.
+func TestEviction(t *testing.T) {
+	const (
+		now = int64(1_780_000_000)
+		h   = int64(hour)
+		d   = int64(day)
+	)
+	type r struct{ seenAgo, markAgo int64 } // markAgo < 0: no mark
+	repeat := func(n int, x r) []r {
+		out := make([]r, n)
+		for i := range out {
+			out[i] = x
+		}
+		return out
+	}
+	recent := make([]r, 16) // updated 1 to 16 minutes ago
+	for i := range recent {
+		recent[i] = r{int64(i+1) * minute, -1}
+	}
+	for _, tt := range []struct {
+		name   string
+		at     int64 // the time of the insertion
+		recs   []r   // the shard's 16 records (its bound under NewMemory(0))
+		update int   // index of a record updated instead of a new one inserted; -1: insert
+		gone   int   // index of the record that must go; -1: any but keep
+		keep   []int
+	}{
+		{"an idle record goes before older records of known sources", now,
+			append(repeat(15, r{5 * d, 5 * d}), r{2 * d, -1}), -1, 15, nil},
+		{"a record updated exactly a day ago is not idle yet", now,
+			append(repeat(15, r{5 * d, 5 * d}), r{d, -1}), -1, -1, []int{15}},
+		{"a mark from exactly 30 days ago still keeps its record", now,
+			append(repeat(15, r{30 * d, 30 * d}), r{2 * d, -1}), -1, 15, nil},
+		{"a mark older than 30 days keeps nothing", now,
+			append(repeat(15, r{5 * d, 5 * d}), r{2 * d, 31 * d}), -1, 15, nil},
+		{"with nothing idle the least recently updated goes", now,
+			recent, -1, 15, nil},
+		{"updating a record of a full shard drops none", now,
+			recent, 3, -1, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}},
+		{"at the last second a record's time holds, a full shard still makes room", 1<<32 - 1,
+			repeat(16, r{0, -1}), -1, -1, nil},
+	} {
+		for round := range 20 {
+			m := NewMemory(0)
+			for i, x := range tt.recs {
+				mark := int64(0)
+				if x.markAgo >= 0 {
+					mark = tt.at - x.markAgo
+				}
+				put(m, uint64(i+1), tt.at-x.seenAgo, mark)
+			}
+			k := uint64(100) // the new record, in the same shard
+			if tt.update >= 0 {
+				k = uint64(tt.update + 1)
+			}
+			put(m, k, tt.at, 0)
+			if n, _ := m.Len(); n != len(tt.recs) || !held(m, k) {
+				t.Fatalf("%s (round %d): %d records held, the new one %v; want the bound, %d, with the new one", tt.name, round, n, held(m, k), len(tt.recs))
+			}
+			if tt.gone >= 0 && held(m, uint64(tt.gone+1)) {
+				t.Fatalf("%s (round %d): record %d kept, want it dropped", tt.name, round, tt.gone)
+			}
+			for _, i := range tt.keep {
+				if !held(m, uint64(i+1)) {
+					t.Fatalf("%s (round %d): record %d dropped, want it kept", tt.name, round, i)
+				}
+			}
+		}
+	}
+}
+
+// Eviction samples 32 records, not the whole shard, so that its cost
+// stays bounded however large shards are: of 64 records (NewMemory(4096))
+// it drops the oldest of those it met, one of the 33 oldest, and not
+// always the oldest of all (a full scan would).
+func TestEvictionSamples(t *testing.T) {
+	const now = int64(1_780_000_000)
+	notOldest := 0
+	for round := range 64 {
+		m := NewMemory(4096)
+		for i := range 64 { // record i updated i+1 seconds ago
+			put(m, uint64(i+1), now-int64(i+1), 0)
+		}
+		put(m, 1000, now, 0)
+		gone := -1
+		for i := range 64 {
+			if !held(m, uint64(i+1)) {
+				gone = i
+			}
+		}
+		if n, _ := m.Len(); n != 64 || gone < 64-33 {
+			t.Fatalf("round %d: %d records held, record %d dropped; want 64, one of the 33 oldest (31 to 63)", round, n, gone)
+		}
+		if gone != 63 {
+			notOldest++
+		}
+	}
+	if notOldest == 0 {
+		t.Fatal("the oldest record of 64 went in each of 64 evictions: the whole shard was scanned")
+	}
+}
+
+// check runs m.Check for s at now and returns the snapshot, with s.User
+// resolved.
+func check(t *testing.T, m *Memory, now time.Time, w *Windows, s *Subject) Snapshot {
+	t.Helper()
+	var snap Snapshot
+	if err := m.Check(context.Background(), now, w, s, &snap); err != nil {
+		t.Fatal(err)
+	}
+	return snap
+}
+
+// record runs m.Record for s and ev at now.
+func record(t *testing.T, m *Memory, now time.Time, w *Windows, s Subject, ev Event) {
+	t.Helper()
+	if err := m.Record(context.Background(), now, w, &s, ev); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// An alias a sign-in taught resolves to its user for the known-source
+// period and no longer: a user name that changed hands since then counts
+// for itself again. Absent aliases (an ID token without an e-mail) are not
+// learnt: they would take room in the bounded alias table.
+func TestAliasLifetime(t *testing.T) {
+	m := NewMemory(0)
+	w := DefaultConfig().Windows
+	const lit, email, user = 11, 12, 99
+	record(t, m, t0, &w, Subject{Literal: lit, User: lit}, Event{Kind: Success, SignIn: true, User: user, Aliases: [3]uint64{lit, email, 0}})
+	if _, n := m.Len(); n != 2 {
+		t.Fatalf("%d aliases learnt from a user name, an e-mail and an absent alias; want 2", n)
+	}
+	for _, tt := range []struct {
+		at   time.Duration
+		want uint64
+	}{
+		{0, user},
+		{w.KnownSource - time.Second, user},
+		{w.KnownSource, email},
+	} {
+		s := Subject{Literal: email}
+		if check(t, m, t0.Add(tt.at), &w, &s); s.User != tt.want {
+			t.Errorf("at %v: %d resolves to %d, want %d", tt.at, email, s.User, tt.want)
+		}
+	}
+}
+
+// The sign-in that first names a user (its user name not yet an alias)
+// counts for the user it names, not for the user name: the source it
+// came from is known for her under every alias.
+func TestFirstSignInCountsForTheUser(t *testing.T) {
+	m := NewMemory(0)
+	w := DefaultConfig().Windows
+	const lit, email, user, ip = 11, 12, 99, 42
+	record(t, m, t0, &w, Subject{Literal: lit, User: lit, IP: ip}, Event{Kind: Success, SignIn: true, User: user, Aliases: [3]uint64{lit, email}})
+	for _, name := range []uint64{lit, email} {
+		s := Subject{Literal: name, IP: ip}
+		if snap := check(t, m, t0.Add(time.Minute), &w, &s); !snap.KnownIP || s.User != user {
+			t.Errorf("%d: user %d, known %v; want %d, known", name, s.User, snap.KnownIP, user)
+		}
+	}
+}
+
+// A failure stores one record per thing it counts for: its address, its
+// network, its user and the user's pairs with them. A subject field that
+// is absent makes no record (nothing that no Check reads), so the bound
+// holds only what counts.
+func TestFailureRecords(t *testing.T) {
+	w := DefaultConfig().Windows
+	for _, tt := range []struct {
+		name string
+		s    Subject
+		want int
+	}{
+		{"no user: address and network", Subject{IP: 1, Net: 2}, 2},
+		{"no network: address, user, user and address", Subject{Literal: 7, User: 7, IP: 1}, 3},
+		{"no address: network, user, user and network", Subject{Literal: 7, User: 7, Net: 2}, 3},
+		{"all: two sources, a user, two pairs", Subject{Literal: 7, User: 7, IP: 1, Net: 2}, 5},
+	} {
+		m := NewMemory(0)
+		record(t, m, t0, &w, tt.s, Event{Kind: WrongCredentials, Attempt: true})
+		if n, _ := m.Len(); n != tt.want {
+			t.Errorf("%s: %d records, want %d", tt.name, n, tt.want)
+		}
+	}
+}
+
+// A source's users per day are distinct users: one user failing five
+// times from it counts once, five users once each. A failure naming no
+// user cannot be told from another user's, so each counts as one.
+func TestUsersPerDay(t *testing.T) {
+	w := DefaultConfig().Windows
+	for _, tt := range []struct {
+		name  string
+		users []uint64 // one failure each; 0: no user name
+		want  int
+	}{
+		{"one user five times", []uint64{7, 7, 7, 7, 7}, 1},
+		{"five users", []uint64{1, 2, 3, 4, 5}, 5},
+		{"three failures naming no user", []uint64{0, 0, 0}, 3},
+	} {
+		m := NewMemory(0)
+		for _, u := range tt.users {
+			record(t, m, t0, &w, Subject{Literal: u, User: u, IP: 1, Net: 2}, Event{Kind: WrongCredentials, Attempt: true})
+		}
+		snap := check(t, m, t0, &w, &Subject{IP: 1, Net: 2})
+		if snap.Source.UsersDay != tt.want || snap.Network.UsersDay != tt.want {
+			t.Errorf("%s: %d users for the address, %d for the network; want %d", tt.name, snap.Source.UsersDay, snap.Network.UsersDay, tt.want)
+		}
+	}
+}
+
+// A zero brute-force or under-attack window counts over an hour (the
+// thresholds, not the windows, disable labels): failures count, and an
+// hour later they are gone.
+func TestZeroWindowsCountAnHour(t *testing.T) {
+	m := NewMemory(0)
+	var w Windows
+	s := Subject{Literal: 7, User: 7, IP: 1}
+	for range 3 {
+		record(t, m, t0, &w, s, Event{Kind: WrongCredentials, Attempt: true})
+	}
+	for _, tt := range []struct {
+		at   time.Duration
+		want int
+	}{
+		{0, 3},
+		{2 * time.Hour, 0},
+	} {
+		snap := check(t, m, t0.Add(tt.at), &w, &Subject{Literal: 7, IP: 1})
+		if snap.PairFail != tt.want || snap.UserFail != tt.want {
+			t.Errorf("at %v: %d failures for the pair, %d for the user; want %d", tt.at, snap.PairFail, snap.UserFail, tt.want)
+		}
+	}
+}
+
+// A password reset clears the failures counted before it, those of its
+// own second included: the store's clock steps in seconds, so failures
+// counted in the second of a reset count as before it.
+func TestResetClearsItsSecond(t *testing.T) {
+	m := NewMemory(0)
+	w := DefaultConfig().Windows
+	s := Subject{Literal: 7, User: 7, IP: 1, Net: 2}
+	for range 10 {
+		record(t, m, t0, &w, s, Event{Kind: WrongCredentials, Attempt: true})
+	}
+	if snap := check(t, m, t0, &w, &Subject{Literal: 7, IP: 1, Net: 2}); snap.PairFail != 10 || snap.NetPairFail != 10 {
+		t.Fatalf("before the reset: %d and %d failures, want 10", snap.PairFail, snap.NetPairFail)
+	}
+	record(t, m, t0, &w, s, Event{Kind: Success, Attempt: true, PasswordReset: true})
+	if snap := check(t, m, t0.Add(time.Second), &w, &Subject{Literal: 7, IP: 1, Net: 2}); snap.PairFail != 0 || snap.NetPairFail != 0 {
+		t.Errorf("after a reset in the same second: %d and %d failures, want 0", snap.PairFail, snap.NetPairFail)
+	}
+}
+
+// Every address has a record of its own: mix is a bijection of its input
+// for one kind (each step an xor-shift or an odd multiplication), so no
+// two addresses share a key, not even pairs whose keys a weaker step
+// would merge: addresses a bit apart, and 1 and 0xe96e25eb64aae735, whose
+// keys are a bit apart before mix's second shift.
+func TestAddressesKeptApart(t *testing.T) {
+	w := DefaultConfig().Windows
+	for _, p := range [][2]uint64{{2, 3}, {1, 0xe96e25eb64aae735}} {
+		m := NewMemory(0)
+		for range 3 {
+			record(t, m, t0, &w, Subject{IP: p[0]}, Event{Kind: WrongCredentials, Attempt: true})
+		}
+		record(t, m, t0, &w, Subject{IP: p[1]}, Event{Kind: WrongCredentials, Attempt: true})
+		a, b := check(t, m, t0, &w, &Subject{IP: p[0]}), check(t, m, t0, &w, &Subject{IP: p[1]})
+		if a.Source.FailDay != 3 || b.Source.FailDay != 1 {
+			t.Errorf("addresses %#x and %#x: %d and %d failures, want 3 and 1", p[0], p[1], a.Source.FailDay, b.Source.FailDay)
+		}
+	}
+}

@@ -84,13 +84,16 @@ type Event struct {
 }
 
 // Windows are the windows and budgets the store counts with. The zero
-// value of a field disables what it bounds.
+// value of a field disables what it bounds, but for the two failure
+// windows, which then count over an hour.
 type Windows struct {
-	// BruteForce is how long a (user, source) pair's failures count.
+	// BruteForce is how long a (user, source) pair's failures count
+	// (0: an hour).
 	BruteForce time.Duration
-	// UnderAttack is how long a user's failures count.
+	// UnderAttack is how long a user's failures count (0: an hour).
 	UnderAttack time.Duration
-	// KnownSource is how long a successful sign-in makes its source known.
+	// KnownSource is how long a successful sign-in makes its source known,
+	// and how long the aliases it taught resolve to its user.
 	KnownSource time.Duration
 	// SMSHour, SMSDay, CallingCodeHour and CallingCodeDay are the SMS
 	// budgets per hour and day, overall and per country calling code
