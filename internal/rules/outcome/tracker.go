@@ -223,11 +223,9 @@ func (t *Tracker) Before(ctx context.Context, now time.Time, v *request.View, x 
 		return nil
 	}
 	x.Added = added
-	if len(v.Labels)+len(added) <= len(x.labels) {
-		v.Labels = append(append(x.labels[:0], v.Labels...), added...)
-	} else {
-		v.Labels = append(append([]string(nil), v.Labels...), added...)
-	}
+	// In x.labels while they fit; append moves them to a new array when
+	// they do not.
+	v.Labels = append(append(x.labels[:0], v.Labels...), added...)
 	return nil
 }
 

@@ -468,3 +468,147 @@ func TestMemoryBounded(t *testing.T) {
 }
 
 func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+
+// The user and user-source labels are for attempts at a secret: a call
+// that only sends an SMS gets none of them, though its user is under
+// attack, brute-forced from its source, or signing in from a known one.
+func TestUserLabelsOnlyForAttempts(t *testing.T) {
+	r := newRig(t, DefaultConfig())
+	r.succeed(t0, "192.0.2.1", "lee") // known at home
+	for i := range 12 {               // 10 failures from 10.0.0.1, 1 from each of two others
+		r.fail(t0, fmt.Sprintf("10.%d.0.1", max(i-9, 0)), "lee")
+	}
+	if l := r.fail(t0, "10.0.0.1", "lee"); !has(l, LabelBruteForce) || !has(l, LabelUnderAttack) {
+		t.Fatalf("a sign-in: %v, want brute force and under attack", l)
+	}
+	sms := `{"CodeDeliveryDetails":{"DeliveryMedium":"SMS"}}`
+	for _, ip := range []string{"10.0.0.1", "192.0.2.1"} {
+		l := r.call(t0, ip, "GetUserAttributeVerificationCode", "lee", 200, "", sms)
+		for _, label := range []string{LabelKnownSource, LabelBruteForce, LabelUnderAttack} {
+			if has(l, label) {
+				t.Errorf("an SMS call from %s labelled %s: %v", ip, label, l)
+			}
+		}
+	}
+}
+
+// Before adds its labels to the request's without allocating while both
+// fit the exchange's buffer (12), and keeps every label when they do not.
+func TestBeforeLabelBuffer(t *testing.T) {
+	tr := New(DefaultConfig(), NewMemory(0), NewHasher(nil), nil)
+	ip := netip.MustParseAddr("192.0.2.1")
+	signIn := &request.View{Operation: "InitiateAuth", AuthFlow: "USER_PASSWORD_AUTH", Username: "uma", ClientIP: ip}
+	var x Exchange
+	if err := tr.Before(context.Background(), t0, signIn, &x); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.After(context.Background(), t0, signIn, &x, 200, "", []byte(`{"AuthenticationResult":{}}`)); err != nil {
+		t.Fatal(err)
+	}
+	for _, before := range []int{0, 11, 12, 20} { // the request's labels; Before adds one: known
+		own := make([]string, before)
+		for i := range own {
+			own[i] = fmt.Sprintf("signals:%d", i)
+		}
+		want := append(slices.Clone(own), LabelKnownSource)
+		v := *signIn
+		allocs := testing.AllocsPerRun(10, func() {
+			v.Labels = own[:before:before]
+			if err := tr.Before(context.Background(), t0, &v, &x); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if !slices.Equal(v.Labels, want) || !slices.Equal(own, want[:before]) {
+			t.Errorf("%d labels before: %v, want %v (and the request's own unchanged)", before, v.Labels, want)
+		}
+		if before+1 <= 12 && allocs != 0 {
+			t.Errorf("%d labels before: %v allocations, want none", before, allocs)
+		}
+	}
+}
+
+// countingStore counts the Record calls that reach its Memory.
+type countingStore struct {
+	*Memory
+	records int
+}
+
+func (s *countingStore) Record(ctx context.Context, now time.Time, w *Windows, sub *Subject, ev Event) error {
+	s.records++
+	return s.Memory.Record(ctx, now, w, sub, ev)
+}
+
+// After calls the store (a Redis round trip for a shared store) only for
+// an answer that taught something: a failed attempt, a successful
+// sign-in, a password reset, or an SMS reservation to settle. A throttled
+// or challenged sign-in, a sign-up confirmed or an e-mail sent teaches
+// nothing.
+func TestAfterRecordsOnlyWhatCounts(t *testing.T) {
+	sms := `{"CodeDeliveryDetails":{"DeliveryMedium":"SMS"}}`
+	for _, tt := range []struct {
+		op      string
+		status  int
+		errType string
+		body    string
+		want    int
+	}{
+		{"InitiateAuth", 400, "NotAuthorizedException", "", 1},
+		{"InitiateAuth", 200, "", `{"AuthenticationResult":{}}`, 1},
+		{"ConfirmForgotPassword", 200, "", `{}`, 1},
+		{"ConfirmForgotPassword", 400, "CodeMismatchException", "", 1},
+		{"SignUp", 200, "", sms, 1},                         // keeps its reservation
+		{"SignUp", 400, "InvalidParameterException", "", 1}, // gives it back
+		{"InitiateAuth", 400, "TooManyRequestsException", "", 0},
+		{"InitiateAuth", 200, "", `{"ChallengeName":"SMS_MFA","Session":"s"}`, 0},
+		{"InitiateAuth", 500, "InternalErrorException", "", 0},
+		{"ConfirmSignUp", 200, "", `{}`, 0},
+	} {
+		st := &countingStore{Memory: NewMemory(0)}
+		tr := New(DefaultConfig(), st, NewHasher(nil), nil)
+		v := &request.View{Operation: tt.op, AuthFlow: "USER_PASSWORD_AUTH", Username: "val", ClientIP: netip.MustParseAddr("192.0.2.1")}
+		if tt.op == "SignUp" {
+			v.Phone, v.PhoneCC = "+33612345678", "+33"
+		}
+		var x Exchange
+		if err := tr.Before(context.Background(), t0, v, &x); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tr.After(context.Background(), t0, v, &x, tt.status, tt.errType, []byte(tt.body)); err != nil {
+			t.Fatal(err)
+		}
+		if st.records != tt.want {
+			t.Errorf("%s answered %d %s%s: %d store records, want %d", tt.op, tt.status, tt.errType, tt.body, st.records, tt.want)
+		}
+	}
+}
+
+// Only a successful sign-in's ID token names the user: a token found in
+// a failed sign-in's answer, or in the answer to another call (a password
+// reset), teaches no alias.
+func TestOnlySignInTokensNameTheUser(t *testing.T) {
+	tok := `{"AuthenticationResult":{"IdToken":"x.` + b64(`{"sub":"s-1","cognito:username":"s-1","email":"wes@example.com"}`) + `.sig"}}`
+	for _, tt := range []struct {
+		op      string
+		status  int
+		errType string
+		want    int // aliases learnt
+	}{
+		{"InitiateAuth", 200, "", 3},
+		{"InitiateAuth", 400, "NotAuthorizedException", 0},
+		{"ConfirmForgotPassword", 200, "", 0},
+	} {
+		m := NewMemory(0)
+		tr := New(DefaultConfig(), m, NewHasher(nil), nil)
+		v := &request.View{Operation: tt.op, AuthFlow: "USER_PASSWORD_AUTH", Username: "wes", ClientIP: netip.MustParseAddr("192.0.2.1")}
+		var x Exchange
+		if err := tr.Before(context.Background(), t0, v, &x); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tr.After(context.Background(), t0, v, &x, tt.status, tt.errType, []byte(tok)); err != nil {
+			t.Fatal(err)
+		}
+		if _, n := m.Len(); n != tt.want {
+			t.Errorf("%s answered %d with an ID token: %d aliases learnt, want %d", tt.op, tt.status, n, tt.want)
+		}
+	}
+}
