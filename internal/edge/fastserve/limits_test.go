@@ -94,3 +94,33 @@ func TestShutdownRacingServe(t *testing.T) {
 		cancel()
 	}
 }
+
+// A request head is accepted or refused (431) at the sizes net/http
+// accepts and refuses it: MaxHeaderBytes plus net/http's 4 KiB of slack,
+// 1 MiB when MaxHeaderBytes is not set.
+func TestHeadLimitParity(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "{}")
+	})
+	for _, c := range []struct {
+		name     string
+		max, pad int // MaxHeaderBytes, and the bytes of the one header's value
+		want     string
+	}{
+		{"within MaxHeaderBytes", 4096, 3000, "200 {}"},
+		{"within MaxHeaderBytes and the slack", 4096, 6000, "200 {}"},
+		{"over MaxHeaderBytes and the slack", 4096, 9000, "431 "},
+		{"over 64 KiB, within the default", 0, 100 << 10, "200 {}"},
+		{"over the default", 0, 1<<20 + 8192, "431 "},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv := serveBoth(t, h, fastserve.Options{MaxHeaderBytes: c.max})
+			raw := "GET / HTTP/1.1\r\nHost: a\r\nX-A: " + strings.Repeat("a", c.pad) + "\r\n\r\n"
+			for name, addr := range srv {
+				if got := servetest.Exchange(t, addr, raw); len(got) != 1 || got[0] != c.want {
+					t.Errorf("%s answered %q, want %q", name, got, c.want)
+				}
+			}
+		})
+	}
+}
