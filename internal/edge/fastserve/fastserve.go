@@ -270,18 +270,17 @@ func (c *call) fill(ctx *fasthttp.RequestCtx) int {
 	}
 	// net/http refuses a header whose name is not a token or whose value
 	// holds control characters; fasthttp lets some through.
-	bad, hosts := false, 0
+	hosts := 0
 	for k, v := range h.AllInOrder() {
 		if !httpguts.ValidHeaderFieldName(string(k)) || !httpguts.ValidHeaderFieldValue(string(v)) {
-			bad = true
-			break
+			return http.StatusBadRequest
 		}
 		name := canonical(k)
 		switch name {
 		case "Host":
 			hosts++
 			if !httpguts.ValidHostHeader(string(v)) { // whatever the target says
-				bad = true
+				return http.StatusBadRequest
 			}
 			continue // r.Host below, as net/http
 		case "Transfer-Encoding":
@@ -292,7 +291,7 @@ func (c *call) fill(ctx *fasthttp.RequestCtx) int {
 		}
 		r.Header[name] = append(r.Header[name], string(v))
 	}
-	if bad || hosts > 1 || (hosts == 0 && r.ProtoAtLeast(1, 1)) {
+	if hosts > 1 || (hosts == 0 && r.ProtoAtLeast(1, 1)) {
 		// net/http wants one Host from HTTP/1.1 on (fasthttp from 1.1 only)
 		return http.StatusBadRequest
 	}
@@ -310,14 +309,11 @@ func (c *call) fill(ctx *fasthttp.RequestCtx) int {
 	// "[::ffff:1.2.3.4]:port").
 	r.RemoteAddr = ctx.RemoteAddr().String()
 	r.Close = h.ConnectionClose()
-	switch n := h.ContentLength(); {
-	case n >= 0:
-		r.ContentLength = int64(n)
-	case n == -1: // chunked
-		r.ContentLength = -1
-	default: // no body
-		r.ContentLength = 0
+	n := h.ContentLength() // -1: chunked
+	if n < -1 {
+		n = 0 // -2: no body (no Content-Length, no Transfer-Encoding)
 	}
+	r.ContentLength = int64(n)
 	if ex := r.Header["Expect"]; len(ex) > 0 && ex[0] != "" && !httpguts.HeaderValuesContainsToken(ex[:1], "100-continue") {
 		// net/http's rule: an expectation other than 100-continue (which
 		// fasthttp has answered) is refused.
@@ -326,11 +322,9 @@ func (c *call) fill(ctx *fasthttp.RequestCtx) int {
 	if r.ContentLength == 0 {
 		r.Body = http.NoBody
 	} else {
+		// With StreamRequestBody, fasthttp gives every request with a
+		// body a stream (a short body is buffered behind it).
 		c.body.r = ctx.RequestBodyStream()
-		if c.body.r == nil {
-			c.body.r = &c.body.mem
-			c.body.mem.reset(ctx.Request.Body())
-		}
 		r.Body = &c.body
 	}
 	return 0
@@ -344,8 +338,7 @@ func (c *call) clear() {
 	r.TransferEncoding = r.TransferEncoding[:0]
 	r.URL, r.Body, r.Host, r.RemoteAddr, r.RequestURI = nil, nil, "", "", ""
 	c.url = url.URL{}
-	c.body = body{mem: c.body.mem}
-	c.body.mem.reset(nil)
+	c.body = body{}
 	c.w.clear()
 }
 
@@ -403,10 +396,9 @@ func canonical(k []byte) string {
 	return c
 }
 
-// body is the request body: fasthttp's stream, or its buffered body.
+// body is the request body: fasthttp's stream.
 type body struct {
-	r   io.Reader
-	mem memReader
+	r io.Reader
 }
 
 func (b *body) Read(p []byte) (int, error) { return b.r.Read(p) }
@@ -414,22 +406,6 @@ func (b *body) Read(p []byte) (int, error) { return b.r.Read(p) }
 // Close does nothing: fasthttp discards what the handler left unread
 // before it reads the next request.
 func (b *body) Close() error { return nil }
-
-// memReader reads a byte slice.
-type memReader struct {
-	b []byte
-}
-
-func (m *memReader) reset(b []byte) { m.b = b }
-
-func (m *memReader) Read(p []byte) (int, error) {
-	if len(m.b) == 0 {
-		return 0, io.EOF
-	}
-	n := copy(p, m.b)
-	m.b = m.b[n:]
-	return n, nil
-}
 
 // writer is the http.ResponseWriter of one request: headers and status are
 // kept until the handler returns or first writes, then copied to
