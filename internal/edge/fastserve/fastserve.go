@@ -155,13 +155,16 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 // parseError answers a request fasthttp could not read as net/http answers
-// one: 431 for a head over the limit, 400 for anything malformed, with the
-// connection closed (fasthttp closes it after an error).
+// one: 431 for a head over the limit, 501 for a transfer coding other than
+// chunked, 400 for anything malformed, with the connection closed (fasthttp closes it after an error).
 func parseError(ctx *fasthttp.RequestCtx, err error) {
 	status := http.StatusBadRequest
 	var big *fasthttp.ErrSmallBuffer
-	if errors.As(err, &big) {
+	switch {
+	case errors.As(err, &big):
 		status = http.StatusRequestHeaderFieldsTooLarge
+	case errors.Is(err, fasthttp.ErrUnsupportedTransferEncoding):
+		status = http.StatusNotImplemented // as net/http refuses a coding
 	}
 	refuse(ctx, status)
 }
@@ -284,9 +287,14 @@ func (c *call) fill(ctx *fasthttp.RequestCtx) int {
 			}
 			continue // r.Host below, as net/http
 		case "Transfer-Encoding":
-			// fasthttp accepts chunked alone (any other coding is a 400),
-			// in any case; net/http spells it in lower case.
-			r.TransferEncoding = append(r.TransferEncoding[:0], "chunked")
+			// net/http accepts one field of chunked alone, in any case,
+			// and refuses any other coding with 501; fasthttp refuses
+			// the others but for identity, which it ignores, framing the
+			// body by its Content-Length: a body net/http never reads.
+			if !bytes.EqualFold(v, []byte("chunked")) {
+				return http.StatusNotImplemented
+			}
+			r.TransferEncoding = append(r.TransferEncoding[:0], "chunked") // as net/http spells it
 			continue
 		}
 		r.Header[name] = append(r.Header[name], string(v))
