@@ -305,8 +305,10 @@ func (c *call) fill(ctx *fasthttp.RequestCtx) int {
 	}
 	if len(r.TransferEncoding) > 0 {
 		// The body is chunked; net/http drops a Content-Length sent
-		// with it (fasthttp answers and then closes the connection).
+		// with it (fasthttp answers and then closes the connection),
+		// and the Trailer field, which announces the trailers.
 		delete(r.Header, "Content-Length")
+		delete(r.Header, "Trailer")
 	}
 	r.Host = string(h.Host())
 	if r.URL.Host != "" {
