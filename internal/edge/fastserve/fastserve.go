@@ -468,8 +468,9 @@ func (w *writer) WriteHeader(code int) {
 	for _, k := range w.keys {
 		vs := w.header[k]
 		switch k {
-		case "Content-Length", "Transfer-Encoding", "Connection", "Date", "Server":
-			// fasthttp frames the answer itself; Date it sets.
+		case "Content-Length", "Transfer-Encoding", "Connection", "Date":
+			// fasthttp frames the answer itself; Date it sets (its
+			// own: it ignores a handler's).
 			if k == "Connection" {
 				for _, v := range vs {
 					if strings.EqualFold(v, "close") {

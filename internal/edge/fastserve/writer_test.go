@@ -100,6 +100,10 @@ func TestAnswerParity(t *testing.T) {
 			w.Header().Set("Set-Cookie", "a=1")
 			return nil
 		}},
+		{"the handler's Server goes out", func(w http.ResponseWriter, r *http.Request) error {
+			w.Header().Set("Server", "Server")
+			return nil
+		}},
 		{"WriteHeader(200) sends the headers", func(w http.ResponseWriter, r *http.Request) error {
 			w.Header().Set("X-A", "1")
 			w.WriteHeader(http.StatusOK)
