@@ -35,7 +35,6 @@ import (
 	"runtime/debug"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -468,16 +467,9 @@ func (w *writer) WriteHeader(code int) {
 	for _, k := range w.keys {
 		vs := w.header[k]
 		switch k {
-		case "Content-Length", "Transfer-Encoding", "Connection", "Date":
+		case "Content-Length", "Transfer-Encoding", "Date":
 			// fasthttp frames the answer itself; Date it sets (its
 			// own: it ignores a handler's).
-			if k == "Connection" {
-				for _, v := range vs {
-					if strings.EqualFold(v, "close") {
-						w.ctx.SetConnectionClose()
-					}
-				}
-			}
 			continue
 		case "Content-Type":
 			if len(vs) > 0 {
@@ -486,6 +478,9 @@ func (w *writer) WriteHeader(code int) {
 			continue
 		}
 		for _, v := range vs {
+			// A Connection of close ends the connection, as under
+			// net/http (fasthttp also ends it for a close among other
+			// tokens, or in capitals, where net/http keeps it).
 			rh.Add(k, v)
 		}
 	}
