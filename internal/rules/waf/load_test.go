@@ -119,6 +119,8 @@ func TestLoadErrors(t *testing.T) {
 			[]string{`(Rules[0].Statement.LabelMatchStatement.Key): a LABEL key must not end with ':', got "bot:" (use Scope NAMESPACE)`}},
 		{"empty regex set", rulesDoc(ruleJSON("r", 0, `{"RegexPatternSetReferenceStatement":{"ARN":"arn:aws:wafv2:eu-central-1:1:regional/regexpatternset/empty/abc","FieldToMatch":`+hdrFTM+`,"TextTransformations":`+tNONE+`}}`, block)),
 			[]string{`(Rules[0].Statement.RegexPatternSetReferenceStatement.ARN): regex pattern set "empty" is empty`}},
+		{"and reports the errors of every statement", rulesDoc(ruleJSON("r", 0, `{"AndStatement":{"Statements":[{"ByteMatchStatement":{"SearchString":"a","TextTransformations":`+tNONE+`,"PositionalConstraint":"CONTAINS"}},{"ByteMatchStatement":{"SearchString":"a","FieldToMatch":`+hdrFTM+`,"TextTransformations":`+tNONE+`,"PositionalConstraint":"FAR"}}]}}`, block)),
+			[]string{`(Rules[0].Statement.AndStatement.Statements[0].ByteMatchStatement.FieldToMatch): missing FieldToMatch`, `(Rules[0].Statement.AndStatement.Statements[1].ByteMatchStatement.PositionalConstraint): invalid PositionalConstraint "FAR"`}},
 		{"one-statement and", rulesDoc(ruleJSON("r", 0, `{"AndStatement":{"Statements":[`+byteStmt("")+`]}}`, block)),
 			[]string{`(Rules[0].Statement.AndStatement.Statements): an AndStatement needs at least two statements, got 1`}},
 		{"one-statement or", rulesDoc(ruleJSON("r", 0, `{"OrStatement":{"Statements":[`+byteStmt("")+`]}}`, block)),
@@ -231,5 +233,45 @@ func TestRateRulesNeedStore(t *testing.T) {
 	_, err := New([]byte(rulesDoc(ruleJSON("r", 0, rateStmt(`"Limit":100,"AggregateKeyType":"IP"`), block))), o)
 	if err == nil || !strings.Contains(err.Error(), "no rate store") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestLoadAcceptsLimits: the largest values AWS WAF accepts load (a rate
+// limit of 2,000,000,000, five custom keys, a Size of 21474836480); the
+// rows of TestLoadErrors refuse the values just past them.
+func TestLoadAcceptsLimits(t *testing.T) {
+	for name, stmt := range map[string]string{
+		"largest rate limit": rateStmt(`"Limit":2000000000,"AggregateKeyType":"IP"`),
+		"five custom keys":   rateStmt(`"Limit":100,"AggregateKeyType":"CUSTOM_KEYS","CustomKeys":[{"IP":{}},{"HTTPMethod":{}},{"UriPath":{"TextTransformations":` + tNONE + `}},{"QueryString":{"TextTransformations":` + tNONE + `}},{"Header":{"Name":"x-k","TextTransformations":` + tNONE + `}}]`),
+		"largest size":       `{"SizeConstraintStatement":{"FieldToMatch":` + hdrFTM + `,"ComparisonOperator":"GT","Size":21474836480,"TextTransformations":` + tNONE + `}}`,
+	} {
+		if _, err := New([]byte(rulesDoc(ruleJSON("r", 0, stmt, block))), testOptions()); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// TestFailedRuleCompilesToNothing: a rule whose statement reported an
+// error compiles to nil (statement's "nil after an error"), so that no
+// step can hold a half-compiled rule: a regex statement without its
+// expression, a rate-based rule without its key type, custom key or
+// scope-down statement.
+func TestFailedRuleCompilesToNothing(t *testing.T) {
+	for name, stmt := range map[string]string{
+		"invalid regex":        `{"RegexMatchStatement":{"RegexString":"a(b","FieldToMatch":` + hdrFTM + `,"TextTransformations":` + tNONE + `}}`,
+		"missing regex set":    `{"RegexPatternSetReferenceStatement":{"ARN":"arn:aws:wafv2:eu-central-1:1:regional/regexpatternset/nope/abc","FieldToMatch":` + hdrFTM + `,"TextTransformations":` + tNONE + `}}`,
+		"rate key type":        rateStmt(`"Limit":100,"AggregateKeyType":"USER"`),
+		"rate custom key":      rateStmt(`"Limit":100,"AggregateKeyType":"CUSTOM_KEYS","CustomKeys":[{}]`),
+		"rate scope-down":      rateStmt(`"Limit":100,"AggregateKeyType":"IP","ScopeDownStatement":{"LabelMatchStatement":{"Scope":"LABEL","Key":""}}`),
+		"rate unsupported key": rateStmt(`"Limit":100,"AggregateKeyType":"CUSTOM_KEYS","CustomKeys":[{"ASN":{}}]`),
+	} {
+		doc, err := Load([]byte(rulesDoc(ruleJSON("r", 0, stmt, block))))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		c := &compiler{opts: testOptions(), ns: "awswaf:" + DefaultAccount + ":webacl:acl:"}
+		if r := c.compileRule("Rules[0]", &doc.WebACL.Rules[0]); r != nil || c.err() == nil {
+			t.Errorf("%s: compiled to %v with error %v, want nil after an error", name, r, c.err())
+		}
 	}
 }

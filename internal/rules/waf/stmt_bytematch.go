@@ -65,7 +65,10 @@ func containsWord(v, word []byte) bool {
 	if len(word) == 0 {
 		return false
 	}
-	for off := 0; off <= len(v)-len(word); {
+	// off never passes len(v): an occurrence at i ends by len(v), so
+	// i+1 <= len(v), and once fewer than len(word) bytes are left Index
+	// finds nothing.
+	for off := 0; ; {
 		i := bytes.Index(v[off:], word)
 		if i < 0 {
 			return false
@@ -77,7 +80,6 @@ func containsWord(v, word []byte) bool {
 		}
 		off = i + 1
 	}
-	return false
 }
 
 func isWordChar(c byte) bool {

@@ -25,6 +25,17 @@ func TestByteMatchStatement(t *testing.T) {
 			{"letter after", h("BadBots"), false},
 			{"underscore before", h("_BadBot"), false},
 			{"digit after", h("BadBot1"), false},
+			// Every letter and digit, to the ends of each range, is a word
+			// character.
+			{"0 before", h("0BadBot"), false},
+			{"9 after", h("BadBot9"), false},
+			{"a before", h("aBadBot"), false},
+			{"z after", h("BadBotz"), false},
+			{"A before", h("ABadBot"), false},
+			{"Z after", h("BadBotZ"), false},
+			// The boundaries are those of the occurrence itself, not of
+			// some earlier stretch as long as the word.
+			{"only occurrence is inside a word", h("xxxxxx-BadBots"), false},
 		}},
 	}
 	for _, tt := range tests {

@@ -11,9 +11,12 @@ func TestSqliMatchStatement(t *testing.T) {
 		{"union", testRequest{URI: "/?q=1%20UNION%20SELECT%20password%20FROM%20users"}, true},
 		{"plain words", testRequest{URI: "/?q=hello%20world"}, false},
 		{"empty", testRequest{URI: "/?q="}, false},
+		// A comment opener alone is not a fingerprint: only HIGH flags it.
+		{"comment opener alone: LOW lets it through", testRequest{URI: "/?q=a--b"}, false},
 	})
 	runStmtCases(t, stmt("HIGH"), nil, testOptions(), []stmtCase{
 		{"comment", testRequest{URI: "/?q=admin%27--"}, true},
+		{"comment opener alone: HIGH flags it", testRequest{URI: "/?q=a--b"}, true},
 		{"plain words", testRequest{URI: "/?q=hello%20world"}, false},
 	})
 }

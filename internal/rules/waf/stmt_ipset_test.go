@@ -1,6 +1,9 @@
 package waf
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestIPSetReferenceStatement(t *testing.T) {
 	arn := `"arn:aws:wafv2:eu-central-1:1:regional/ipset/good/x"`
@@ -26,6 +29,9 @@ func TestIPSetReferenceStatement(t *testing.T) {
 		{"LAST", "MATCH", []stmtCase{
 			{"last listed", testRequest{Headers: hdrs("X-Forwarded-For", "10.0.0.1, 192.0.2.1")}, true},
 			{"invalid: MATCH", testRequest{Headers: hdrs("X-Forwarded-For", "10.0.0.1, junk")}, true},
+			// The last address follows the last comma, even when that
+			// comma is the header's first byte.
+			{"leading comma, last outside", testRequest{Headers: hdrs("X-Forwarded-For", ",10.0.0.1")}, false},
 		}},
 		{"FIRST", "MATCH", []stmtCase{
 			{"invalid first: MATCH", testRequest{Headers: hdrs("X-Forwarded-For", "junk, 10.0.0.1")}, true},
@@ -37,6 +43,9 @@ func TestIPSetReferenceStatement(t *testing.T) {
 			{"none", testRequest{Headers: hdrs("X-Forwarded-For", "10.0.0.1, 10.0.0.2")}, false},
 			{"invalid: NO_MATCH", testRequest{Headers: hdrs("X-Forwarded-For", "10.0.0.1, junk")}, false},
 			{"invalid then inside", testRequest{Headers: hdrs("X-Forwarded-For", "junk, 192.0.2.1")}, true},
+			// ANY inspects the first 10 addresses only, as AWS WAF does.
+			{"tenth inside", testRequest{Headers: hdrs("X-Forwarded-For", strings.Repeat("10.0.0.1, ", 9)+"192.0.2.1")}, true},
+			{"eleventh inside: not inspected", testRequest{Headers: hdrs("X-Forwarded-For", strings.Repeat("10.0.0.1, ", 10)+"192.0.2.1")}, false},
 		}},
 		{"ANY", "MATCH", []stmtCase{
 			{"invalid entry: MATCH", testRequest{Headers: hdrs("X-Forwarded-For", "10.0.0.1, junk")}, true},

@@ -247,8 +247,12 @@ func TestRateKeyText(t *testing.T) {
 			t.Errorf("keyText(%q) = %q, want %q", tt.key, got, tt.want)
 		}
 	}
-	if got, want := key(long), append(binary.AppendUvarint(nil, 300), long...); !slices.Equal(got, want) {
-		t.Errorf("fixLength: a 300-byte component encoded as %q..., want %q...", got[:4], want[:4])
+	// A component's length is a uvarint: one byte up to 127, two from 128.
+	for _, n := range []int{127, 128, 300} {
+		v := strings.Repeat("x", n)
+		if got, want := key(v), append(binary.AppendUvarint(nil, uint64(n)), v...); !slices.Equal(got, want) {
+			t.Errorf("fixLength: a %d-byte component encoded as %q..., want %q...", n, got[:3], want[:3])
+		}
 	}
 	if got := (&rateRule{agg: aggIP}).keyText([]byte("192.0.2.1")); got != "192.0.2.1" {
 		t.Errorf("IP key rendered %q", got)
