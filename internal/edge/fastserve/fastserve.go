@@ -155,7 +155,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 // parseError answers a request fasthttp could not read as net/http answers
 // one: 431 for a head over the limit, 501 for a transfer coding other than
-// chunked, 400 for anything malformed, with the connection closed (fasthttp closes it after an error).
+// chunked, 400 for anything malformed, with the connection closed
+// (fasthttp closes it after an error).
 func parseError(ctx *fasthttp.RequestCtx, err error) {
 	status := http.StatusBadRequest
 	var big *fasthttp.ErrSmallBuffer
