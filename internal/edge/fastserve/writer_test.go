@@ -236,3 +236,17 @@ func TestAnswerParity(t *testing.T) {
 		})
 	}
 }
+
+// Of several Content-Type values a handler sets, the first goes out:
+// fasthttp sends one (net/http would send each).
+func TestFirstContentType(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Content-Type"] = []string{"application/json", "text/html"}
+		_, _ = io.WriteString(w, "{}")
+	})
+	srv := servetest.ServeFast(t, h, fastserve.Options{})
+	got := answers(t, strings.TrimPrefix(srv.URL, "http://"), "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+	if want := `200 Content-Type=["application/json"] body="{}"`; len(got) != 1 || got[0] != want {
+		t.Errorf("answered %q, want %q", got, want)
+	}
+}
