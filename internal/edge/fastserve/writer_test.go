@@ -36,10 +36,10 @@ func serveBoth(t testing.TB, h http.Handler, o fastserve.Options) map[string]str
 
 // framing names the answer headers each server writes itself (the body's
 // framing, the date), left out when answers are compared.
-var framing = []string{"Content-Length", "Date", "Transfer-Encoding"}
+var framing = []string{"Date", "Transfer-Encoding"}
 
-// answers writes raw to addr, half-closes, and returns each final answer
-// (1xx left out) as its status, its headers but the framing ones, sorted,
+// answers writes raw, requests of one method, to addr, half-closes, and
+// returns each final answer (1xx left out) as its status, its headers but the framing ones, sorted,
 // and its body, until the server closes.
 func answers(t testing.TB, addr, raw string) []string {
 	t.Helper()
@@ -54,9 +54,10 @@ func answers(t testing.TB, addr, raw string) []string {
 	}
 	_ = c.(*net.TCPConn).CloseWrite()
 	br := bufio.NewReader(c)
+	req := &http.Request{Method: raw[:strings.IndexByte(raw, ' ')]} // for HEAD: answers without bodies
 	var got []string
 	for {
-		resp, err := http.ReadResponse(br, nil)
+		resp, err := http.ReadResponse(br, req)
 		if err != nil {
 			return got
 		}
@@ -88,12 +89,32 @@ func answers(t testing.TB, addr, raw string) []string {
 // two pipelined requests, keep or close the connection alike, and give
 // the handler the same error from Write.
 func TestAnswerParity(t *testing.T) {
-	const two = "GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n"
 	for _, c := range []struct {
+		// name states the rule; a name starting "HEAD:" sends HEAD
+		// requests, any other GET.
 		name string
 		// h answers; what it returns is the error of its last Write.
 		h func(w http.ResponseWriter, r *http.Request) error
 	}{
+		{"HEAD: the body's length goes out", func(w http.ResponseWriter, r *http.Request) error {
+			_, err := io.WriteString(w, "{}")
+			return err
+		}},
+		{"204 with a Content-Length", func(w http.ResponseWriter, r *http.Request) error {
+			w.Header().Set("Content-Length", "2")
+			w.WriteHeader(http.StatusNoContent)
+			return nil
+		}},
+		{"304 with a Content-Length", func(w http.ResponseWriter, r *http.Request) error {
+			w.Header().Set("Content-Length", "2")
+			w.WriteHeader(http.StatusNotModified)
+			return nil
+		}},
+		{"the handler's Content-Length", func(w http.ResponseWriter, r *http.Request) error {
+			w.Header().Set("Content-Length", "2")
+			_, err := io.WriteString(w, "{}")
+			return err
+		}},
 		{"headers set without a write go out with a 200", func(w http.ResponseWriter, r *http.Request) error {
 			w.Header().Set("X-A", "1")
 			w.Header().Add("X-A", "2")
@@ -219,6 +240,11 @@ func TestAnswerParity(t *testing.T) {
 				errs <- c.h(w, r) // a handler that panics sends nothing
 			})
 			srv := serveBoth(t, h, fastserve.Options{})
+			method := http.MethodGet
+			if strings.HasPrefix(c.name, "HEAD:") {
+				method = http.MethodHead
+			}
+			two := method + " /1 HTTP/1.1\r\nHost: a\r\n\r\n" + method + " /2 HTTP/1.1\r\nHost: a\r\n\r\n"
 			got := map[string][]string{}
 			gotErr := map[string][]error{}
 			for _, name := range []string{"net/http", "fasthttp"} {
@@ -246,7 +272,7 @@ func TestFirstContentType(t *testing.T) {
 	})
 	srv := servetest.ServeFast(t, h, fastserve.Options{})
 	got := answers(t, strings.TrimPrefix(srv.URL, "http://"), "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
-	if want := `200 Content-Type=["application/json"] body="{}"`; len(got) != 1 || got[0] != want {
+	if want := `200 Content-Length=["2"] Content-Type=["application/json"] body="{}"`; len(got) != 1 || got[0] != want {
 		t.Errorf("answered %q, want %q", got, want)
 	}
 }
