@@ -72,5 +72,6 @@
 // The raw key of a key that is Over is kept, so that operators can list the
 // rate-limited keys of a rule ([Memory.OverKeys]). At most 16 keys per rule
 // and 64 keys in all are kept per shard (4096 per rule, 16384 in all); when
-// full, a stale record, else the one with the smallest count, is replaced.
+// full, a stale record, else the one with the smallest count (of equal
+// counts, the one listed longest), gives way to a heavier new key.
 package ratelimit

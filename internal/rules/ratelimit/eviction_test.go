@@ -126,8 +126,8 @@ func TestOverKeysHighestCountFirst(t *testing.T) {
 func TestOverKeysRuleShare(t *testing.T) {
 	m := NewMemory()
 	const sh = 3
-	other := keysInShard(m, "a", sh, 1)[0]
-	keys := keysInShard(m, "r", sh, overPerRuleShard+1)
+	other := keysInShard(t, m, "a", sh, 1)[0]
+	keys := keysInShard(t, m, "r", sh, overPerRuleShard+1)
 	count := func(rule, key string, n int) {
 		for range n {
 			decide(t, m, t0, rule, key, 1, time.Minute)
@@ -246,7 +246,7 @@ func TestOverKeysUntilTheWindowEnds(t *testing.T) {
 func TestSweepKeepsLiveHeavyRecords(t *testing.T) {
 	m := NewMemory()
 	sh := uint64(5)
-	keys := keysInShard(m, "r", sh, 2)
+	keys := keysInShard(t, m, "r", sh, 2)
 	decide(t, m, t0.Add(-2*time.Minute), "r", keys[0], 100, time.Minute) // idle at t0
 	for range 12 {
 		decide(t, m, t0, "r", keys[1], 100, time.Minute) // heavy

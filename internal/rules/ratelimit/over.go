@@ -67,8 +67,11 @@ func (o *overList) note(h uint64, rule string, key []byte, count, now, window in
 	if v < 0 || (!o.recs[v].stale(now) && o.recs[v].count >= count) {
 		return
 	}
+	// The new key goes last: the records stay in the order they were
+	// listed, so of equally light keys the one listed longest goes first.
 	rec.key = string(key)
-	o.recs[v] = rec
+	copy(o.recs[v:], o.recs[v+1:])
+	o.recs[len(o.recs)-1] = rec
 }
 
 func (o *overList) ruleCount(rule string) int {
@@ -83,7 +86,7 @@ func (o *overList) ruleCount(rule string) int {
 
 // victim picks the record to replace for a new key of rule: a stale one,
 // else the smallest count of rule if rule has its share, else the smallest
-// count overall.
+// count overall; of equal counts, the first (the one listed longest).
 func (o *overList) victim(rule string, now int64) int {
 	sameRule := o.ruleCount(rule) >= overPerRuleShard
 	v := -1

@@ -90,10 +90,16 @@ func holds(sh *shard, h uint64) bool {
 	return false
 }
 
-// keysInShard returns n keys of rule that m keeps in shard s.
-func keysInShard(m *Memory, rule string, s uint64, n int) []string {
+// keysInShard returns n keys of rule that m keeps in shard s. It fails the
+// test when fifty times as many keys as a uniform hash needs give too
+// few (a hash that leaves shard s empty), rather than search for ever.
+func keysInShard(t testing.TB, m *Memory, rule string, s uint64, n int) []string {
+	t.Helper()
 	var keys []string
 	for i := 0; len(keys) < n; i++ {
+		if i == 50*n*len(m.shards) {
+			t.Fatalf("%d keys of rule %s give %d in shard %d, want %d", i, rule, len(keys), s, n)
+		}
 		k := fmt.Sprint("k", i)
 		if m.hash(rule, []byte(k))>>(64-shardBits) == s {
 			keys = append(keys, k)
@@ -109,7 +115,7 @@ func keysInShard(m *Memory, rule string, s uint64, n int) []string {
 func TestHeavyRecordReused(t *testing.T) {
 	m := NewMemory()
 	sh := uint64(7) // not a constant: m.shards[sh] must compile whatever the shard count
-	keys := keysInShard(m, "r", sh, 4)
+	keys := keysInShard(t, m, "r", sh, 4)
 	a, b, c, d := keys[0], keys[1], keys[2], keys[3]
 	count := func(key string, at time.Time, n int) int64 {
 		var r Result
