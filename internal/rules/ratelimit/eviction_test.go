@@ -259,3 +259,33 @@ func TestSweepKeepsLiveHeavyRecords(t *testing.T) {
 		t.Fatalf("count %d after the sweep, want 13", r.Count)
 	}
 }
+
+// TestKeyIdleOnceItsWindowIsEmpty checks when a key's record goes: a
+// request at 0.9995 s (kept as 1 s, rounded up) is in a one-minute window
+// until 61 s, exclusive. At 60.999 s it still counts and a sweep keeps the
+// key; from 61 s, the first whole second its window is surely empty, a
+// sweep removes it and a new request counts alone.
+func TestKeyIdleOnceItsWindowIsEmpty(t *testing.T) {
+	first := t0.Add(999500 * time.Microsecond)
+	last, gone := t0.Add(60999*time.Millisecond), t0.Add(61*time.Second)
+	m := NewMemory()
+	decide(t, m, first, "r", "k", 10, time.Minute)
+	m.Sweep(last)
+	if n := m.Len(); n != 1 {
+		t.Fatalf("a sweep at 60.999 s leaves %d keys, want the key kept", n)
+	}
+	m.Sweep(gone)
+	if n := m.Len(); n != 0 {
+		t.Fatalf("a sweep at 61 s leaves %d keys, want none", n)
+	}
+	for _, tt := range []struct {
+		at   time.Time
+		want int64
+	}{{last, 2}, {gone, 1}} {
+		m := NewMemory()
+		decide(t, m, first, "r", "k", 10, time.Minute)
+		if r := decide(t, m, tt.at, "r", "k", 10, time.Minute); r.Count != tt.want {
+			t.Errorf("a request at %v counts %d, want %d", tt.at.Sub(t0), r.Count, tt.want)
+		}
+	}
+}

@@ -20,9 +20,11 @@ type slot struct {
 	light        // winSec and the exact ticks of a light key
 }
 
-// idle reports whether the slot's window is empty at Unix second now.
+// idle reports whether the slot's window is empty at Unix second now: its
+// latest arrival, kept as at most the start of the second after s.last, is
+// then at least winSec whole seconds before the start of second now.
 func (s *slot) idle(now int64) bool {
-	return now-int64(s.last) > int64(s.winSec)+1
+	return now-int64(s.last) > int64(s.winSec)
 }
 
 // shard is one lock's worth of keys.

@@ -149,3 +149,25 @@ func TestHeavyRecordReused(t *testing.T) {
 		t.Fatalf("%d heavy records allocated for at most 3 heavy keys at a time", n)
 	}
 }
+
+// TestHomeSpreadsKeys checks that a key's home slot spreads the keys over
+// the whole table, so that linear probing stays short: 4096 keys with
+// evenly spread hashes (testHash) in one shard, a table about 80% full,
+// lie on average less than one slot past their home.
+func TestHomeSpreadsKeys(t *testing.T) {
+	sh := &shard{}
+	const n = 4096
+	for i := range n {
+		countAt(sh, testHash(i), 1_000_000)
+	}
+	size := len(sh.slots)
+	dist := 0
+	for i := range sh.slots {
+		if h := sh.slots[i].hash; h != 0 {
+			dist += (i - home(h, size) + size) % size
+		}
+	}
+	if sh.n != n || dist >= n {
+		t.Fatalf("%d keys in %d slots lie %.1f slots past their home on average", sh.n, size, float64(dist)/n)
+	}
+}
