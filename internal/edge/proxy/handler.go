@@ -175,11 +175,7 @@ func (h *Handler) stages(r *http.Request, st *State, up *Upstream, x *exchange, 
 	if x.track.Tracked() {
 		x.out.Tracking = &x.track
 	}
-	if c := st.Clients[v.ClientID]; c != nil {
-		x.out.UserPoolID = c.UserPoolID
-	} else {
-		x.out.UserPoolID = st.OnlyPool
-	}
+	x.out.UserPoolID = v.UserPool
 	if a := h.firewall(st, x, evalErr); a.kind != next {
 		return a
 	}

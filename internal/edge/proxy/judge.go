@@ -81,6 +81,7 @@ func (st *State) Judge(ctx context.Context, now time.Time, v *request.View, vd *
 // decisions the head's evaluation made (refuseOnHead), or is nil.
 func (st *State) judge(ctx context.Context, now time.Time, v *request.View, vd *waf.Verdict, tx *outcome.Exchange, memo *waf.Memo) (parseErr *cognito.Error, err error) {
 	parseErr = cognito.Parse(v)
+	v.UserPool = st.poolOf(v.ClientID)
 	if v.BodyValidJSON {
 		c := st.Clients[v.ClientID]
 		phoneErr := phone.Resolve(v, c == nil || !c.NoPhoneUsernames)
@@ -152,3 +153,12 @@ func (st *State) checkPassword(v *request.View) *cognito.Error {
 // in the shape Cognito refuses a password its policy rejects.
 var errBreachedPassword = &cognito.Error{Status: http.StatusBadRequest, Type: "InvalidPasswordException",
 	Message: "Password does not conform to policy: Password has appeared in a data breach. Choose a different password."}
+
+// poolOf returns the user pool of the app client id: the listed client's
+// pool, else OnlyPool (empty when the proxy passes unlisted clients on).
+func (st *State) poolOf(clientID string) string {
+	if c := st.Clients[clientID]; c != nil {
+		return c.UserPoolID
+	}
+	return st.OnlyPool
+}

@@ -46,6 +46,12 @@ type View struct {
 	Operation string
 	// ClientID is the app client id from the body (top-level "ClientId").
 	ClientID string
+	// UserPool is the user pool the call is for: its listed app client's,
+	// else the pool of every client the proxy serves; empty when neither
+	// is known (an unlisted client passed through). The attack protection
+	// keys its user counts on it, so that one user name in two pools is
+	// two users.
+	UserPool string
 	// Username is the user name the request is about, from "Username",
 	// "AuthParameters.USERNAME" or "ChallengeResponses.USERNAME"; empty if none.
 	Username string

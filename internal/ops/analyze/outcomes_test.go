@@ -28,6 +28,9 @@ type signIn struct {
 	errType  string
 }
 
+// testPool is the user pool of the sign-ins writeSignIns logs.
+const testPool = "eu-west-1_AbCdEfGhI"
+
 // writeSignIns runs each sign-in through the attack protection's tracker
 // (a memory store, a keyed hasher) and writes the WAF log records the
 // proxy would, one a second; it returns the log's path and the hasher.
@@ -44,7 +47,7 @@ func writeSignIns(t *testing.T, calls []signIn) (string, *outcome.Hasher) {
 		at := start.Add(time.Duration(i) * time.Second)
 		v := &request.View{Method: "POST", Path: "/", Header: http.Header{}, Proto: "HTTP/1.1",
 			ClientIP: netip.MustParseAddr(c.ip), Operation: "InitiateAuth", Target: cognito.TargetPrefix + "InitiateAuth",
-			ClientID: "client", AuthFlow: "USER_PASSWORD_AUTH", Username: c.user}
+			ClientID: "client", UserPool: testPool, AuthFlow: "USER_PASSWORD_AUTH", Username: c.user}
 		var x outcome.Exchange
 		if err := tr.Before(context.Background(), at, v, &x); err != nil {
 			t.Fatal(err)
@@ -95,7 +98,7 @@ func TestOutcomes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	victim := fmt.Sprintf("%016x", hasher.User("victim@example.com"))
+	victim := fmt.Sprintf("%016x", hasher.User(testPool, "victim@example.com"))
 	tests := []struct {
 		name                 string
 		rows                 []*OutcomeRow

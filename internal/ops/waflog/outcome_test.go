@@ -28,6 +28,7 @@ func TestOutcomeUserHash(t *testing.T) {
 	user := func(name string) string {
 		o := outcome(&waf.Verdict{Action: waf.ActionAllow, TerminatingRuleID: waf.DefaultActionID})
 		o.View.Username = name
+		o.View.UserPool = o.UserPoolID
 		var x pgoutcome.Exchange
 		if err := tr.Before(context.Background(), t0, o.View, &x); err != nil {
 			t.Fatal(err)
@@ -57,7 +58,7 @@ func TestOutcomeUserHash(t *testing.T) {
 	if a == c {
 		t.Errorf("two users, one hash %s", a)
 	}
-	if want := fmt.Sprintf("%016x", hasher.User("alice.smith")); a != want {
+	if want := fmt.Sprintf("%016x", hasher.User(outcome(nil).UserPoolID, "alice.smith")); a != want {
 		t.Errorf("user = %s, want the tracker's hash %s", a, want)
 	}
 }

@@ -2,7 +2,8 @@
 // after each forwarded call it classifies the answer (success, wrong
 // credentials, unknown user, bad or expired code, throttled, SMS or e-mail
 // sent) and counts it per client address, per /24 or /64 network, per
-// user (an alias such as an e-mail or phone number resolved to one user),
+// user of a user pool (an alias such as an e-mail or phone number
+// resolved to one user; one name in two pools is two users),
 // per (user, source) pair and per SMS calling code and number, as keyed
 // hashes only. Before the web ACL runs, the Tracker turns those counts
 // into labels (poolguard:outcome:*, poolguard:sms:*) that rules can count,

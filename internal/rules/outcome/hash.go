@@ -45,14 +45,16 @@ const (
 	domainSub
 )
 
-// sum returns the hash of domain and s, lower-casing ASCII letters when
-// fold is set; never 0.
-func (h *Hasher) sum(domain byte, s string, fold bool) uint64 {
+// sum returns the hash of domain, scope and s, lower-casing s's ASCII
+// letters when fold is set; never 0. Scope (a user pool, or "") is
+// hashed with its length, so that no two (scope, s) pairs hash the same
+// bytes.
+func (h *Hasher) sum(domain byte, scope, s string, fold bool) uint64 {
 	var out uint64
 	if h.pool == nil {
-		out = h.local(domain, s, fold)
+		out = h.local(domain, scope, s, fold)
 	} else {
-		out = h.keyed(domain, s, fold)
+		out = h.keyed(domain, scope, s, fold)
 	}
 	if out == 0 {
 		out = 1
@@ -61,11 +63,13 @@ func (h *Hasher) sum(domain byte, s string, fold bool) uint64 {
 }
 
 // local is sum with hash/maphash; it does not allocate.
-func (h *Hasher) local(domain byte, s string, fold bool) uint64 {
+func (h *Hasher) local(domain byte, scope, s string, fold bool) uint64 {
 	var buf [64]byte
 	var mh maphash.Hash
 	mh.SetSeed(h.seed)
 	mh.WriteByte(domain)
+	mh.Write(binary.BigEndian.AppendUint32(buf[:0], uint32(len(scope))))
+	mh.WriteString(scope)
 	for len(s) > 0 {
 		n := copy(buf[:], s)
 		if fold {
@@ -78,12 +82,15 @@ func (h *Hasher) local(domain byte, s string, fold bool) uint64 {
 }
 
 // keyed is sum with HMAC-SHA-256.
-func (h *Hasher) keyed(domain byte, s string, fold bool) uint64 {
-	buf := make([]byte, 0, 1+len(s))
+func (h *Hasher) keyed(domain byte, scope, s string, fold bool) uint64 {
+	buf := make([]byte, 0, 5+len(scope)+len(s))
 	buf = append(buf, domain)
+	buf = binary.BigEndian.AppendUint32(buf, uint32(len(scope)))
+	buf = append(buf, scope...)
+	n := len(buf)
 	buf = append(buf, s...)
 	if fold {
-		lower(buf[1:])
+		lower(buf[n:])
 	}
 	mac := h.pool.Get().(hash.Hash)
 	mac.Reset()
@@ -102,10 +109,13 @@ func lower(b []byte) {
 	}
 }
 
-// User returns the hash of a user name, case-folded and trimmed of
-// surrounding spaces (Cognito user names and email aliases are
-// case-insensitive in pools created since 2020); 0 for "".
-func (h *Hasher) User(name string) uint64 {
+// User returns the hash of a user name in a user pool, the name
+// case-folded and trimmed of surrounding spaces (Cognito user names and
+// email aliases are case-insensitive in pools created since 2020); 0 for
+// "". One name in two pools names two users: the pool is part of every
+// user's hash, so no count, alias, known source or reset of one pool's
+// user is another's.
+func (h *Hasher) User(pool, name string) uint64 {
 	for len(name) > 0 && name[0] == ' ' {
 		name = name[1:]
 	}
@@ -115,15 +125,15 @@ func (h *Hasher) User(name string) uint64 {
 	if name == "" {
 		return 0
 	}
-	return h.sum(domainUser, name, true)
+	return h.sum(domainUser, pool, name, true)
 }
 
-// Sub returns the hash naming a user by its sub; 0 for "".
-func (h *Hasher) Sub(sub string) uint64 {
+// Sub returns the hash naming a user of a user pool by its sub; 0 for "".
+func (h *Hasher) Sub(pool, sub string) uint64 {
 	if sub == "" {
 		return 0
 	}
-	return h.sum(domainUser, sub, true)
+	return h.sum(domainUser, pool, sub, true)
 }
 
 // Phone returns the hash of an E.164 number; 0 for "".
@@ -131,7 +141,7 @@ func (h *Hasher) Phone(e164 string) uint64 {
 	if e164 == "" {
 		return 0
 	}
-	return h.sum(domainPhone, e164, false)
+	return h.sum(domainPhone, "", e164, false)
 }
 
 // CallingCode returns the hash of a country calling code such as "+44"; 0
@@ -140,7 +150,7 @@ func (h *Hasher) CallingCode(cc string) uint64 {
 	if cc == "" {
 		return 0
 	}
-	return h.sum(domainCallingCode, cc, false)
+	return h.sum(domainCallingCode, "", cc, false)
 }
 
 // Addr returns the hashes of an address and of its network: /24 for IPv4,
@@ -156,11 +166,11 @@ func (h *Hasher) Addr(a netip.Addr) (ip, network uint64) {
 	}
 	p, _ := a.Prefix(bits)
 	b16 := a.As16()
-	ip = h.sum(domainIP, string(b16[:]), false)
+	ip = h.sum(domainIP, "", string(b16[:]), false)
 	n16 := p.Addr().As16()
 	var nb [17]byte
 	copy(nb[:], n16[:])
 	nb[16] = byte(bits)
-	network = h.sum(domainNet, string(nb[:]), false)
+	network = h.sum(domainNet, "", string(nb[:]), false)
 	return ip, network
 }

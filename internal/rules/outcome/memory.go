@@ -237,12 +237,28 @@ func (m *Memory) Check(_ context.Context, now time.Time, w *Windows, s *Subject,
 }
 
 // pairFail is a pair's failure count, none of which count from before the
-// user's latest password reset.
+// user's latest password reset: a pair not counted since the reset (or in
+// its second, which the store cannot order) has none.
 func pairFail(p, u rec, now, window int64) int {
 	if u.mark != 0 && p.seen <= u.mark {
 		return 0
 	}
 	return p.a.count(now, window)
+}
+
+// clearBeforeReset empties the failures of pair record p when they were
+// all counted no later than reset, the Unix second of the user's latest
+// password reset (0: none). Failures of the reset's own second count as
+// before it, whichever came first: the user who reset her password is not
+// labelled for a typo made then, and an attacker, who cannot make a reset
+// succeed without the code sent to the user, gains nothing she can plan.
+//
+// Without a reset (0) only an absent pair has seen <= 0, and it has no
+// failures to clear.
+func clearBeforeReset(p *rec, reset uint32) {
+	if p.seen <= reset {
+		p.a = counter{}
+	}
 }
 
 func secs(d time.Duration) int64 {
@@ -344,19 +360,26 @@ func (m *Memory) Record(_ context.Context, now time.Time, w *Windows, s *Subject
 	return nil
 }
 
+// recordFailure counts a failure for its sources, its user and the user's
+// pairs with them. A pair last counted no later than the user's latest
+// password reset starts again from this failure: the failures before the
+// reset never count again (pairFail only hides them until then).
 func (m *Memory) recordFailure(t int64, w *Windows, s *Subject, k Kind) {
 	bf, ua := secs(w.BruteForce), secs(w.UnderAttack)
 	newPair := false
+	reset := m.get(mix(kindUser, s.User, 0)).mark // no user: no record, 0
 	if s.User != 0 && s.IP != 0 {
 		key := mix(kindPair, s.User, s.IP)
 		sh, r := m.load(key)
 		newPair = r.a.count(t, bf) == 0
+		clearBeforeReset(&r, reset)
 		r.a.add(t, bf, 1)
 		m.store(sh, key, r, t)
 	}
 	if s.User != 0 && s.Net != 0 {
 		key := mix(kindNetPair, s.User, s.Net)
 		sh, r := m.load(key)
+		clearBeforeReset(&r, reset)
 		r.a.add(t, bf, 1)
 		m.store(sh, key, r, t)
 	}

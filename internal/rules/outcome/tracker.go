@@ -206,7 +206,7 @@ func (t *Tracker) Before(ctx context.Context, now time.Time, v *request.View, x 
 		return nil
 	}
 	s := &x.Subject
-	*s = Subject{Literal: t.hasher.User(v.Username)}
+	*s = Subject{Literal: t.hasher.User(poolOf(v), v.Username)}
 	s.IP, s.Net = t.hasher.Addr(v.ClientIP)
 	if x.class&classSMS != 0 {
 		s.SMS = true
@@ -310,7 +310,7 @@ func (t *Tracker) After(ctx context.Context, now time.Time, v *request.View, x *
 		Reserved:      x.Snapshot.SMSReserved,
 	}
 	if k == Success && ev.SignIn {
-		t.learn(&ev, x, body)
+		t.learn(&ev, x, poolOf(v), body)
 	}
 	if !ev.Reserved && !k.Failure() && !(ev.SignIn && k == Success) && !ev.PasswordReset {
 		return k, nil
@@ -322,9 +322,21 @@ func (t *Tracker) After(ctx context.Context, now time.Time, v *request.View, x *
 	return k, nil
 }
 
-// learn names the user of a successful sign-in from its ID token (sub,
-// cognito:username, email), so that every alias resolves to one user.
-func (t *Tracker) learn(ev *Event, x *Exchange, body []byte) {
+// poolOf returns the user pool v's user names are hashed in: v.UserPool,
+// or for a call whose pool the proxy does not know (an unlisted client
+// passed through) its app client, which belongs to one pool ("/" never
+// appears in a user pool id).
+func poolOf(v *request.View) string {
+	if v.UserPool != "" {
+		return v.UserPool
+	}
+	return "client/" + v.ClientID
+}
+
+// learn names the user of a successful sign-in in pool from its ID token
+// (sub, cognito:username, email), so that every alias resolves to one
+// user.
+func (t *Tracker) learn(ev *Event, x *Exchange, pool string, body []byte) {
 	id := gjson.GetBytes(body, "AuthenticationResult.IdToken").Str
 	claims := jwtPayload(id)
 	if len(claims) == 0 {
@@ -334,8 +346,8 @@ func (t *Tracker) learn(ev *Event, x *Exchange, body []byte) {
 	if r[0].Str == "" {
 		return
 	}
-	ev.User = t.hasher.Sub(r[0].Str)
-	ev.Aliases = [3]uint64{x.Subject.Literal, t.hasher.User(r[1].Str), t.hasher.User(r[2].Str)}
+	ev.User = t.hasher.Sub(pool, r[0].Str)
+	ev.Aliases = [3]uint64{x.Subject.Literal, t.hasher.User(pool, r[1].Str), t.hasher.User(pool, r[2].Str)}
 }
 
 // jwtPayload returns the decoded payload of a JWT, unverified: the token

@@ -612,3 +612,41 @@ func TestOnlySignInTokensNameTheUser(t *testing.T) {
 		}
 	}
 }
+
+// A call whose user pool the proxy does not know (an unlisted app client
+// passed through) counts its users under its app client, which belongs to
+// one pool: one name through two such clients, which may be of two pools,
+// is two users, and neither is a listed pool's user of that name.
+func TestUnknownPoolCountsPerClient(t *testing.T) {
+	tr := New(DefaultConfig(), NewMemory(0), NewHasher([]byte("k")), nil)
+	call := func(pool, client string, answer bool) Snapshot {
+		t.Helper()
+		v := &request.View{Operation: "InitiateAuth", AuthFlow: "USER_PASSWORD_AUTH", UserPool: pool, ClientID: client,
+			Username: "alice@example.com", ClientIP: netip.MustParseAddr("203.0.113.9")}
+		var x Exchange
+		if err := tr.Before(context.Background(), t0, v, &x); err != nil {
+			t.Fatal(err)
+		}
+		if answer {
+			if _, err := tr.After(context.Background(), t0, v, &x, 400, "NotAuthorizedException", nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return x.Snapshot
+	}
+	for range 3 {
+		call("", "client-1", true)
+	}
+	for _, tt := range []struct {
+		pool, client string
+		want         int
+	}{
+		{"", "client-1", 3},
+		{"", "client-2", 0},
+		{"eu-west-1_A", "client-1", 0},
+	} {
+		if got := call(tt.pool, tt.client, false).PairFail; got != tt.want {
+			t.Errorf("pool %q, client %q: %d failures, want %d", tt.pool, tt.client, got, tt.want)
+		}
+	}
+}

@@ -131,8 +131,18 @@ end
 local failure = kind == 'wrong_credentials' or kind == 'unknown_user' or kind == 'bad_code'
 if attempt == '1' and failure then
   local newPair = false
-  if user ~= '' and ip ~= '' then newPair = add(p .. 'o:p:' .. user .. ':' .. ip, 0, bf) == 0 end
-  if user ~= '' and net ~= '' then add(p .. 'o:q:' .. user .. ':' .. net, 0, bf) end
+  -- A pair last counted no later than the user's latest password reset
+  -- starts again from this failure (Memory's clearBeforeReset).
+  local reset = 0
+  if user ~= '' then reset = tonumber(redis.call('HGET', p .. 'o:u:' .. user, 'm') or '0') end
+  local function addPair(key)
+    local stale = reset ~= 0 and tonumber(redis.call('HGET', key, 's') or '0') <= reset
+    local before = add(key, 0, bf)
+    if stale then redis.call('HSET', key, 'u0', 1, 'p0', 0) end
+    return before
+  end
+  if user ~= '' and ip ~= '' then newPair = addPair(p .. 'o:p:' .. user .. ':' .. ip) == 0 end
+  if user ~= '' and net ~= '' then addPair(p .. 'o:q:' .. user .. ':' .. net) end
   if user ~= '' then
     local key = p .. 'o:u:' .. user
     add(key, 0, ua)

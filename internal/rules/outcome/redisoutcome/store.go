@@ -1,7 +1,8 @@
 // Package redisoutcome keeps the attack protection's outcome counts in
 // Redis (or Valkey), shared by every replica: the same records as
 // outcome.Memory, one hash per record under
-// "<prefix>o:<kind>:<hex keyed hashes>", with the same two-bucket counters,
+// "<prefix>o:<kind>:<hex keyed hashes>" (a user's hash includes its user
+// pool), with the same two-bucket counters,
 // evaluated in Lua so each request costs one round trip before it is
 // forwarded (Check) and, when the answer counts, one after (Record).
 //

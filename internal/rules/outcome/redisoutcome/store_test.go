@@ -2,11 +2,13 @@ package redisoutcome
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/poolguard/poolguard/internal/rules/outcome"
 	"github.com/poolguard/poolguard/internal/rules/ratelimit/redisstore"
+	"github.com/poolguard/poolguard/internal/testkit/outcometest"
 	"github.com/poolguard/poolguard/internal/testkit/redistest"
 )
 
@@ -62,4 +64,20 @@ func TestSameAsMemory(t *testing.T) {
 	if last := m[len(m)-1]; !last.SMSExhausted || m[12].PairFail != 11 || !m[13].KnownIP {
 		t.Errorf("unexpected memory snapshots: last %+v, step 12 %+v, step 13 %+v", last, m[12], m[13])
 	}
+}
+
+// The Redis store passes the store conformance suite the memory store
+// passes: each history on keys of its own.
+func TestConformance(t *testing.T) {
+	rd := redistest.Start(t)
+	client, err := redisstore.NewClient(redisstore.ClientConfig{Addresses: []string{rd.Addr()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close() })
+	n := 0
+	outcometest.Conformance(t, func() outcome.Store {
+		n++
+		return New(client, fmt.Sprintf("pg%d:", n), nil, true)
+	})
 }
