@@ -130,18 +130,23 @@ func startAttackScenario(t *testing.T, name string, replicas int) (*cognitoEnv, 
 
 // startAttackProxies starts one proxy with the in-memory store (replicas
 // 1), or replicas proxies sharing one redis-server started for the test,
-// each with its own Redis client, as separate processes would be.
-func startAttackProxies(t *testing.T, e *cognitoEnv, a testApp, extra string, replicas int) []string {
+// each with its own Redis client, as separate processes would be; they
+// serve a and the more apps.
+func startAttackProxies(t *testing.T, e *cognitoEnv, a testApp, extra string, replicas int, more ...testApp) []string {
 	t.Helper()
+	clients := []clientConfig{a.clientConfig()}
+	for _, m := range more {
+		clients = append(clients, m.clientConfig())
+	}
 	if replicas == 1 {
-		return []string{startProxy(t, proxyConfig{Upstream: e.hop.URL, Clients: []clientConfig{a.clientConfig()}, Extra: extra}).URL}
+		return []string{startProxy(t, proxyConfig{Upstream: e.hop.URL, Clients: clients, Extra: extra}).URL}
 	}
 	rd := redistest.Start(t)
 	extra += "signals: {key_hash_secret: replicas-share-this-hash-key-0123456789}\n"
 	var urls []string
 	for range replicas {
 		dir := t.TempDir()
-		c := proxyConfig{Upstream: e.hop.URL, Clients: []clientConfig{a.clientConfig()}, Extra: extra}
+		c := proxyConfig{Upstream: e.hop.URL, Clients: clients, Extra: extra}
 		cfg := proxytest.Load(t, dir, string(c.yaml(t, dir)))
 		client, err := redisstore.NewClient(redisstore.ClientConfig{Addresses: []string{rd.Addr()}})
 		if err != nil {
@@ -279,6 +284,56 @@ func scenarioAliases(t *testing.T, replicas int) {
 	t.Logf("%d replica(s): scenario e: %d of 12 guesses through the email and the sub reached Cognito, %d refused", replicas, reached, refused)
 	if reached != 10 || refused != 2 {
 		t.Errorf("%d guesses reached Cognito and %d were refused, want 10 and 2 (one counter of 10 for both names)", reached, refused)
+	}
+}
+
+// Scenario (f): two user pools behind one proxy, the victim in pool A
+// and the attacker's own account in pool B under the victim's e-mail.
+// The attacker signs in to her account from her address, the victim signs
+// in again, then the attacker guesses the victim's password from her
+// address: her sign-in was in another pool, so it made
+// her address known for no user of pool A (known sources are exempt from
+// the brute-force and suspicious-source blocks), and her guesses are
+// refused after 10 failures, while the victim still signs in from home.
+func TestAttackProtectionOtherPoolSameEmail(t *testing.T) { scenarioOtherPool(t, 1) }
+
+// TestAttackProtectionOtherPoolSameEmailRedis is TestAttackProtectionOtherPoolSameEmail on two replicas sharing one Redis.
+func TestAttackProtectionOtherPoolSameEmailRedis(t *testing.T) { scenarioOtherPool(t, 2) }
+
+func scenarioOtherPool(t *testing.T, replicas int) {
+	e := startCognito(t)
+	a := e.newApp(t, appSpec{name: "victims", emailUsernames: true})
+	b := e.newApp(t, appSpec{name: "attackers", emailUsernames: true})
+	urls := startAttackProxies(t, e, a, attackExtra, replicas, b)
+	victims, attackers := &attackTarget{urls: urls, hop: e.hop, app: a}, &attackTarget{urls: urls, hop: e.hop, app: b}
+	const email, password, ownPassword, home, attacker = "target@example.com", "Target-pass-1!", "Attacker-pass-1!", "192.0.2.30", "203.0.113.60"
+	cognitotest.CreateConfirmedUser(t, e.admin, a.pool.ID, email, password, map[string]string{"email": email})
+	cognitotest.CreateConfirmedUser(t, e.admin, b.pool.ID, email, ownPassword, map[string]string{"email": email})
+	if status, why := victims.signIn(t, home, email, password); status != 200 {
+		t.Fatalf("the victim's sign-in: %d %s", status, why)
+	}
+	if status, why := attackers.signIn(t, attacker, email, ownPassword); status != 200 {
+		t.Fatalf("the attacker's sign-in to her own account in pool B: %d %s", status, why)
+	}
+	if status, why := victims.signIn(t, home, email, password); status != 200 {
+		t.Fatalf("the victim's next sign-in: %d %s", status, why)
+	}
+	e.hop.Reset()
+	refused := 0
+	for i := range 12 {
+		if status, _ := victims.signIn(t, attacker, email, fmt.Sprintf("Guess-%d!", i)); status != 400 {
+			refused++
+		}
+	}
+	reached := victims.reached("InitiateAuth")
+	status, why := victims.signIn(t, home, email, password)
+	t.Logf("%d replica(s): scenario f: %d of 12 guesses against pool A after a sign-in to pool B under the same e-mail reached Cognito, %d refused; the victim from home: %d %s",
+		replicas, reached, refused, status, why)
+	if reached != 10 || refused != 2 {
+		t.Errorf("%d guesses reached Cognito and %d were refused, want 10 and 2 (the sign-in in pool B made the address known for no user of pool A)", reached, refused)
+	}
+	if status != 200 {
+		t.Errorf("the victim is refused from home: %d %s", status, why)
 	}
 }
 

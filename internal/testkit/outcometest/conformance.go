@@ -184,6 +184,16 @@ var scenarios = []scenario{
 		want:  want{pairFail: 10, netPairFail: 10, bruteForce: true},
 	},
 	{
+		name: "a sign-in in another pool under the user's e-mail, between two of hers, does not make its source known for her",
+		history: []step{
+			signIn(0, PoolA, home, "alice@example.com", "sub-alice-a", "alice@example.com"),
+			signIn(s, PoolB, attacker, "alice@example.com", "sub-alice-b", "alice@example.com"),
+			signIn(2*s, PoolA, home, "alice@example.com", "sub-alice-a", "alice@example.com"),
+		},
+		probe: fail(3*s, 1, PoolA, attacker, "alice@example.com"),
+		want:  want{},
+	},
+	{
 		name: "a sign-in in another pool under the user's e-mail leaves her home known",
 		history: []step{
 			signIn(0, PoolA, home, "alice@example.com", "sub-alice-a", "alice@example.com"),
