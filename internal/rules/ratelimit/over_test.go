@@ -63,6 +63,16 @@ func TestOverKeysVictim(t *testing.T) {
 			want: map[string][]string{"r": append(keyRange(0, 15, 3), "16=4")},
 		},
 		{
+			name: "a rule holding its share never gives up another rule's key, even a lighter one",
+			steps: []overStep{
+				{"r", 0, 1, 3, 0},
+				{"a", 0, 1, 2, 0},
+				{"r", 1, 16, 3, 0},
+				{"r", 16, 17, 4, 0},
+			},
+			want: map[string][]string{"r": append(keyRange(1, 16, 3), "16=4"), "a": {"0=2"}},
+		},
+		{
 			name: "of equally light keys, the one listed longest goes",
 			steps: []overStep{
 				{"r", 0, 16, 3, 0},
